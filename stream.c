@@ -1,0 +1,258 @@
+/*
+ * stream.c: growable byte buffers, and the streams of trial's AMP
+ * dialect since Twisted 22.10.
+ *
+ * An AMP value holds at most 65535 bytes.  A longer text (a failure's
+ * message, a traceback's frames) goes as a stream: the sender asks
+ * StreamOpen and gets an id, sends the bytes in StreamWrite chunks of at
+ * most 65535 bytes, then names the id in the AddFailure (or AddError,
+ * AddExpectedFailure) command; the receiver joins the chunks and forgets
+ * the stream.  Frames go one element a chunk.  Ids come from one counter
+ * per manager, shared by all its workers, starting at 0.
+ *
+ * Internally a stream keeps its writes as ListOf elements (a u16
+ * big-endian length, then the bytes), so both the joined text and the
+ * element list can be had at the end.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+#include "util.h"
+
+struct stream {
+	long long id;
+	int owner;
+	struct buf data;	/* u16 length + bytes, per write */
+	size_t held;		/* payload bytes, without the lengths */
+};
+
+struct streams {
+	struct stream *s;
+	size_t n, cap;
+	long long next;
+	size_t held, max;
+	char err[96];
+};
+
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t cap;
+
+	if (b->cap - b->len >= n)
+		return;
+	if (n > (size_t)-1 - b->len)
+		fatal("buffer size overflow");
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len < n) {
+		if (cap > (size_t)-1 / 2) {
+			cap = b->len + n;
+			break;
+		}
+		cap *= 2;
+	}
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t len)
+{
+	if (len == 0)
+		return;
+	buf_reserve(b, len);
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+}
+
+void
+buf_addstr(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, int c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = (unsigned char)c;
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+size_t
+stream_chunk(const unsigned char *p, size_t len, int utf8)
+{
+	size_t n, back;
+
+	if (len <= STREAM_CHUNK)
+		return len;
+	n = STREAM_CHUNK;
+	if (!utf8)
+		return n;
+	/*
+	 * p[n] is the first byte of the next chunk.  While it is a
+	 * continuation byte (10xxxxxx), step back, at most 3 times: a longer
+	 * run is not UTF-8 anyway and is cut where it stands.
+	 */
+	for (back = 0; back < 3 && (p[n - back] & 0xc0) == 0x80; back++)
+		;
+	if (back < 3 || (p[n - back] & 0xc0) != 0x80)
+		n -= back;
+	return n;
+}
+
+struct streams *
+streams_new(size_t cap)
+{
+	struct streams *s;
+
+	s = xmalloc(sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	s->max = cap;
+	return s;
+}
+
+void
+streams_free(struct streams *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		buf_free(&s->s[i].data);
+	free(s->s);
+	free(s);
+}
+
+long long
+streams_open(struct streams *s, int owner)
+{
+	struct stream *st;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->s = xreallocarray(s->s, s->cap, sizeof(*s->s));
+	}
+	st = &s->s[s->n++];
+	memset(st, 0, sizeof(*st));
+	st->id = s->next++;
+	st->owner = owner;
+	return st->id;
+}
+
+static struct stream *
+find(struct streams *s, long long id, int owner)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->s[i].id == id && s->s[i].owner == owner)
+			return &s->s[i];
+	snprintf(s->err, sizeof(s->err), "unknown stream id %lld", id);
+	return NULL;
+}
+
+int
+streams_write(struct streams *s, long long id, int owner, const void *p,
+    size_t len)
+{
+	struct stream *st;
+
+	if ((st = find(s, id, owner)) == NULL)
+		return -1;
+	if (len > STREAM_CHUNK) {
+		snprintf(s->err, sizeof(s->err),
+		    "stream write of %zu bytes (at most %d)", len, STREAM_CHUNK);
+		return -1;
+	}
+	if (len > s->max - s->held) {
+		snprintf(s->err, sizeof(s->err),
+		    "open streams would hold more than %zu bytes", s->max);
+		return -1;
+	}
+	buf_addc(&st->data, (int)(len >> 8));
+	buf_addc(&st->data, (int)(len & 0xff));
+	buf_add(&st->data, p, len);
+	st->held += len;
+	s->held += len;
+	return 0;
+}
+
+static void
+forget(struct streams *s, struct stream *st)
+{
+	s->held -= st->held;
+	buf_free(&st->data);
+	*st = s->s[--s->n];
+}
+
+int
+streams_finish(struct streams *s, long long id, int owner, struct buf *out,
+    int aslist)
+{
+	struct stream *st;
+	size_t off, len;
+
+	if ((st = find(s, id, owner)) == NULL)
+		return -1;
+	if (aslist) {
+		buf_add(out, st->data.data, st->data.len);
+	} else {
+		buf_reserve(out, st->held);
+		for (off = 0; off < st->data.len; off += 2 + len) {
+			len = (size_t)st->data.data[off] << 8 |
+			    st->data.data[off + 1];
+			buf_add(out, st->data.data + off + 2, len);
+		}
+	}
+	forget(s, st);
+	return 0;
+}
+
+void
+streams_drop(struct streams *s, int owner)
+{
+	size_t i;
+
+	for (i = 0; i < s->n;) {
+		if (s->s[i].owner == owner)
+			forget(s, &s->s[i]);
+		else
+			i++;
+	}
+}
+
+size_t
+streams_held(const struct streams *s)
+{
+	return s->held;
+}
+
+const char *
+streams_error(const struct streams *s)
+{
+	return s->err;
+}
