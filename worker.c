@@ -1,0 +1,1146 @@
+/*
+ * worker.c: the worker, the side of trial's workertrial that runs tests.
+ *
+ * It reads AMP commands on fd 3 (fd 0 with --stdio) and writes on fd 4
+ * (fd 1).  Start names a scratch directory; each Run names a test
+ * program, which runs in its own process group with stdin on /dev/null
+ * and stdout and stderr on pipes.  Its stdout goes line by line through
+ * the TAP parser; lines that are not TAP, and all of stderr, go back as
+ * TestWrite.  Results go back as trial's Add* commands, their texts in
+ * StreamOpen/StreamWrite streams, and the Run is answered once every one
+ * of them has been answered.
+ *
+ * Everything outgoing waits in one ordered queue: a result whose stream
+ * ids have not come back holds up what follows it, so the manager sees
+ * results and output in the order they happened.  While the queue and
+ * the socket buffer hold more than WBACKLOG bytes, the test's pipes are
+ * not read: a test printing a gigabyte is slowed to the manager's pace
+ * instead of growing the worker.
+ *
+ * A manager that does not know StreamOpen (Twisted before 22.10 answers
+ * it with UNHANDLED) gets the old dialect from then on: texts inline,
+ * cut to one value, and an empty ListOf of frames.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amp.h"
+#include "stream.h"
+#include "tap.h"
+#include "util.h"
+#include "worker.h"
+
+#define WBACKLOG (1024 * 1024)	/* outgoing bytes before pipes pause */
+#define WTAIL 65536		/* output kept for a failure's text */
+#define WLASTLINE 1024		/* the last line, kept for a skip reason */
+#define WSTRAYMS 300		/* grace for pipes held open by strays */
+#define WKILLMS 1000		/* grace between SIGTERM and SIGKILL */
+
+struct item {
+	const char *cmd;	/* TestWrite, AddSuccess, AddFailure... */
+	char *name;		/* testName */
+	char *reason;		/* reason (AddSkip) or todo */
+	char *class;		/* failClass or errorClass */
+	struct buf text;	/* out (TestWrite), or the result's text */
+	int nstream;		/* streams it needs: text, frames */
+	int nopen;		/* StreamOpen answers still awaited */
+	int inlined;		/* old dialect: the text goes inline */
+	long long sid[2];
+};
+
+struct ask {
+	unsigned long tag;
+	struct item *it;	/* a StreamOpen's item, else NULL */
+	int slot;
+};
+
+struct run {
+	char *test;
+	char *tag;		/* the Run's _ask, NULL if none */
+};
+
+struct test {
+	char *path;
+	pid_t pid;		/* 0 once reaped */
+	pid_t pgid;		/* 0 once judged */
+	int status;
+	int fd[2];		/* stdout, stderr; -1 at EOF */
+	struct buf line[2];	/* the line being read */
+	int spill[2];		/* the line was cut: the rest is output */
+	struct tap *tap;
+	struct buf tail;	/* the last output, for texts */
+	size_t outlen;		/* all output, in bytes */
+	char lastline[WLASTLINE];
+	int execerr;		/* errno of a failed exec, or 0 */
+	int timedout, killed, stray;
+	long long deadline;	/* ms: time-out, kill or stray grace; 0 none */
+};
+
+static struct {
+	const struct worker_opts *o;
+	int in, out;
+	int inflags, outflags;	/* as they were, restored at exit */
+	struct amp_dec *dec;
+	struct buf wbuf;	/* encoded, not yet written */
+	unsigned long ctr;
+	struct item **q;	/* the outgoing queue */
+	size_t qhead, qlen, qcap, qbytes;
+	struct ask *ask;
+	size_t nask, askcap;
+	struct run *run;	/* Runs waiting, the first one running */
+	size_t nrun, runcap;
+	int runok;		/* every result of this Run was accepted */
+	struct test *t;		/* the test running, or NULL */
+	int olddialect;
+	char **xargv;		/* --exec split into words, plus 2 slots */
+	int nxargv;
+	int selfpipe[2];
+	volatile sig_atomic_t stop;
+} W;
+
+static long long
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+onsignal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (sig != SIGCHLD)
+		W.stop = sig;
+	if (write(W.selfpipe[1], &c, 1) < 0) {
+		/* the pipe is full: a wakeup is pending anyway */
+	}
+	errno = saved;
+}
+
+static void
+setflags(int fd, int fdflags, int flflags)
+{
+	int f;
+
+	if ((f = fcntl(fd, F_GETFD)) < 0 ||
+	    fcntl(fd, F_SETFD, f | fdflags) < 0)
+		fatal("fcntl:");
+	if ((f = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, f | flflags) < 0)
+		fatal("fcntl:");
+}
+
+/* Encodes a box into the write buffer; a box too long for AMP is a bug. */
+static void
+sendbox(struct amp_box *b)
+{
+	if (amp_encode(&W.wbuf, b) < 0)
+		fatal("worker: a value too long for AMP");
+}
+
+static void
+newask(unsigned long tag, struct item *it, int slot)
+{
+	if (W.nask == W.askcap) {
+		W.askcap = W.askcap ? W.askcap * 2 : 16;
+		W.ask = xreallocarray(W.ask, W.askcap, sizeof(*W.ask));
+	}
+	W.ask[W.nask].tag = tag;
+	W.ask[W.nask].it = it;
+	W.ask[W.nask].slot = slot;
+	W.nask++;
+}
+
+static void
+freeitem(struct item *it)
+{
+	free(it->name);
+	free(it->reason);
+	free(it->class);
+	buf_free(&it->text);
+	free(it);
+}
+
+static void
+streamopen(struct item *it, int slot)
+{
+	struct amp_box b = { 0 };
+
+	newask(amp_ask(&b, "StreamOpen", &W.ctr), it, slot);
+	sendbox(&b);
+	amp_free(&b);
+	it->nopen++;
+}
+
+static void
+enqueue(struct item *it)
+{
+	int i;
+
+	if (W.qlen == W.qcap) {
+		if (W.qhead > 0) {
+			memmove(W.q, W.q + W.qhead,
+			    (W.qlen - W.qhead) * sizeof(*W.q));
+			W.qlen -= W.qhead;
+			W.qhead = 0;
+		} else {
+			W.qcap = W.qcap ? W.qcap * 2 : 64;
+			W.q = xreallocarray(W.q, W.qcap, sizeof(*W.q));
+		}
+	}
+	W.q[W.qlen++] = it;
+	W.qbytes += it->text.len;
+	if (W.olddialect)
+		it->inlined = 1;
+	else
+		for (i = 0; i < it->nstream; i++)
+			streamopen(it, i);
+}
+
+/* Appends a piece of a line to the last TestWrite waiting, if it fits. */
+static void
+writeline(const unsigned char *p, size_t len)
+{
+	struct item *it = NULL;
+
+	if (W.qlen > W.qhead) {
+		it = W.q[W.qlen - 1];
+		if (strcmp(it->cmd, "TestWrite") != 0 ||
+		    it->text.len + 1 + len > STREAM_CHUNK)
+			it = NULL;
+	}
+	if (it != NULL) {
+		buf_addc(&it->text, '\n');
+		W.qbytes++;
+	} else {
+		it = xmalloc(sizeof(*it));
+		memset(it, 0, sizeof(*it));
+		it->cmd = "TestWrite";
+		enqueue(it);
+	}
+	buf_add(&it->text, p, len);
+	W.qbytes += len;
+}
+
+/* One line of output, without its newline, as TestWrite: UTF-8, split into values. */
+static void
+testwrite(const unsigned char *p, size_t len)
+{
+	struct buf fixed = { 0 };
+	size_t off = 0, n;
+
+	amp_utf8fix(&fixed, p, len);
+	do {
+		n = stream_chunk(fixed.data + off, fixed.len - off, 1);
+		writeline(fixed.data + off, n);
+		off += n;
+	} while (off < fixed.len);
+	buf_free(&fixed);
+}
+
+static void
+testwrites(const char *s)
+{
+	testwrite((const unsigned char *)s, strlen(s));
+}
+
+/* Appends the text's next chunk that fits in one Unicode value. */
+static void
+inlinetext(struct amp_box *b, const char *key, const struct buf *text)
+{
+	amp_add(b, key, text->data, stream_chunk(text->data, text->len, 1));
+}
+
+static void
+sendwrites(long long sid, const struct buf *text)
+{
+	struct amp_box b = { 0 };
+	char id[32];
+	size_t off, n;
+
+	snprintf(id, sizeof(id), "%lld", sid);
+	for (off = 0; off < text->len; off += n) {
+		n = stream_chunk(text->data + off, text->len - off, 0);
+		newask(amp_ask(&b, "StreamWrite", &W.ctr), NULL, -1);
+		amp_addstr(&b, "streamId", id);
+		amp_add(&b, "data", text->data + off, n);
+		sendbox(&b);
+	}
+	amp_free(&b);
+}
+
+/* Sends the head item: its stream writes, then the command itself. */
+static void
+senditem(struct item *it)
+{
+	struct amp_box b = { 0 };
+	char id[2][32];
+	int fail = strcmp(it->cmd, "AddFailure") == 0;
+
+	if (it->nstream > 0 && !it->inlined)
+		sendwrites(it->sid[0], &it->text);
+	newask(amp_ask(&b, it->cmd, &W.ctr), NULL, -1);
+	if (it->name != NULL)
+		amp_addstr(&b, "testName", it->name);
+	if (strcmp(it->cmd, "TestWrite") == 0)
+		amp_add(&b, "out", it->text.data, it->text.len);
+	if (strcmp(it->cmd, "AddSkip") == 0)
+		amp_addstr(&b, "reason", it->reason);
+	else if (it->reason != NULL)
+		amp_addstr(&b, "todo", it->reason);
+	if (it->class != NULL)
+		amp_addstr(&b, fail ? "failClass" : "errorClass",
+		    it->class);
+	if (it->nstream > 0 && it->inlined) {
+		inlinetext(&b, fail ? "fail" : "error", &it->text);
+		if (it->nstream > 1)
+			amp_add(&b, "frames", "", 0);
+	} else if (it->nstream > 0) {
+		snprintf(id[0], sizeof(id[0]), "%lld", it->sid[0]);
+		snprintf(id[1], sizeof(id[1]), "%lld", it->sid[1]);
+		amp_addstr(&b, fail ? "failStreamId" : "errorStreamId",
+		    id[0]);
+		if (it->nstream > 1)
+			amp_addstr(&b, "framesStreamId", id[1]);
+	}
+	sendbox(&b);
+	amp_free(&b);
+}
+
+/*
+ * Sends what the queue allows, from its head: up to a result whose
+ * stream ids have not come back, or until the write buffer is full.
+ */
+static void
+flush(void)
+{
+	struct item *it;
+
+	while (W.qhead < W.qlen && W.wbuf.len < WBACKLOG) {
+		it = W.q[W.qhead];
+		if (it->nopen > 0)
+			break;
+		senditem(it);
+		W.qbytes -= it->text.len;
+		W.qhead++;
+		freeitem(it);
+	}
+	if (W.qhead == W.qlen)
+		W.qhead = W.qlen = 0;
+}
+
+/* A copy of s fit for a Unicode value: UTF-8, at most one value long. */
+static char *
+unicode(const char *s)
+{
+	struct buf b = { 0 };
+
+	if (s == NULL)
+		return NULL;
+	amp_utf8fix(&b, (const unsigned char *)s, strlen(s));
+	b.len = stream_chunk(b.data, b.len, 1);
+	buf_addc(&b, '\0');
+	return (char *)b.data;
+}
+
+static void
+result(const char *cmd, const char *name, const char *reason,
+    const char *class, const char *text, size_t textlen)
+{
+	struct item *it;
+
+	it = xmalloc(sizeof(*it));
+	memset(it, 0, sizeof(*it));
+	it->cmd = cmd;
+	it->name = unicode(name);
+	it->reason = unicode(reason);
+	it->class = unicode(class);
+	if (text != NULL)
+		amp_utf8fix(&it->text, (const unsigned char *)text, textlen);
+	if (strcmp(cmd, "AddFailure") == 0 || strcmp(cmd, "AddError") == 0)
+		it->nstream = 2;
+	else if (strcmp(cmd, "AddExpectedFailure") == 0)
+		it->nstream = 1;
+	enqueue(it);
+}
+
+static void
+answered(const struct amp_box *b)
+{
+	const struct amp_pair *tag, *v;
+	unsigned long n;
+	long long sid;
+	struct ask a;
+	size_t i;
+
+	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
+	if (amp_tagnum(tag->val, tag->vlen, &n) < 0)
+		n = 0;
+	for (i = 0; i < W.nask && W.ask[i].tag != n; i++)
+		;
+	if (i == W.nask)
+		fatal("worker: an answer for tag '%.*s', which was never asked",
+		    (int)(tag->vlen > 32 ? 32 : tag->vlen), tag->val);
+	a = W.ask[i];
+	W.ask[i] = W.ask[--W.nask];
+	if (a.it != NULL) {
+		a.it->nopen--;
+		v = amp_get(b, "streamId");
+		if (b->kind == AMP_ERROR || v == NULL ||
+		    amp_int(v->val, v->vlen, &sid) < 0) {
+			/* No streams here: a manager of the old dialect. */
+			W.olddialect = 1;
+			a.it->inlined = 1;
+		} else {
+			a.it->sid[a.slot] = sid;
+		}
+		return;
+	}
+	if (b->kind == AMP_ERROR) {
+		v = amp_get(b, "_error_description");
+		warn("worker: the manager refused a result: %.*s",
+		    v ? (int)(v->vlen > 200 ? 200 : v->vlen) : 0,
+		    v ? (const char *)v->val : "");
+		W.runok = 0;
+	}
+}
+
+/* Answers the command whose _ask is tag, unless it asked for none. */
+static void
+answer(const void *tag, size_t taglen, const char *key, const char *val)
+{
+	struct amp_box b = { 0 };
+
+	if (tag == NULL)
+		return;
+	amp_answer(&b, tag, taglen);
+	if (key != NULL)
+		amp_addstr(&b, key, val);
+	sendbox(&b);
+	amp_free(&b);
+}
+
+/* Like mkdir -p. */
+static int
+mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(path, 0777) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static void
+start(const struct amp_pair *tag, const struct amp_pair *dir)
+{
+	struct buf path = { 0 };
+	char cwd[PATH_MAX];
+	struct stat st;
+	int ok;
+
+	if (dir->vlen == 0 || dir->val[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			fatal("worker: getcwd:");
+		buf_addstr(&path, cwd);
+		buf_addc(&path, '/');
+	}
+	buf_add(&path, dir->val, dir->vlen);
+	buf_addc(&path, '\0');
+	ok = memchr(dir->val, '\0', dir->vlen) == NULL &&
+	    mkdirs((char *)path.data) == 0 &&
+	    stat((char *)path.data, &st) == 0 && S_ISDIR(st.st_mode);
+	if (ok) {
+		setenv("DISTTRIAL_TEMP", (char *)path.data, 1);
+	} else {
+		warn("worker: cannot create %s:", (char *)path.data);
+	}
+	answer(tag ? tag->val : NULL, tag ? tag->vlen : 0, "success",
+	    ok ? "True" : "False");
+	buf_free(&path);
+}
+
+static void
+queuerun(const struct amp_pair *tag, const struct amp_pair *test)
+{
+	struct run *r;
+
+	if (W.nrun == W.runcap) {
+		W.runcap = W.runcap ? W.runcap * 2 : 8;
+		W.run = xreallocarray(W.run, W.runcap, sizeof(*W.run));
+	}
+	r = &W.run[W.nrun++];
+	r->test = xmemdup(test->val, test->vlen);
+	r->tag = tag ? xmemdup(tag->val, tag->vlen) : NULL;
+}
+
+static void
+command(const struct amp_box *b)
+{
+	const struct amp_pair *cmd, *tag, *arg = NULL;
+	int isstart;
+
+	cmd = amp_get(b, "_command");
+	tag = amp_get(b, "_ask");
+	isstart = amp_is(cmd, "Start");
+	if (isstart) {
+		arg = amp_get(b, "directory");
+	} else if (amp_is(cmd, "Run")) {
+		arg = amp_get(b, "testCase");
+	} else {
+		if (tag != NULL && amp_unhandled(&W.wbuf, tag->val, tag->vlen,
+		    cmd->val, cmd->vlen) < 0)
+			fatal("worker: a tag too long to answer");
+		return;
+	}
+	if (arg == NULL || !amp_utf8ok(arg->val, arg->vlen) ||
+	    memchr(arg->val, '\0', arg->vlen) != NULL) {
+		warn("worker: %.*s without a valid %s", (int)cmd->vlen,
+		    cmd->val, isstart ? "directory" : "testCase");
+		if (tag != NULL)
+			amp_error(&W.wbuf, tag->val, tag->vlen, "UNKNOWN",
+			    "Unknown Error");
+		return;
+	}
+	if (isstart)
+		start(tag, arg);
+	else
+		queuerun(tag, arg);
+}
+
+/* Reads the manager's bytes; 0 at EOF. */
+static int
+readamp(void)
+{
+	unsigned char chunk[65536];
+	struct amp_box b = { 0 };
+	ssize_t n;
+	int r;
+
+	if ((n = read(W.in, chunk, sizeof(chunk))) < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 1;
+		if (errno != ECONNRESET)
+			warn("worker: read:");
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	amp_dec_feed(W.dec, chunk, (size_t)n);
+	while ((r = amp_dec_next(W.dec, &b)) == 1) {
+		if (b.kind == AMP_COMMAND)
+			command(&b);
+		else
+			answered(&b);
+	}
+	amp_free(&b);
+	if (r < 0)
+		fatal("worker: bad AMP from the manager: %s",
+		    amp_dec_error(W.dec));
+	return 1;
+}
+
+/*
+ * The child's half of spawning: only async-signal-safe calls, and any
+ * exec error goes back as an errno through the close-on-exec pipe.
+ * W.xargv holds the --exec words and two free slots, for the path and
+ * the NULL: this is the child's own copy of it.
+ */
+static void
+child(char *path, int out, int err, int errfd)
+{
+	char *argv[3];
+	int null, e;
+
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	if ((null = open("/dev/null", O_RDONLY)) < 0 || dup2(null, 0) < 0 ||
+	    dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		goto fail;
+	if (W.nxargv > 0) {
+		W.xargv[W.nxargv] = path;
+		W.xargv[W.nxargv + 1] = NULL;
+		execvp(W.xargv[0], W.xargv);
+		goto fail;
+	}
+	argv[0] = path;
+	argv[1] = NULL;
+	execv(path, argv);
+	if (errno == ENOEXEC) {
+		/* No #! line: a shell script, as execvp and shells run it. */
+		argv[0] = "sh";
+		argv[1] = path;
+		argv[2] = NULL;
+		execv("/bin/sh", argv);
+	}
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0) {
+		/* nothing more can be done */
+	}
+	_exit(127);
+}
+
+static const struct {
+	int sig;
+	const char *name;
+} signames[] = {
+	{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" }, { SIGQUIT, "SIGQUIT" },
+	{ SIGILL, "SIGILL" }, { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+	{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" }, { SIGKILL, "SIGKILL" },
+	{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+	{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
+	{ SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" }, { SIGSYS, "SIGSYS" },
+};
+
+static const char *
+signame(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (signames[i].sig == sig)
+			return signames[i].name;
+	return "unknown";
+}
+
+/* A line of output that is not TAP: log it, keep it for texts. */
+static void
+logline(struct test *t, const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	testwrite(p, len);
+	buf_add(&t->tail, p, len);
+	buf_addc(&t->tail, '\n');
+	t->outlen += len + 1;
+	if (t->tail.len > 2 * WTAIL)
+		buf_consume(&t->tail, t->tail.len - WTAIL);
+	for (i = 0; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	if (i < len) {
+		len = len < WLASTLINE - 1 ? len : WLASTLINE - 1;
+		memcpy(t->lastline, p, len);
+		t->lastline[len] = '\0';
+	}
+}
+
+/*
+ * A line of stream i, or with end unset the first TAP_MAXLINE bytes of a
+ * longer one (its rest comes in further pieces).  Only a line's first
+ * piece goes to the TAP parser; the rest of a TAP line is dropped, the
+ * rest of any other line is logged.
+ */
+static void
+gotline(struct test *t, int i, unsigned char *p, size_t len, int end)
+{
+	if (end && len > 0 && p[len - 1] == '\r')
+		len--;
+	if (t->spill[i] == 2) {
+		if (end)
+			t->spill[i] = 0;
+		return;
+	}
+	if (i == 0 && t->spill[i] == 0 && tap_line(t->tap, (char *)p, len)) {
+		t->spill[i] = end ? 0 : 2;
+		return;
+	}
+	logline(t, p, len);
+	t->spill[i] = end ? 0 : 1;
+}
+
+static void
+closepipe(struct test *t, int i)
+{
+	if (t->fd[i] < 0)
+		return;
+	if (t->line[i].len > 0 || t->spill[i] != 0)
+		gotline(t, i, t->line[i].data, t->line[i].len, 1);
+	t->line[i].len = 0;
+	close(t->fd[i]);
+	t->fd[i] = -1;
+}
+
+static void
+readpipe(struct test *t, int i)
+{
+	unsigned char chunk[65536], *nl;
+	struct buf *line = &t->line[i];
+	size_t off, take, room;
+	ssize_t n;
+
+	if ((n = read(t->fd[i], chunk, sizeof(chunk))) < 0 &&
+	    (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		closepipe(t, i);
+		return;
+	}
+	for (off = 0; off < (size_t)n;) {
+		nl = memchr(chunk + off, '\n', (size_t)n - off);
+		take = nl ? (size_t)(nl - (chunk + off)) : (size_t)n - off;
+		room = TAP_MAXLINE - line->len;
+		if (take > room) {
+			buf_add(line, chunk + off, room);
+			off += room;
+			gotline(t, i, line->data, line->len, 0);
+			line->len = 0;
+			continue;
+		}
+		buf_add(line, chunk + off, take);
+		off += take;
+		if (nl != NULL) {
+			gotline(t, i, line->data, line->len, 1);
+			line->len = 0;
+			off++;
+		}
+	}
+}
+
+/* The text of a file-level failure or error: why, then the output's tail. */
+static void
+filetext(struct test *t, struct buf *out, const char *why, size_t whylen)
+{
+	const unsigned char *p = t->tail.data, *nl;
+	size_t len = t->tail.len;
+	char mark[96];
+
+	buf_add(out, why, whylen);
+	if (whylen > 0 && why[whylen - 1] != '\n')
+		buf_addc(out, '\n');
+	if (t->stray)
+		buf_addstr(out, "A process the test left behind still held "
+		    "its output; its process group was killed.\n");
+	if (len == 0)
+		return;
+	if (len > WTAIL) {
+		p += len - WTAIL;
+		len = WTAIL;
+		if ((nl = memchr(p, '\n', len - 1)) != NULL) {
+			len -= (size_t)(nl + 1 - p);
+			p = nl + 1;
+		}
+	}
+	if (len < t->outlen)
+		snprintf(mark, sizeof(mark), "--- output (last %zu of %zu "
+		    "bytes) ---\n", len, t->outlen);
+	else
+		snprintf(mark, sizeof(mark), "--- output ---\n");
+	buf_addstr(out, mark);
+	buf_add(out, p, len);
+}
+
+static char *
+testname(const struct test *t, const char *name)
+{
+	struct buf b = { 0 };
+
+	buf_addstr(&b, t->path);
+	if (name != NULL) {
+		buf_addc(&b, ' ');
+		buf_addstr(&b, name);
+	}
+	buf_addc(&b, '\0');
+	return (char *)b.data;
+}
+
+static void
+ontap(void *arg, const struct tap_result *r)
+{
+	struct test *t = arg;
+	struct buf text = { 0 };
+	char *name;
+
+	name = testname(t, r->name);
+	switch (r->kind) {
+	case TAP_SUCCESS:
+		result("AddSuccess", name, NULL, NULL, NULL, 0);
+		break;
+	case TAP_FAILURE:
+		result("AddFailure", name, NULL, r->class, r->text, r->textlen);
+		break;
+	case TAP_SKIP:
+		result("AddSkip", name, r->reason, NULL, NULL, 0);
+		break;
+	case TAP_XFAIL:
+		result("AddExpectedFailure", name, r->reason, NULL, r->text,
+		    r->textlen);
+		break;
+	case TAP_XPASS:
+		result("AddUnexpectedSuccess", name, r->reason, NULL, NULL, 0);
+		break;
+	default:
+		if (r->name == NULL)
+			filetext(t, &text, r->text, r->textlen);
+		else
+			buf_add(&text, r->text, r->textlen);
+		result("AddError", name, NULL, r->class, (char *)text.data,
+		    text.len);
+		break;
+	}
+	buf_free(&text);
+	free(name);
+}
+
+/* Why a test's process ended badly, and its error class; NULL if it exited 0. */
+static const char *
+how(const struct test *t, char *why, size_t len)
+{
+	int code;
+
+	if (t->timedout) {
+		snprintf(why, len, "timed out after %g s", W.o->timeout);
+		return "disttrial.Timeout";
+	}
+	if (WIFSIGNALED(t->status)) {
+		snprintf(why, len, "killed by signal %d (%s)",
+		    WTERMSIG(t->status), signame(WTERMSIG(t->status)));
+		return "disttrial.Signal";
+	}
+	code = WEXITSTATUS(t->status);
+	if (code == 0)
+		return NULL;
+	snprintf(why, len, "exited with status %d", code);
+	if (code == 99 && !tap_istap(t->tap))
+		return "disttrial.HardError";
+	return "disttrial.TestFailure";
+}
+
+static void
+execfailed(struct test *t)
+{
+	char why[PATH_MAX + 128];
+	struct stat st;
+
+	if (W.nxargv > 0)
+		snprintf(why, sizeof(why), "cannot execute %s (for %s): %s",
+		    W.xargv[0], t->path, strerror(t->execerr));
+	else if (t->execerr == ENOENT && stat(t->path, &st) == 0)
+		snprintf(why, sizeof(why), "cannot execute %s: bad "
+		    "interpreter (%s)", t->path, strerror(t->execerr));
+	else
+		snprintf(why, sizeof(why), "cannot execute %s: %s", t->path,
+		    strerror(t->execerr));
+	result("AddError", t->path, NULL, "disttrial.ExecFailed", why,
+	    strlen(why));
+}
+
+/* The test's process is reaped and its pipes closed: its last results. */
+static void
+judge(struct test *t)
+{
+	struct buf text = { 0 };
+	const char *class;
+	char why[128];
+
+	if (t->execerr != 0) {
+		execfailed(t);
+		return;
+	}
+	class = how(t, why, sizeof(why));
+	if (tap_istap(t->tap)) {
+		tap_end(t->tap, class ? why : NULL, class);
+		return;
+	}
+	if (class == NULL) {
+		result("AddSuccess", t->path, NULL, NULL, NULL, 0);
+	} else if (WIFEXITED(t->status) && WEXITSTATUS(t->status) == 77 &&
+	    !t->timedout) {
+		result("AddSkip", t->path, t->lastline[0] ? t->lastline :
+		    "exit status 77", NULL, NULL, 0);
+	} else {
+		filetext(t, &text, why, strlen(why));
+		result(strcmp(class, "disttrial.TestFailure") == 0 ?
+		    "AddFailure" : "AddError", t->path, NULL, class,
+		    (char *)text.data, text.len);
+	}
+	buf_free(&text);
+}
+
+static void
+spawn(const char *path)
+{
+	struct buf hdr = { 0 };
+	struct test *t;
+	int out[2], err[2], ep[2], i;
+	ssize_t n;
+
+	t = xmalloc(sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->path = xstrdup(path);
+	t->fd[0] = t->fd[1] = -1;
+	t->tap = tap_new(ontap, t);
+	W.t = t;
+	W.runok = 1;
+	buf_addstr(&hdr, "--> ");
+	buf_addstr(&hdr, path);
+	buf_addstr(&hdr, " <--");
+	testwrite(hdr.data, hdr.len);
+	buf_free(&hdr);
+	if (pipe(out) < 0 || pipe(err) < 0 || pipe(ep) < 0)
+		fatal("worker: pipe:");
+	for (i = 0; i < 2; i++) {
+		setflags(out[i], FD_CLOEXEC, 0);
+		setflags(err[i], FD_CLOEXEC, 0);
+		setflags(ep[i], FD_CLOEXEC, 0);
+	}
+	if ((t->pid = fork()) < 0)
+		fatal("worker: fork:");
+	if (t->pid == 0)
+		child(t->path, out[1], err[1], ep[1]);
+	t->pgid = t->pid;
+	setpgid(t->pid, t->pid);
+	close(out[1]);
+	close(err[1]);
+	close(ep[1]);
+	while ((n = read(ep[0], &t->execerr, sizeof(t->execerr))) < 0 &&
+	    errno == EINTR)
+		;
+	if (n != sizeof(t->execerr))
+		t->execerr = 0;
+	close(ep[0]);
+	t->fd[0] = out[0];
+	t->fd[1] = err[0];
+	setflags(out[0], 0, O_NONBLOCK);
+	setflags(err[0], 0, O_NONBLOCK);
+	if (W.o->timeout > 0)
+		t->deadline = now() + (long long)(W.o->timeout * 1000);
+}
+
+static void
+freetest(struct test *t)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (t->fd[i] >= 0)
+			close(t->fd[i]);
+		buf_free(&t->line[i]);
+	}
+	tap_free(t->tap);
+	buf_free(&t->tail);
+	free(t->path);
+	free(t);
+}
+
+/* Time-outs and the grace for strays, once their deadline has passed. */
+static void
+deadline(struct test *t)
+{
+	if (t->deadline == 0 || now() < t->deadline)
+		return;
+	t->deadline = 0;
+	if (t->pid != 0 && !t->timedout) {
+		t->timedout = 1;
+		kill(-t->pid, SIGTERM);
+		t->deadline = now() + WKILLMS;
+	} else if (t->pid != 0) {
+		kill(-t->pid, SIGKILL);
+	} else if (t->fd[0] >= 0 || t->fd[1] >= 0) {
+		t->stray = 1;
+		kill(-t->pgid, SIGKILL);
+		testwrites("disttrial: a process the test left behind still "
+		    "held its output; its process group was killed");
+		closepipe(t, 0);
+		closepipe(t, 1);
+	}
+}
+
+static void
+reap(void)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (W.t == NULL || pid != W.t->pid)
+			continue;
+		W.t->status = st;
+		W.t->pid = 0;
+		if (W.t->fd[0] >= 0 || W.t->fd[1] >= 0)
+			W.t->deadline = now() + WSTRAYMS;
+	}
+}
+
+/*
+ * Moves the running test along: once its process is reaped and its
+ * pipes are closed, its group is killed (nothing it started outlives
+ * it) and it is judged; once every result is answered, so is the Run.
+ */
+static void
+progress(void)
+{
+	struct test *t = W.t;
+
+	if (t != NULL && t->pid == 0 && t->fd[0] < 0 && t->fd[1] < 0 &&
+	    t->pgid != 0) {
+		kill(-t->pgid, SIGKILL);
+		t->pgid = 0;
+		judge(t);
+	}
+	if (t != NULL && t->pgid == 0 && W.qlen == W.qhead && W.nask == 0) {
+		answer(W.run[0].tag, W.run[0].tag ? strlen(W.run[0].tag) : 0,
+		    "success", W.runok ? "True" : "False");
+		freetest(t);
+		W.t = NULL;
+		free(W.run[0].test);
+		free(W.run[0].tag);
+		memmove(W.run, W.run + 1, --W.nrun * sizeof(*W.run));
+	}
+	if (W.t == NULL && W.nrun > 0)
+		spawn(W.run[0].test);
+}
+
+/* At any exit, fatal() included: no test process is left behind. */
+static void
+cleanup(void)
+{
+	if (W.t != NULL && W.t->pgid != 0) {
+		kill(-W.t->pgid, SIGKILL);
+		if (W.t->pid != 0)
+			waitpid(W.t->pid, NULL, 0);
+		W.t->pid = W.t->pgid = 0;
+	}
+	/* Shared descriptions (a terminal, a pipe) get their flags back. */
+	fcntl(W.in, F_SETFL, W.inflags);
+	fcntl(W.out, F_SETFL, W.outflags);
+}
+
+static void
+setup(const struct worker_opts *o)
+{
+	struct sigaction sa;
+	char *p, *words;
+
+	W.o = o;
+	W.in = o->stdio ? 0 : 3;
+	W.out = o->stdio ? 1 : 4;
+	if (fcntl(W.in, F_GETFD) < 0 || fcntl(W.out, F_GETFD) < 0)
+		fatal("worker: AMP needs fds %d and %d open (see --stdio)",
+		    W.in, W.out);
+	W.inflags = fcntl(W.in, F_GETFL);
+	W.outflags = fcntl(W.out, F_GETFL);
+	setflags(W.in, FD_CLOEXEC, O_NONBLOCK);
+	setflags(W.out, FD_CLOEXEC, O_NONBLOCK);
+	if (pipe(W.selfpipe) < 0)
+		fatal("worker: pipe:");
+	setflags(W.selfpipe[0], FD_CLOEXEC, O_NONBLOCK);
+	setflags(W.selfpipe[1], FD_CLOEXEC, O_NONBLOCK);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = onsignal;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(cleanup);
+	if (getenv("DISTTRIAL_WORKER") == NULL)
+		setenv("DISTTRIAL_WORKER", "0", 1);
+	if (o->exec != NULL) {
+		words = xstrdup(o->exec);
+		W.xargv = xreallocarray(NULL, strlen(words) + 3,
+		    sizeof(*W.xargv));
+		for (p = strtok(words, " \t"); p; p = strtok(NULL, " \t"))
+			W.xargv[W.nxargv++] = p;
+		if (W.nxargv == 0)
+			fatal("worker: --exec names no command");
+	}
+	W.dec = amp_dec_new();
+}
+
+/* Writes what it can; 0 once the manager is gone. */
+static int
+writeamp(void)
+{
+	ssize_t n;
+
+	if ((n = write(W.out, W.wbuf.data, W.wbuf.len)) < 0)
+		return errno == EINTR || errno == EAGAIN;
+	buf_consume(&W.wbuf, (size_t)n);
+	return 1;
+}
+
+static int
+pollwait(void)
+{
+	long long d;
+
+	if (W.t == NULL || W.t->deadline == 0)
+		return -1;
+	d = W.t->deadline - now();
+	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
+}
+
+int
+worker_main(const struct worker_opts *o)
+{
+	struct pollfd pfd[5];
+	unsigned char junk[64];
+	int i, n, paused;
+
+	setup(o);
+	testwrites("Log opened.");
+	for (;;) {
+		progress();
+		flush();
+		paused = W.wbuf.len + W.qbytes > WBACKLOG;
+		pfd[0].fd = W.selfpipe[0];
+		pfd[1].fd = W.in;
+		pfd[2].fd = W.wbuf.len > 0 ? W.out : -1;
+		pfd[3].fd = W.t && !paused ? W.t->fd[0] : -1;
+		pfd[4].fd = W.t && !paused ? W.t->fd[1] : -1;
+		for (i = 0; i < 5; i++) {
+			pfd[i].events = i == 2 ? POLLOUT : POLLIN;
+			pfd[i].revents = 0;
+		}
+		if ((n = poll(pfd, 5, pollwait())) < 0 && errno != EINTR)
+			fatal("worker: poll:");
+		if (pfd[0].revents != 0)
+			while (read(W.selfpipe[0], junk, sizeof(junk)) > 0)
+				;
+		if (W.stop != 0)
+			break;
+		reap();
+		if (pfd[2].revents != 0 && !writeamp())
+			break;
+		if (pfd[1].revents != 0 && !readamp())
+			break;
+		for (i = 0; i < 2; i++)
+			if (pfd[3 + i].revents != 0)
+				readpipe(W.t, i);
+		if (W.t != NULL)
+			deadline(W.t);
+	}
+	cleanup();
+	return 0;
+}
