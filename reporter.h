@@ -1,0 +1,52 @@
+/*
+ * reporter.h: the DistReporter, which holds each running test's results
+ * until its Run is answered and then prints them as one block, and the
+ * output reporters (trial's tree report).
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+enum {
+	REP_SUCCESS,
+	REP_FAILURE,
+	REP_ERROR,
+	REP_SKIP,
+	REP_XFAIL,	/* expected failure: [TODO] */
+	REP_XPASS,	/* unexpected success: [SUCCESS!?!] */
+};
+
+struct rep_result {
+	int kind;
+	const char *name;	/* testName as the worker sent it */
+	const char *class;	/* failClass or errorClass, or NULL */
+	const char *text;	/* failure, error or xfail text, or NULL */
+	size_t textlen;
+	const char *reason;	/* skip reason or todo, or NULL */
+	/* Traceback frames as ListOf (name, file, line) triples, or empty. */
+	const unsigned char *frames;
+	size_t frameslen;
+};
+
+struct reporter;
+
+/* color: wrap statuses in trial's ANSI colours (the caller decides). */
+struct reporter *reporter_new(FILE *out, int color);
+void reporter_free(struct reporter *r);
+
+void reporter_begin(struct reporter *r, size_t ntests);	/* Running N tests. */
+/*
+ * A Run went to worker slot; isfile says test is a file the manager
+ * found (tree levels by path), else a name for trial's dotted rule.
+ */
+void reporter_start(struct reporter *r, int slot, const char *test,
+    int isfile);
+void reporter_add(struct reporter *r, int slot, const struct rep_result *res);
+void reporter_stop(struct reporter *r, int slot);	/* prints the block */
+/* Drops what a slot holds without printing (its test is re-reported). */
+void reporter_discard(struct reporter *r, int slot);
+/* The sections, the rule, "Ran N tests in X.XXXs" and PASSED/FAILED. */
+void reporter_end(struct reporter *r, double seconds);
+/* Forgets the results for a new pass (--until-failure). */
+void reporter_reset(struct reporter *r);
+int reporter_failed(const struct reporter *r);	/* a failure or error */
+void reporter_line(struct reporter *r, const char *line); /* e.g. "Test Pass 2" */

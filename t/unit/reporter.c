@@ -1,0 +1,951 @@
+/*
+ * t/unit/reporter.c: the DistReporter's blocks and trial's tree report,
+ * compared byte for byte with what trial -j prints (REFERENCE.md 2).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../amp.h"
+#include "../../reporter.h"
+#include "../../stream.h"
+#include "../../util.h"
+#include "tap.h"
+
+#define EQ "==============================================================================="
+#define DASH "-------------------------------------------------------------------------------"
+
+/* A reporter writing to memory, and how much of it was checked. */
+struct out {
+	FILE *f;
+	char *data;
+	size_t len, seen;
+	struct reporter *r;
+};
+
+static char srcpath[64];	/* a Python source file for tracebacks */
+
+static void
+open_out(struct out *o, int color)
+{
+	memset(o, 0, sizeof(*o));
+	if ((o->f = open_memstream(&o->data, &o->len)) == NULL)
+		fatal("open_memstream:");
+	o->r = reporter_new(o->f, color);
+}
+
+static void
+close_out(struct out *o)
+{
+	reporter_free(o->r);
+	fclose(o->f);
+	free(o->data);
+}
+
+static void
+show(const char *label, const char *p, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i <= len; i++)
+		if (i == len || p[i] == '\n') {
+			if (i > start || i < len)
+				diag("%s|%.*s%s", label, (int)(i - start),
+				    p + start, i < len ? "$" : "");
+			start = i + 1;
+		}
+}
+
+/* Is what was written since the last check exactly want? */
+static int
+same(struct out *o, const char *want, const char *what)
+{
+	size_t len;
+	const char *got;
+	int good;
+
+	fflush(o->f);
+	got = o->data + o->seen;
+	len = o->len - o->seen;
+	o->seen = o->len;
+	good = len == strlen(want) && memcmp(got, want, len) == 0;
+	if (!ok(good, "%s", what)) {
+		show("got ", got, len);
+		show("want", want, strlen(want));
+	}
+	return good;
+}
+
+static void
+add(struct out *o, int slot, int kind, const char *name)
+{
+	struct rep_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.kind = kind;
+	res.name = name;
+	reporter_add(o->r, slot, &res);
+}
+
+/* A result with everything; frames is a NULL-ended flat list or NULL. */
+static void
+put(struct out *o, int slot, int kind, const char *name, const char *class,
+    const char *text, const char *reason, const char *const *frames)
+{
+	struct rep_result res;
+	struct buf b = { 0 };
+
+	for (; frames != NULL && *frames != NULL; frames++)
+		amp_list_add(&b, *frames, strlen(*frames));
+	memset(&res, 0, sizeof(res));
+	res.kind = kind;
+	res.name = name;
+	res.class = class;
+	res.text = text;
+	res.textlen = text != NULL ? strlen(text) : 0;
+	res.reason = reason;
+	res.frames = b.data;
+	res.frameslen = b.len;
+	reporter_add(o->r, slot, &res);
+	buf_free(&b);
+}
+
+static void
+addtext(struct out *o, int slot, int kind, const char *name,
+    const char *class, const char *text, const char *reason)
+{
+	put(o, slot, kind, name, class, text, reason, NULL);
+}
+
+/* One test run on slot 0 with one result, printed at once. */
+static void
+one(struct out *o, const char *test, int isfile, int kind, const char *name)
+{
+	reporter_start(o->r, 0, test, isfile);
+	add(o, 0, kind, name);
+	reporter_stop(o->r, 0);
+}
+
+static void
+mksource(void)
+{
+	FILE *f;
+	int fd, i;
+
+	strcpy(srcpath, "/tmp/disttrial-reporterXXXXXX");
+	if ((fd = mkstemp(srcpath)) < 0 || (f = fdopen(fd, "w")) == NULL)
+		fatal("mkstemp:");
+	for (i = 1; i < 15; i++)
+		fprintf(f, "# line %d\n", i);
+	fputs("        self.assertEqual(1, 2)\n", f);	/* 15 */
+	fputs("\t\traise RuntimeError(\"boom\")  \r\n", f);	/* 16 */
+	fputs("\n", f);						/* 17 */
+	fputs("\t\xff bad utf-8\n", f);				/* 18 */
+	fputs("last line, no newline", f);			/* 19 */
+	if (fclose(f) == EOF)
+		fatal("%s:", srcpath);
+}
+
+/* REFERENCE.md 2.2's example, with 2.3's sections and 2.4's footer. */
+static const char reftree[] =
+    "Running 13 tests.\n"
+    "disttrial_sample.test_outcomes\n"
+    "  MoreOutcomes\n"
+    "    test_class_skip ...                                               [SKIPPED]\n"
+    "  Outcomes\n"
+    "    test_a_success ...                                                     [OK]\n"
+    "    test_b_failure ...                                                   [FAIL]\n"
+    "    test_c_error ...                                                    [ERROR]\n"
+    "    test_d_skip ...                                                   [SKIPPED]\n"
+    "    test_e_todo ...                                                      [TODO]\n"
+    "    test_f_unexpected_success ...                                  [SUCCESS!?!]\n"
+    "    test_g_log ...                                                         [OK]\n"
+    "    test_h_big_failure ...                                               [FAIL]\n"
+    "    test_i_unicode ...                                                   [FAIL]\n"
+    "    test_j_na\xc3\xafve_name ...                                                  [OK]\n"
+    "  Plain\n"
+    "    test_sync_attr_skip ...                                           [SKIPPED]\n"
+    "    test_sync_ok ...                                                       [OK]\n";
+
+#define M "disttrial_sample.test_outcomes."
+#define FAILTEST "twisted.trial.unittest.FailTest"
+#define UNI "h\xc3\xa9llo w\xc3\xb6rld \xe2\x98\x83 \xe6\x97\xa5\xe6\x9c\xac " \
+    "\xf0\x9f\x98\x80"
+
+static const char *const fr_async[] = {
+	"maybeDeferred", "/nonexistent/twisted/internet/defer.py", "190",
+	"runWithWarningsSuppressed", "/nonexistent/twisted/internet/utils.py",
+	"221",
+	"runWithWarningsSuppressed", "/nonexistent/twisted/python/util.py",
+	"1097",
+	"test_b_failure", srcpath, "15",
+	"assertEqual", "/nonexistent/twisted/trial/_synctest.py", "444",
+	"fail", "/nonexistent/twisted/trial/_synctest.py", "380",
+	NULL
+};
+
+static const char *const fr_error[] = { "test_c_error", srcpath, "16", NULL };
+
+/* The tests of REFERENCE.md 2.2 in completion order; text BIG is 75 KB. */
+static const struct {
+	const char *id;
+	int kind;
+	const char *class, *text, *reason;
+	const char *const *frames;
+} reftests[] = {
+	{ M "MoreOutcomes.test_class_skip", REP_SKIP, 0, 0, 0, 0 },
+	{ M "Outcomes.test_a_success", REP_SUCCESS, 0, 0, 0, 0 },
+	{ M "Outcomes.test_b_failure", REP_FAILURE, FAILTEST, "1 != 2", 0,
+	    fr_async },
+	{ M "Outcomes.test_c_error", REP_ERROR, "builtins.RuntimeError", "boom",
+	    0, fr_error },
+	{ M "Outcomes.test_d_skip", REP_SKIP, 0, 0, "skipping this one", 0 },
+	{ M "Outcomes.test_e_todo", REP_XFAIL, 0, "expected to fail",
+	    "known bug", 0 },
+	{ M "Outcomes.test_f_unexpected_success", REP_XPASS, 0, 0,
+	    "should have failed", 0 },
+	{ M "Outcomes.test_g_log", REP_SUCCESS, 0, 0, 0, 0 },
+	{ M "Outcomes.test_h_big_failure", REP_FAILURE, FAILTEST, "BIG", 0, 0 },
+	{ M "Outcomes.test_i_unicode", REP_FAILURE, FAILTEST, UNI, 0, 0 },
+	{ M "Outcomes.test_j_na\xc3\xafve_name", REP_SUCCESS, 0, 0, 0, 0 },
+	{ M "Plain.test_sync_attr_skip", REP_SKIP, 0, 0, 0, 0 },
+	{ M "Plain.test_sync_ok", REP_SUCCESS, 0, 0, 0, 0 },
+};
+
+static const char refsections[] =
+    "\n"
+    EQ "\n[SKIPPED]\n\n\n" M "MoreOutcomes.test_class_skip\n"
+    M "Plain.test_sync_attr_skip\n"
+    EQ "\n[SKIPPED]\nskipping this one\n\n" M "Outcomes.test_d_skip\n"
+    EQ "\n[TODO]\nReason: 'known bug'\nexpected to fail\n\n"
+    M "Outcomes.test_e_todo\n"
+    EQ "\n[FAIL]\nTraceback (most recent call last):\n"
+    "  File \"%s\", line 15, in test_b_failure\n"
+    "    self.assertEqual(1, 2)\n"
+    "  File \"/nonexistent/twisted/trial/_synctest.py\", line 444, "
+    "in assertEqual\n"
+    "    \n"
+    "twisted.trial.unittest.FailTest: 1 != 2\n"
+    "\n" M "Outcomes.test_b_failure\n"
+    EQ "\n[FAIL]\n%s\n\n" M "Outcomes.test_h_big_failure\n"
+    EQ "\n[FAIL]\n" UNI "\n\n" M "Outcomes.test_i_unicode\n"
+    EQ "\n[ERROR]\nTraceback (most recent call last):\n"
+    "  File \"%s\", line 16, in test_c_error\n"
+    "    raise RuntimeError(\"boom\")\n"
+    "builtins.RuntimeError: boom\n\n" M "Outcomes.test_c_error\n"
+    EQ "\n[SUCCESS!?!]\nReason: 'should have failed'\n\n"
+    M "Outcomes.test_f_unexpected_success\n"
+    DASH "\nRan 13 tests in 0.026s\n\n"
+    "FAILED (skips=3, expectedFailures=1, failures=3, errors=1, "
+    "unexpectedSuccesses=1, successes=4)\n";
+
+/* How much of reftree is printed once n tests have stopped. */
+static size_t
+upto(size_t n)
+{
+	const char *p = reftree;
+
+	while (n-- > 0)
+		p = strstr(p, "]\n") + 2;
+	return (size_t)(p - reftree);
+}
+
+static void
+reference(void)
+{
+	struct out o;
+	const char *text;
+	char *big, *want;
+	size_t i, len;
+
+	ok(strlen(EQ) == 79 && strlen(DASH) == 79, "rules are 79 long");
+	open_out(&o, 0);
+	reporter_begin(o.r, 13);
+	same(&o, "Running 13 tests.\n", "Running N tests. first, flushed");
+	big = xmalloc(75007);
+	memset(big, 'x', 75006);
+	memcpy(big, "BIG", 3);
+	memcpy(big + 75003, "END", 4);
+	for (i = 0; i < 13; i++) {
+		text = reftests[i].text;
+		if (text != NULL && strcmp(text, "BIG") == 0)
+			text = big;
+		reporter_start(o.r, 0, reftests[i].id, 0);
+		put(&o, 0, reftests[i].kind, reftests[i].id,
+		    reftests[i].class, text, reftests[i].reason,
+		    reftests[i].frames);
+		reporter_stop(o.r, 0);
+		len = upto(i + 1);
+		ok(o.len == len && memcmp(o.data, reftree, len) == 0,
+		    "block %zu printed and flushed when its test stops", i + 1);
+	}
+	o.seen = 0;
+	same(&o, reftree, "REFERENCE 2.2's tree, byte for byte");
+	ok(reporter_failed(o.r), "the run failed");
+	reporter_end(o.r, 0.0261);
+	len = sizeof(refsections) + 75006 + 2 * sizeof(srcpath);
+	want = xmalloc(len);
+	snprintf(want, len, refsections, srcpath, big, srcpath);
+	same(&o, want, "REFERENCE 2.3/2.4's sections and footer");
+	free(want);
+	free(big);
+	close_out(&o);
+}
+
+/* Levels are printed when they differ, level by level, as trial does. */
+static void
+prelude(void)
+{
+	struct out o;
+
+	open_out(&o, 0);
+	one(&o, "a.b.C.test_1", 0, REP_SUCCESS, "a.b.C.test_1");
+	one(&o, "a.b.D.test_2", 0, REP_SUCCESS, "a.b.D.test_2");
+	one(&o, "a.b.C.test_3", 0, REP_SUCCESS, "a.b.C.test_3");
+	same(&o,
+	    "a.b\n"
+	    "  C\n"
+	    "    test_1 ...                                                             [OK]\n"
+	    "  D\n"
+	    "    test_2 ...                                                             [OK]\n"
+	    "  C\n"
+	    "    test_3 ...                                                             [OK]\n",
+	    "the class is re-announced when it changes back");
+	one(&o, "x.C.test_4", 0, REP_SUCCESS, "x.C.test_4");
+	same(&o,
+	    "x\n"
+	    "    test_4 ...                                                             [OK]\n",
+	    "a same-named class in another module is not re-announced");
+	one(&o, "pkg.name", 0, REP_ERROR, "pkg.name");
+	one(&o, "lonely", 0, REP_ERROR, "lonely");
+	one(&o, "pkg.other", 0, REP_ERROR, "pkg.other");
+	same(&o,
+	    "pkg\n"
+	    "  name ...                                                              [ERROR]\n"
+	    "lonely ...                                                              [ERROR]\n"
+	    "pkg\n"
+	    "  other ...                                                             [ERROR]\n",
+	    "two components: one level; none: a leaf at level 0");
+	one(&o, ".a..b.c", 0, REP_SUCCESS, ".a..b.c");
+	one(&o, "..c", 0, REP_SUCCESS, "..c");
+	same(&o,
+	    ".a.\n"
+	    "  b\n"
+	    "    c ...                                                                  [OK]\n"
+	    "c ...                                                                      [OK]\n",
+	    "empty levels are dropped");
+	close_out(&o);
+}
+
+static void
+padding(void)
+{
+	struct out o;
+	const char *long80 =
+	    "a.B.test_this_name_is_so_long_that_the_status_cannot_end_in_column_79_at_all_really_long";
+	const char *fit =
+	    "a.B.test_this_name_is_exactly_long_enough_to_leave_no_space_at_all_x";
+
+	open_out(&o, 0);
+	one(&o, long80, 0, REP_SUCCESS, long80);
+	same(&o,
+	    "a\n  B\n"
+	    "    test_this_name_is_so_long_that_the_status_cannot_end_in_column_79_at_all_really_long ... [OK]\n",
+	    "negative padding: no spaces");
+	one(&o, fit, 0, REP_FAILURE, fit);
+	same(&o,
+	    "    test_this_name_is_exactly_long_enough_to_leave_no_space_at_all_x ... [FAIL]\n",
+	    "zero padding: the status ends in column 79");
+	one(&o, "a.B.caf\xc3\xa9_\xe2\x98\x83", 0, REP_SUCCESS,
+	    "a.B.caf\xc3\xa9_\xe2\x98\x83");
+	same(&o,
+	    "    caf\xc3\xa9_\xe2\x98\x83 ...                                                             [OK]\n",
+	    "padding counts code points, not bytes");
+	reporter_start(o.r, 0, "a.B.test_multi", 0);
+	add(&o, 0, REP_ERROR, "a.B.test_multi");
+	add(&o, 0, REP_FAILURE, "a.B.test_multi");
+	add(&o, 0, REP_SUCCESS, "a.B.test_multi");
+	reporter_stop(o.r, 0);
+	same(&o,
+	    "    test_multi ...                                                      [ERROR]\n"
+	    "                                                      [FAIL]\n"
+	    "                                                        [OK]\n",
+	    "more results for one test: padded from the stale test line");
+	one(&o, "a.B.test_multi", 0, REP_SUCCESS, "a.B.test_multi");
+	same(&o,
+	    "    test_multi ...                                                         [OK]\n",
+	    "the same test in the next block gets its own line");
+	close_out(&o);
+}
+
+static void
+files(void)
+{
+	struct out o;
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/amp.t", 1);
+	add(&o, 0, REP_SUCCESS, "t/amp.t 1 - encodes a box");
+	addtext(&o, 0, REP_FAILURE, "t/amp.t 2", "disttrial.TestFailure",
+	    "not ok 2", NULL);
+	add(&o, 0, REP_SKIP, "t/amp.t 3 - decodes empty box");
+	add(&o, 0, REP_ERROR, "t/amp.t");
+	add(&o, 0, REP_SUCCESS, "t/amp.t.bak 4");
+	reporter_stop(o.r, 0);
+	same(&o,
+	    "t/amp.t\n"
+	    "  1 - encodes a box ...                                                    [OK]\n"
+	    "  2 ...                                                                  [FAIL]\n"
+	    "  3 - decodes empty box ...                                           [SKIPPED]\n"
+	    "t/amp.t ...                                                             [ERROR]\n"
+	    "t/amp.t.bak 4 ...                                                          [OK]\n",
+	    "a file's points are a level under its path");
+	one(&o, "t/exit77.sh", 1, REP_SKIP, "t/exit77.sh");
+	one(&o, "t/amp.t", 1, REP_SUCCESS, "t/amp.t 1 - again");
+	one(&o, "t/amp.t", 1, REP_SUCCESS, "t/amp.t 2 - again");
+	one(&o, "t/b.t", 1, REP_SUCCESS, "t/b.t 1");
+	one(&o, "t/c.sh", 1, REP_SUCCESS, NULL);
+	same(&o,
+	    "t/exit77.sh ...                                                       [SKIPPED]\n"
+	    "t/amp.t\n"
+	    "  1 - again ...                                                            [OK]\n"
+	    "  2 - again ...                                                            [OK]\n"
+	    "t/b.t\n"
+	    "  1 ...                                                                    [OK]\n"
+	    "t/c.sh ...                                                                 [OK]\n",
+	    "a result named by its path is a leaf at level 0; no name: the path");
+	one(&o, "t/x.t", 1, REP_SUCCESS, "pkg.mod.C.test");
+	same(&o,
+	    "pkg.mod.C.test ...                                                         [OK]\n",
+	    "a file's result with a foreign name is a leaf at level 0");
+	close_out(&o);
+}
+
+static void
+blocks(void)
+{
+	struct out o;
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/a.t", 1);
+	reporter_start(o.r, 1, "t/b.t", 1);
+	reporter_start(o.r, 7, "t/c.t", 1);
+	add(&o, 0, REP_SUCCESS, "t/a.t 1");
+	add(&o, 1, REP_SUCCESS, "t/b.t 1");
+	add(&o, 7, REP_FAILURE, "t/c.t 1");
+	add(&o, 0, REP_SUCCESS, "t/a.t 2");
+	add(&o, 1, REP_SUCCESS, "t/b.t 2");
+	same(&o, "", "nothing is printed while tests run");
+	reporter_stop(o.r, 1);
+	same(&o,
+	    "t/b.t\n"
+	    "  1 ...                                                                    [OK]\n"
+	    "  2 ...                                                                    [OK]\n",
+	    "the first test to stop prints first, as one block");
+	add(&o, 0, REP_SUCCESS, "t/a.t 3");
+	reporter_discard(o.r, 7);
+	same(&o, "", "a discarded test prints nothing");
+	reporter_stop(o.r, 7);
+	same(&o, "", "stopping a discarded slot prints nothing");
+	reporter_start(o.r, 7, "t/c.t", 1);
+	add(&o, 7, REP_SUCCESS, "t/c.t 1");
+	reporter_stop(o.r, 0);
+	reporter_stop(o.r, 7);
+	same(&o,
+	    "t/a.t\n"
+	    "  1 ...                                                                    [OK]\n"
+	    "  2 ...                                                                    [OK]\n"
+	    "  3 ...                                                                    [OK]\n"
+	    "t/c.t\n"
+	    "  1 ...                                                                    [OK]\n",
+	    "blocks in stop order, the re-run test once");
+	reporter_start(o.r, 2, "t/d.t", 1);
+	add(&o, 2, REP_SUCCESS, "t/d.t 1");
+	reporter_start(o.r, 2, "t/e.t", 1);
+	same(&o,
+	    "t/d.t\n"
+	    "  1 ...                                                                    [OK]\n",
+	    "starting a busy slot prints its held block first");
+	reporter_start(o.r, 3, "t/f.t", 1);
+	add(&o, 3, REP_SKIP, "t/f.t");
+	reporter_start(o.r, 40, "t/g.t", 1);
+	reporter_end(o.r, 1.5);
+	same(&o,
+	    "t/f.t ...                                                             [SKIPPED]\n"
+	    "\n"
+	    EQ "\n[SKIPPED]\n\n\nt/f.t\n"
+	    DASH "\nRan 7 tests in 1.500s\n\nPASSED (skips=1, successes=7)\n",
+	    "the end prints held blocks; Ran counts Runs, not discards");
+	close_out(&o);
+}
+
+static void
+sections(void)
+{
+	struct out o;
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/s.t", 1);
+	addtext(&o, 0, REP_ERROR, "t/s.t 1", "disttrial.Signal", "", NULL);
+	addtext(&o, 0, REP_FAILURE, "t/s.t 2", "disttrial.TestFailure",
+	    "not ok 2\n# got 1\n", NULL);
+	addtext(&o, 0, REP_XPASS, "t/s.t 3", NULL, NULL, "later");
+	addtext(&o, 0, REP_FAILURE, "t/s.t 4", "disttrial.TestFailure",
+	    "same", NULL);
+	addtext(&o, 0, REP_SKIP, "t/s.t 5", NULL, NULL, "no network");
+	addtext(&o, 0, REP_FAILURE, "t/s.t 6", "disttrial.TestFailure",
+	    "not ok 2\n# got 1\n", NULL);
+	addtext(&o, 0, REP_XFAIL, "t/s.t 7", NULL, "not ok 7 # TODO", "");
+	addtext(&o, 0, REP_FAILURE, "t/s.t 8", "disttrial.Other",
+	    "same\n", NULL);
+	addtext(&o, 0, REP_ERROR, "t/s.t 9", NULL, NULL, NULL);
+	addtext(&o, 0, REP_SKIP, "t/s.t 10", NULL, NULL, "no network");
+	addtext(&o, 0, REP_XFAIL, "t/s.t 11", NULL, NULL, NULL);
+	addtext(&o, 0, REP_SKIP, "t/s.t 12", NULL, NULL, "same");
+	reporter_stop(o.r, 0);
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	same(&o,
+	    "\n"
+	    EQ "\n[SKIPPED]\nno network\n\nt/s.t 5\nt/s.t 10\n"
+	    EQ "\n[SKIPPED]\nsame\n\nt/s.t 12\n"
+	    EQ "\n[TODO]\nReason: ''\nnot ok 7 # TODO\n\nt/s.t 7\n"
+	    EQ "\n[TODO]\nReason: ''\n\nt/s.t 11\n"
+	    EQ "\n[FAIL]\nnot ok 2\n# got 1\n\nt/s.t 2\nt/s.t 6\n"
+	    EQ "\n[FAIL]\nsame\n\nt/s.t 4\nt/s.t 8\n"
+	    EQ "\n[ERROR]\ndisttrial.Signal\n\nt/s.t 1\n"
+	    EQ "\n[ERROR]\n\n\nt/s.t 9\n"
+	    EQ "\n[SUCCESS!?!]\nReason: 'later'\n\nt/s.t 3\n"
+	    DASH "\nRan 1 tests in 0.000s\n\n"
+	    "FAILED (skips=3, expectedFailures=2, failures=4, errors=2, "
+	    "unexpectedSuccesses=1)\n",
+	    "sections: trial's flavour order, equal texts grouped");
+	close_out(&o);
+}
+
+/* Python's repr() of the todo reason, in a [SUCCESS!?!] section. */
+static void
+repr(const char *reason, const char *want, const char *what)
+{
+	struct out o;
+	char exp[512];
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/x", 1);
+	addtext(&o, 0, REP_XPASS, "t/x", NULL, NULL, reason);
+	reporter_stop(o.r, 0);
+	o.seen = o.len;
+	reporter_end(o.r, 0.0004);
+	snprintf(exp, sizeof(exp), "\n" EQ "\n[SUCCESS!?!]\nReason: %s\n\n"
+	    "t/x\n" DASH "\nRan 1 tests in 0.000s\n\n"
+	    "PASSED (unexpectedSuccesses=1)\n", want);
+	same(&o, exp, what);
+	close_out(&o);
+}
+
+static void
+reprs(void)
+{
+	repr("known bug", "'known bug'", "repr: single quotes");
+	repr("it's", "\"it's\"", "repr: double quotes around a '");
+	repr("it's \"x\"", "'it\\'s \"x\"'", "repr: both quotes");
+	repr("say \"hi\"", "'say \"hi\"'", "repr: \" needs no escape");
+	repr("a\\b\tc\nd\re\x01\x1f\x7f", "'a\\\\b\\tc\\nd\\re\\x01\\x1f\\x7f'",
+	    "repr: backslash and control characters escaped");
+	repr("caf\xc3\xa9 \xe2\x98\x83", "'caf\xc3\xa9 \xe2\x98\x83'",
+	    "repr: other UTF-8 as is");
+	repr("\xc2\x85\xc2\xa0\xc2\xa1", "'\\x85\\xa0\xc2\xa1'",
+	    "repr: C1 controls and no-break space escaped");
+	repr(NULL, "''", "repr: no reason");
+}
+
+/* A Twisted worker's failure: the traceback trial rebuilds. */
+static void
+trace(const char *const *el, const char *want, const char *what)
+{
+	struct out o;
+	char exp[2048];
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "m.C.t", 0);
+	put(&o, 0, REP_ERROR, "m.C.t", "builtins.ValueError", "bad", NULL,
+	    el);
+	reporter_stop(o.r, 0);
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	snprintf(exp, sizeof(exp), "\n" EQ "\n[ERROR]\n%s\nm.C.t\n" DASH
+	    "\nRan 1 tests in 0.000s\n\nFAILED (errors=1)\n", want);
+	same(&o, exp, what);
+	close_out(&o);
+}
+
+static void
+tracebacks(void)
+{
+	char want[1024];
+	const char *sync[] = {
+		"_run", "/x/twisted/trial/_synctest.py", "1",
+		"runWithWarningsSuppressed", "/x/twisted/python/util.py",
+		"2",
+		"test", srcpath, "15",
+		"failUnlessEqual", "/x/twisted/trial/_synctest.py", "3", NULL
+	};
+	const char *notsync[] = {
+		"_run", "/x/twisted/trial/_synctest.py", "1",
+		"runWithWarningsSuppressed", "/x/twisted/python/utils.py",
+		"2", NULL
+	};
+	const char *cb[] = {
+		"_runCallbacks", "defer.pyc", "1",
+		"reraise", "/x/twisted/python/compat.py", "9",
+		"test", srcpath, "19",
+		"assertX", "_synctest", "1", NULL
+	};
+	const char *lone[] = {
+		"fail", "/x/_synctest.py", "1", NULL
+	};
+	const char *gone[] = {
+		"maybeDeferred", "/x/defer.py", "1",
+		"runWithWarningsSuppressed", "utils.py", "2", NULL
+	};
+
+	snprintf(want, sizeof(want), "Traceback (most recent call last):\n"
+	    "  File \"%s\", line 15, in test\n"
+	    "    self.assertEqual(1, 2)\n"
+	    "builtins.ValueError: bad\n", srcpath);
+	trace(sync, want, "synchronous case: two frames and fail* dropped");
+	trace(notsync, "Traceback (most recent call last):\n"
+	    "  File \"/x/twisted/trial/_synctest.py\", line 1, in _run\n"
+	    "    \n"
+	    "  File \"/x/twisted/python/utils.py\", line 2, in "
+	    "runWithWarningsSuppressed\n"
+	    "    \n"
+	    "builtins.ValueError: bad\n",
+	    "util is not utils: nothing dropped");
+	snprintf(want, sizeof(want), "Traceback (most recent call last):\n"
+	    "  File \"%s\", line 19, in test\n"
+	    "    last line, no newline\n"
+	    "  File \"_synctest\", line 1, in assertX\n"
+	    "    \n"
+	    "builtins.ValueError: bad\n", srcpath);
+	trace(cb, want,
+	    "_runCallbacks: one frame dropped, and compat's reraise");
+	trace(lone, "Traceback (most recent call last):\n"
+	    "  File \"/x/_synctest.py\", line 1, in fail\n"
+	    "    \n"
+	    "builtins.ValueError: bad\n", "a single frame is kept");
+	trace(gone, "Traceback (most recent call last):\n"
+	    "Failure: builtins.ValueError: bad\n",
+	    "all frames dropped: trial's Failure: line");
+}
+
+/* Frames the manager cannot use or whose source it cannot read. */
+static void
+badframes(void)
+{
+	char w2[1024];
+	const char *bad[] = {
+		"f", srcpath, "0", "g", srcpath, "x", "h", srcpath, "18",
+		"i", srcpath, "17", "j", srcpath, "20", "k", srcpath, "99999",
+		"l", "", "1", "m", "/x/.defer", "1", NULL
+	};
+	const char *partial[] = { "f", srcpath, NULL };
+
+	trace(partial, "Traceback (most recent call last):\n"
+	    "Failure: builtins.ValueError: bad\n",
+	    "an incomplete frame is ignored");
+	snprintf(w2, sizeof(w2), "Traceback (most recent call last):\n"
+	    "  File \"%s\", line 0, in f\n    \n"
+	    "  File \"%s\", line x, in g\n    \n"
+	    "  File \"%s\", line 18, in h\n    \n"
+	    "  File \"%s\", line 17, in i\n    \n"
+	    "  File \"%s\", line 20, in j\n    \n"
+	    "  File \"%s\", line 99999, in k\n    \n"
+	    "  File \"\", line 1, in l\n    \n"
+	    "  File \"/x/.defer\", line 1, in m\n    \n"
+	    "builtins.ValueError: bad\n", srcpath, srcpath, srcpath, srcpath,
+	    srcpath, srcpath);
+	trace(bad, w2, "unreadable source lines are empty");
+}
+
+static void
+footers(void)
+{
+	struct out o;
+
+	open_out(&o, 0);
+	reporter_begin(o.r, 0);
+	reporter_end(o.r, 0.5);
+	same(&o, "Running 0 tests.\n\n" DASH "\n\nPASSED\n",
+	    "empty run: no Ran line, PASSED without counts");
+	ok(!reporter_failed(o.r), "an empty run has not failed");
+	close_out(&o);
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/none", 1);
+	reporter_stop(o.r, 0);
+	reporter_end(o.r, 12.3456);
+	same(&o, "\n" DASH "\nRan 1 tests in 12.346s\n\nPASSED\n",
+	    "a test without results is counted, not printed");
+	close_out(&o);
+
+	open_out(&o, 0);
+	one(&o, "t/a", 1, REP_SUCCESS, "t/a");
+	one(&o, "t/b", 1, REP_ERROR, "t/b");
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	same(&o, "\n" EQ "\n[ERROR]\n\n\nt/b\n" DASH
+	    "\nRan 2 tests in 0.000s\n\nFAILED (errors=1, successes=1)\n",
+	    "an error fails the run");
+	close_out(&o);
+}
+
+static void
+colors(void)
+{
+	struct out o;
+
+	open_out(&o, 1);
+	reporter_start(o.r, 0, "a.B.test_x", 0);
+	add(&o, 0, REP_SUCCESS, "a.B.test_x");
+	add(&o, 0, REP_FAILURE, "a.B.test_x");
+	add(&o, 0, REP_ERROR, "a.B.test_x");
+	add(&o, 0, REP_SKIP, "a.B.test_x");
+	add(&o, 0, REP_XFAIL, "a.B.test_x");
+	add(&o, 0, REP_XPASS, "a.B.test_x");
+	reporter_stop(o.r, 0);
+	same(&o, "a\n  B\n"
+	    "    test_x ...                                                             \033[32;1m[OK]\033[0m\n"
+	    "                                                          \033[31;1m[FAIL]\033[0m\n"
+	    "                                                         \033[31;1m[ERROR]\033[0m\n"
+	    "                                                       \033[34;1m[SKIPPED]\033[0m\n"
+	    "                                                          \033[34;1m[TODO]\033[0m\n"
+	    "                                                    \033[31;1m[SUCCESS!?!]\033[0m\n",
+	    "colours: statuses wrapped, padding without the escapes");
+	o.seen = o.len;
+	reporter_reset(o.r);
+	one(&o, "a.B.test_y", 0, REP_SUCCESS, "a.B.test_y");
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	same(&o, "\n" DASH "\nRan 1 tests in 0.000s\n\n"
+	    "\033[32;1mPASSED\033[0m (successes=1)\n", "PASSED in green");
+	reporter_reset(o.r);
+	one(&o, "a.B.test_z", 0, REP_FAILURE, "a.B.test_z");
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	same(&o, "\n" EQ "\n[FAIL]\n\n\na.B.test_z\n" DASH
+	    "\nRan 1 tests in 0.000s\n\n"
+	    "\033[31;1mFAILED\033[0m (failures=1)\n", "FAILED in red");
+	close_out(&o);
+}
+
+static void
+passes(void)
+{
+	struct out o;
+
+	open_out(&o, 0);
+	reporter_line(o.r, "Test Pass 1");
+	one(&o, "t/a.t", 1, REP_SUCCESS, "t/a.t 1");
+	one(&o, "t/a.t", 1, REP_XPASS, "t/a.t 2");
+	ok(!reporter_failed(o.r), "an unexpected success fails nothing");
+	reporter_end(o.r, 0.001);
+	same(&o, "Test Pass 1\n"
+	    "t/a.t\n"
+	    "  1 ...                                                                    [OK]\n"
+	    "  2 ...                                                            [SUCCESS!?!]\n"
+	    "\n" EQ "\n[SUCCESS!?!]\nReason: ''\n\nt/a.t 2\n"
+	    DASH "\nRan 2 tests in 0.001s\n\n"
+	    "PASSED (unexpectedSuccesses=1, successes=1)\n",
+	    "pass 1: an xpass alone passes; the level is not repeated");
+	reporter_reset(o.r);
+	reporter_line(o.r, "Test Pass 2");
+	one(&o, "t/a.t", 1, REP_FAILURE, "t/a.t 1");
+	ok(reporter_failed(o.r), "a failure fails the pass");
+	reporter_end(o.r, 0.002);
+	same(&o, "Test Pass 2\n"
+	    "t/a.t\n"
+	    "  1 ...                                                                  [FAIL]\n"
+	    "\n" EQ "\n[FAIL]\n\n\nt/a.t 1\n"
+	    DASH "\nRan 1 tests in 0.002s\n\nFAILED (failures=1)\n",
+	    "pass 2: fresh tree, sections and counts");
+	reporter_reset(o.r);
+	ok(!reporter_failed(o.r), "reset forgets the failure");
+	close_out(&o);
+}
+
+/* 100,000 failing points in 1,000 distinct texts. */
+static void
+many(void)
+{
+	struct out o;
+	struct rep_result res;
+	char name[64], text[64], *p, *end;
+	size_t i, rules = 0, ids = 0;
+	int inorder = 1;
+
+	open_out(&o, 0);
+	memset(&res, 0, sizeof(res));
+	res.kind = REP_FAILURE;
+	res.class = "disttrial.TestFailure";
+	res.name = name;
+	res.text = text;
+	for (i = 0; i < 100000; i++) {
+		if (i % 100 == 0)
+			reporter_start(o.r, (int)(i / 100 % 8), "t/big.t", 1);
+		snprintf(name, sizeof(name), "t/big.t %zu", i + 1);
+		res.textlen = (size_t)snprintf(text, sizeof(text),
+		    "not ok %zu\n", i % 1000);
+		reporter_add(o.r, (int)(i / 100 % 8), &res);
+		if (i % 100 == 99)
+			reporter_stop(o.r, (int)(i / 100 % 8));
+	}
+	o.seen = o.len;
+	reporter_end(o.r, 3);
+	fflush(o.f);
+	end = o.data + o.len;
+	for (p = o.data + o.seen; p < end; p = strchr(p, '\n') + 1) {
+		if (strncmp(p, EQ "\n", 80) == 0) {
+			snprintf(text, sizeof(text), "[FAIL]\nnot ok %zu\n\n",
+			    rules);
+			if (strncmp(p + 80, text, strlen(text)) != 0)
+				inorder = 0;
+			rules++;
+		} else if (strncmp(p, "t/big.t ", 8) == 0)
+			ids++;
+	}
+	ok(rules == 1000, "1000 groups for 1000 texts (%zu)", rules);
+	ok(inorder, "groups in order of first occurrence");
+	ok(ids == 100000, "every id listed (%zu)", ids);
+	ok(o.len - o.seen > 1000 * 100 && strstr(o.data + o.seen,
+	    "\nRan 1000 tests in 3.000s\n\nFAILED (failures=100000)\n") !=
+	    NULL, "footer counts results, not tests");
+	close_out(&o);
+}
+
+/* 20,000 different texts: 20,000 groups, in order. */
+static void
+distinct(void)
+{
+	struct out o;
+	char name[32], text[32];
+	size_t i, n = 0;
+	const char *p;
+	int inorder = 1;
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/d.t", 1);
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "t/d.t %zu", i);
+		snprintf(text, sizeof(text), "text %zu", i);
+		addtext(&o, 0, i % 2 ? REP_ERROR : REP_SKIP, name, "E", text,
+		    text);
+	}
+	reporter_stop(o.r, 0);
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	fflush(o.f);
+	for (p = o.data + o.seen; (p = strstr(p, EQ "\n[")) != NULL; p++) {
+		snprintf(text, sizeof(text), "text %zu\n", n % 10000 * 2 +
+		    (n >= 10000));
+		if (strncmp(strchr(p + 80, '\n') + 1, text, strlen(text)) != 0)
+			inorder = 0;
+		n++;
+	}
+	ok(n == 20000 && inorder,
+	    "distinct texts: a group each, skips before errors (%zu)", n);
+	close_out(&o);
+}
+
+/* What the interface leaves open. */
+static void
+odds(void)
+{
+	struct out o;
+	const char *fr[] = { "t", "/x/y.py", "1", NULL };
+
+	open_out(&o, 0);
+	reporter_begin(o.r, 1);
+	same(&o, "Running 1 tests.\n", "Running 1 tests. (always plural)");
+	add(&o, 5, REP_SUCCESS, "m.C.test_orphan");
+	reporter_stop(o.r, 5);
+	same(&o, "m\n  C\n"
+	    "    test_orphan ...                                                        [OK]\n",
+	    "a result without a start is still printed at its stop");
+	reporter_start(o.r, 5, "m.C.test_named", 0);
+	add(&o, 5, REP_FAILURE, NULL);
+	put(&o, 5, REP_ERROR, NULL, NULL, "", NULL, fr);
+	reporter_stop(o.r, 5);
+	same(&o,
+	    "    test_named ...                                                       [FAIL]\n"
+	    "                                                     [ERROR]\n",
+	    "a result without a name is the test's");
+	o.seen = o.len;
+	reporter_end(o.r, 0);
+	same(&o, "\n" EQ "\n[FAIL]\n\n\nm.C.test_named\n"
+	    EQ "\n[ERROR]\nTraceback (most recent call last):\n"
+	    "  File \"/x/y.py\", line 1, in t\n    \n: \n\nm.C.test_named\n"
+	    DASH "\nRan 2 tests in 0.000s\n\n"
+	    "FAILED (failures=1, errors=1, successes=1)\n",
+	    "no class, no text: empty strings");
+	close_out(&o);
+}
+
+/* A report that cannot be written ends in fatal(), exit 2. */
+static struct reporter *childrep;
+
+static void
+writeerror(void)
+{
+	pid_t pid;
+	int fd[2], st;
+	FILE *f;
+
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		fatal("fork:");
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL ||
+		    pipe(fd) < 0 || (f = fdopen(fd[1], "w")) == NULL)
+			_exit(3);
+		signal(SIGPIPE, SIG_IGN);
+		close(fd[0]);
+		childrep = reporter_new(f, 0);
+		reporter_begin(childrep, 1);
+		reporter_end(childrep, 0);
+		_exit(0);
+	}
+	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == RC_ERROR, "a write error is fatal");
+}
+
+int
+main(void)
+{
+	mksource();
+	reference();
+	prelude();
+	padding();
+	files();
+	blocks();
+	sections();
+	reprs();
+	tracebacks();
+	badframes();
+	footers();
+	colors();
+	passes();
+	many();
+	distinct();
+	odds();
+	writeerror();
+	unlink(srcpath);
+	return tap_done();
+}
