@@ -20,9 +20,14 @@
  * A manager that does not know StreamOpen (Twisted before 22.10 answers
  * it with UNHANDLED) gets the old dialect from then on: texts inline,
  * cut to one value, and an empty ListOf of frames.
+ *
+ * The second half of this file is the manager's side of a worker
+ * (struct wconn): spawning it, answering its commands in both dialects,
+ * handing results to the reporter, and noticing when it dies.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -32,6 +37,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +45,7 @@
 #include <unistd.h>
 
 #include "amp.h"
+#include "reporter.h"
 #include "stream.h"
 #include "tap.h"
 #include "util.h"
@@ -49,6 +56,7 @@
 #define WLASTLINE 1024		/* the last line, kept for a skip reason */
 #define WSTRAYMS 300		/* grace for pipes held open by strays */
 #define WKILLMS 1000		/* grace between SIGTERM and SIGKILL */
+#define WPGIDFILE ".disttrial-pgid"	/* in the scratch directory */
 
 struct item {
 	const char *cmd;	/* TestWrite, AddSuccess, AddFailure... */
@@ -106,6 +114,7 @@ static struct {
 	int runok;		/* every result of this Run was accepted */
 	struct test *t;		/* the test running, or NULL */
 	int olddialect;
+	char *pgidfile;		/* names the running test's group, if set */
 	char **xargv;		/* --exec split into words, plus 2 slots */
 	int nxargv;
 	int selfpipe[2];
@@ -480,6 +489,11 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 	    stat((char *)path.data, &st) == 0 && S_ISDIR(st.st_mode);
 	if (ok) {
 		setenv("DISTTRIAL_TEMP", (char *)path.data, 1);
+		path.len--;
+		buf_addstr(&path, "/" WPGIDFILE);
+		buf_addc(&path, '\0');
+		free(W.pgidfile);
+		W.pgidfile = xstrdup((char *)path.data);
 	} else {
 		warn("worker: cannot create %s:", (char *)path.data);
 	}
@@ -885,6 +899,27 @@ judge(struct test *t)
 	buf_free(&text);
 }
 
+/*
+ * The running test's process group, in the scratch directory: if this
+ * worker is killed, the manager reads it and kills what it left.
+ */
+static void
+notepgid(pid_t pgid)
+{
+	FILE *f;
+
+	if (W.pgidfile == NULL)
+		return;
+	if (pgid == 0) {
+		unlink(W.pgidfile);
+		return;
+	}
+	if ((f = fopen(W.pgidfile, "w")) == NULL)
+		return;
+	fprintf(f, "%ld\n", (long)pgid);
+	fclose(f);
+}
+
 static void
 spawn(const char *path)
 {
@@ -918,6 +953,7 @@ spawn(const char *path)
 		child(t->path, out[1], err[1], ep[1]);
 	t->pgid = t->pid;
 	setpgid(t->pid, t->pid);
+	notepgid(t->pgid);
 	close(out[1]);
 	close(err[1]);
 	close(ep[1]);
@@ -1004,6 +1040,7 @@ progress(void)
 	    t->pgid != 0) {
 		kill(-t->pgid, SIGKILL);
 		t->pgid = 0;
+		notepgid(0);
 		judge(t);
 	}
 	if (t != NULL && t->pgid == 0 && W.qlen == W.qhead && W.nask == 0) {
@@ -1028,6 +1065,7 @@ cleanup(void)
 		if (W.t->pid != 0)
 			waitpid(W.t->pid, NULL, 0);
 		W.t->pid = W.t->pgid = 0;
+		notepgid(0);
 	}
 	/* Shared descriptions (a terminal, a pipe) get their flags back. */
 	fcntl(W.in, F_SETFL, W.inflags);
@@ -1143,4 +1181,696 @@ worker_main(const struct worker_opts *o)
 	}
 	cleanup();
 	return 0;
+}
+
+/*
+ * The manager's side.
+ */
+
+#define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
+#define WEXITMS 1000		/* for a worker to exit before signals */
+#define WMARGINMS 10000		/* the Run backstop past the time-out */
+
+struct wconn {
+	const struct wconn_cfg *cfg;
+	int slot;
+	int state;
+	pid_t pid;		/* its process group too; 0 once reaped */
+	int fd;			/* -1 once closed */
+	struct amp_dec *dec;
+	struct buf wbuf;
+	unsigned long ctr, runtag;
+	char *test;		/* the Run in flight */
+	long long started;	/* ms */
+	char *dir;		/* absolute N/ */
+	struct buf log;		/* this test's TestWrite lines */
+	FILE *spill;		/* and those past WLOGMAX */
+	int bailed;
+	int failed;
+	int byexit;		/* the fault was its leaving: name its status */
+	char why[512];		/* the first fault */
+	long long deadline;	/* ms: exit, SIGTERM, SIGKILL; backstop */
+	int killstage;
+};
+
+static struct streams *streams;	/* one table, one id counter, all workers */
+static struct wconn **conns;	/* every open connection, for children */
+static size_t nconns, connscap;
+
+long long
+wconn_now(void)
+{
+	return now();
+}
+
+static void
+mkchild(const struct wconn_cfg *cfg, int slot, int sock)
+{
+	char n[32], *path;
+	int fd, i, out, err;
+
+	setpgid(0, 0);
+	for (i = 0; i < cfg->nclosefds; i++)
+		close(cfg->closefds[i]);
+	for (i = 0; i < (int)nconns; i++)
+		if (conns[i]->fd >= 0)
+			close(conns[i]->fd);
+	snprintf(n, sizeof(n), "%d", slot);
+	setenv("DISTTRIAL_WORKER", n, 1);
+	path = xmalloc(strlen(cfg->tempdir) + 48);
+	sprintf(path, "%s/%d/out.log", cfg->tempdir, slot);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
+	sprintf(path, "%s/%d/err.log", cfg->tempdir, slot);
+	err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
+	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
+		_exit(127);
+	if ((sock = fcntl(sock, F_DUPFD, 10)) < 0 || dup2(fd, 0) < 0 ||
+	    dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sock, 3) < 0 ||
+	    dup2(sock, 4) < 0)
+		_exit(127);
+	close(sock);
+	signal(SIGPIPE, SIG_DFL);
+	if (cfg->command != NULL) {
+		execl("/bin/sh", "sh", "-c", cfg->command, (char *)NULL);
+		_exit(127);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	_exit(worker_main(cfg->o));
+}
+
+/* Sends a box; a box too long for AMP is a bug. */
+static void
+wsend(struct wconn *w, struct amp_box *b)
+{
+	if (amp_encode(&w->wbuf, b) < 0)
+		fatal("a value too long for AMP");
+}
+
+struct wconn *
+wconn_spawn(const struct wconn_cfg *cfg, int slot)
+{
+	struct amp_box b = { 0 };
+	struct wconn *w;
+	int sv[2], i;
+
+	w = xmalloc(sizeof(*w));
+	memset(w, 0, sizeof(*w));
+	w->cfg = cfg;
+	w->slot = slot;
+	w->fd = -1;
+	w->dir = xmalloc(strlen(cfg->tempdir) + 24);
+	sprintf(w->dir, "%s/%d", cfg->tempdir, slot);
+	if (mkdir(w->dir, 0777) < 0 && errno != EEXIST)
+		fatal("cannot create %s:", w->dir);
+	if (streams == NULL)
+		streams = streams_new(64 * 1024 * 1024);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		fatal("socketpair:");
+	for (i = 0; i < 2; i++)
+		setflags(sv[i], FD_CLOEXEC, 0);
+	fflush(NULL);
+	if ((w->pid = fork()) < 0)
+		fatal("fork:");
+	if (w->pid == 0) {
+		close(sv[0]);
+		mkchild(cfg, slot, sv[1]);
+	}
+	setpgid(w->pid, w->pid);
+	close(sv[1]);
+	w->fd = sv[0];
+	if (nconns == connscap) {
+		connscap = connscap ? connscap * 2 : 8;
+		conns = xreallocarray(conns, connscap, sizeof(*conns));
+	}
+	conns[nconns++] = w;
+	setflags(w->fd, 0, O_NONBLOCK);
+	w->dec = amp_dec_new();
+	w->state = WC_STARTING;
+	amp_ask(&b, "Start", &w->ctr);
+	amp_addstr(&b, "directory", w->dir);
+	wsend(w, &b);
+	amp_free(&b);
+	return w;
+}
+
+static void
+unregister(struct wconn *w)
+{
+	size_t i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i] == w) {
+			conns[i] = conns[--nconns];
+			break;
+		}
+}
+
+void
+wconn_free(struct wconn *w)
+{
+	if (w == NULL)
+		return;
+	unregister(w);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (streams != NULL)
+		streams_drop(streams, w->slot);
+	amp_dec_free(w->dec);
+	buf_free(&w->wbuf);
+	buf_free(&w->log);
+	if (w->spill != NULL)
+		fclose(w->spill);
+	free(w->test);
+	free(w->dir);
+	free(w);
+}
+
+static void
+writeall(int fd, const void *p, size_t len)
+{
+	const char *s = p;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, s, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("write test.log:");
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* A TestWrite line: held with its test's lines, spilled past WLOGMAX. */
+static void
+logout(struct wconn *w, const unsigned char *p, size_t len)
+{
+	if (w->test == NULL) {
+		writeall(w->cfg->logfd, p, len);
+		writeall(w->cfg->logfd, "\n", 1);
+		return;
+	}
+	if (w->spill == NULL && w->log.len + len + 1 > WLOGMAX &&
+	    (w->spill = tmpfile()) == NULL)
+		fatal("tmpfile:");
+	if (w->spill != NULL) {
+		if (fwrite(p, 1, len, w->spill) != len ||
+		    putc('\n', w->spill) == EOF)
+			fatal("write a spilled log:");
+		return;
+	}
+	buf_add(&w->log, p, len);
+	buf_addc(&w->log, '\n');
+}
+
+/* The Run is over: its test's lines go to test.log in one piece. */
+static void
+logflush(struct wconn *w)
+{
+	char chunk[65536];
+	size_t n;
+
+	writeall(w->cfg->logfd, w->log.data, w->log.len);
+	w->log.len = 0;
+	if (w->spill == NULL)
+		return;
+	rewind(w->spill);
+	while ((n = fread(chunk, 1, sizeof(chunk), w->spill)) > 0)
+		writeall(w->cfg->logfd, chunk, n);
+	fclose(w->spill);
+	w->spill = NULL;
+}
+
+/* The Run is over: flush the reporter's block and the log. */
+static void
+rundone(struct wconn *w)
+{
+	reporter_stop(w->cfg->rep, w->slot);
+	logflush(w);
+	free(w->test);
+	w->test = NULL;
+	w->runtag = 0;
+	if (w->state == WC_BUSY)
+		w->state = WC_IDLE;
+	w->deadline = 0;
+}
+
+void
+wconn_run(struct wconn *w, const char *test, int isfile)
+{
+	struct amp_box b = { 0 };
+
+	w->test = xstrdup(test);
+	w->runtag = amp_ask(&b, "Run", &w->ctr);
+	amp_addstr(&b, "testCase", test);
+	wsend(w, &b);
+	amp_free(&b);
+	reporter_start(w->cfg->rep, w->slot, test, isfile);
+	w->state = WC_BUSY;
+	w->started = now();
+	if (w->cfg->timeout > 0)
+		w->deadline = w->started + (long long)(w->cfg->timeout *
+		    1000) + WKILLMS + WMARGINMS;
+}
+
+/* Kills the worker's group, and the test it may have left (its group is named in N/). */
+static void
+killall(struct wconn *w, int sig)
+{
+	char path[PATH_MAX];
+	long pgid = 0;
+	FILE *f;
+
+	if (w->pid != 0)
+		kill(-w->pid, sig);
+	snprintf(path, sizeof(path), "%s/%s", w->dir, WPGIDFILE);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fscanf(f, "%ld", &pgid) == 1 && pgid > 1)
+		kill(-(pid_t)pgid, SIGKILL);
+	fclose(f);
+	if (w->pid == 0)
+		unlink(path);
+}
+
+static void
+closefd(struct wconn *w)
+{
+	if (w->fd < 0)
+		return;
+	close(w->fd);
+	w->fd = -1;
+}
+
+/*
+ * The first fault (a protocol error, a time-out, the connection lost)
+ * condemns the worker: it is killed, and once reaped its test gets one
+ * error.  With exited set, the worker may be exiting by itself: give
+ * it WEXITMS to be reaped with its own status before signalling.
+ */
+static void
+fault(struct wconn *w, int exited, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->state == WC_DYING || w->state == WC_GONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+	w->failed = 1;
+	w->byexit = exited;
+	w->state = WC_DYING;
+	closefd(w);
+	w->killstage = exited ? 0 : 1;
+	if (!exited)
+		killall(w, SIGTERM);
+	w->deadline = now() + (exited ? WEXITMS : WKILLMS);
+}
+
+void
+wconn_kill(struct wconn *w, const char *why)
+{
+	fault(w, 0, "%s", why);
+}
+
+void
+wconn_close(struct wconn *w)
+{
+	if (w->state == WC_DYING || w->state == WC_GONE)
+		return;
+	/* EOF tells a worker to finish; one that dawdles is signalled. */
+	shutdown(w->fd, SHUT_WR);
+	w->state = WC_DYING;
+	w->killstage = 0;
+	w->deadline = now() + WEXITMS;
+}
+
+void
+wconn_tick(struct wconn *w)
+{
+	if (w->deadline == 0 || now() < w->deadline)
+		return;
+	if (w->state == WC_BUSY) {
+		fault(w, 0, "worker %d did not answer the Run of %s within "
+		    "%.0f s; it was killed", w->slot, w->test,
+		    (double)(now() - w->started) / 1000);
+		return;
+	}
+	if (w->state != WC_DYING)
+		return;
+	w->killstage++;
+	killall(w, w->killstage == 1 ? SIGTERM : SIGKILL);
+	w->deadline = w->killstage >= 2 ? 0 : now() + WKILLMS;
+}
+
+long long
+wconn_deadline(const struct wconn *w)
+{
+	return w->deadline;
+}
+
+static void
+statustext(char *s, size_t len, int status)
+{
+	if (WIFSIGNALED(status))
+		snprintf(s, len, "was killed by signal %d (%s)",
+		    WTERMSIG(status), signame(WTERMSIG(status)));
+	else
+		snprintf(s, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+static int readconn(struct wconn *);
+
+/*
+ * The worker's process is gone.  What it wrote before dying is read
+ * first; then the test it was running, if any, gets exactly one error.
+ */
+void
+wconn_reaped(struct wconn *w, pid_t pid, int status)
+{
+	struct rep_result res = { 0 };
+	char st[96];
+
+	if (pid != w->pid || w->pid == 0)
+		return;
+	while (w->fd >= 0 && readconn(w))
+		;
+	w->pid = 0;
+	killall(w, SIGKILL);
+	closefd(w);
+	statustext(st, sizeof(st), status);
+	if (w->test != NULL && (!w->failed || w->byexit))
+		snprintf(w->why, sizeof(w->why), "worker %d %s while running "
+		    "%s", w->slot, st, w->test);
+	if (w->test != NULL) {
+		w->failed = 1;
+		res.kind = REP_ERROR;
+		res.name = w->test;
+		res.class = "disttrial.WorkerLost";
+		res.text = w->why;
+		res.textlen = strlen(w->why);
+		reporter_add(w->cfg->rep, w->slot, &res);
+		rundone(w);
+	}
+	streams_drop(streams, w->slot);
+	w->state = WC_GONE;
+	w->deadline = 0;
+}
+
+static void
+manswer(struct wconn *w, const struct amp_pair *tag, const char *key,
+    const char *val)
+{
+	struct amp_box b = { 0 };
+
+	if (tag == NULL)
+		return;
+	amp_answer(&b, tag->val, tag->vlen);
+	if (key != NULL)
+		amp_addstr(&b, key, val);
+	wsend(w, &b);
+	amp_free(&b);
+}
+
+/* A Unicode argument, repaired to UTF-8 and NUL-terminated; NULL if missing. */
+static char *
+ustr(const struct amp_box *b, const char *key, struct buf *out)
+{
+	const struct amp_pair *p;
+
+	if ((p = amp_get(b, key)) == NULL)
+		return NULL;
+	out->len = 0;
+	amp_utf8fix(out, p->val, p->vlen);
+	buf_addc(out, '\0');
+	return (char *)out->data;
+}
+
+/*
+ * A text given inline (old dialect) or as a stream (new); a stream the
+ * worker never opened still leaves a result, saying its text was lost.
+ */
+static void
+text(struct wconn *w, const struct amp_box *b, const char *inl,
+    const char *sid, int aslist, struct buf *out)
+{
+	const struct amp_pair *p;
+	long long id;
+
+	if ((p = amp_get(b, inl)) != NULL) {
+		buf_add(out, p->val, p->vlen);
+		return;
+	}
+	if ((p = amp_get(b, sid)) == NULL)
+		return;
+	if (amp_int(p->val, p->vlen, &id) < 0 ||
+	    streams_finish(streams, id, w->slot, out, aslist) < 0) {
+		warn("worker %d: %s names an unknown stream", w->slot, sid);
+		if (!aslist)
+			buf_addstr(out, "(the text was lost: its stream was "
+			    "never opened)");
+	}
+}
+
+static const struct {
+	const char *cmd;
+	int kind;
+	const char *inl, *sid;	/* the text, inline or as a stream */
+	const char *class, *reason;
+} adds[] = {
+	{ "AddSuccess", REP_SUCCESS, NULL, NULL, NULL, NULL },
+	{ "AddFailure", REP_FAILURE, "fail", "failStreamId", "failClass",
+	    NULL },
+	{ "AddError", REP_ERROR, "error", "errorStreamId", "errorClass",
+	    NULL },
+	{ "AddSkip", REP_SKIP, NULL, NULL, NULL, "reason" },
+	{ "AddExpectedFailure", REP_XFAIL, "error", "errorStreamId", NULL,
+	    "todo" },
+	{ "AddUnexpectedSuccess", REP_XPASS, NULL, NULL, NULL, "todo" },
+};
+
+static void
+addresult(struct wconn *w, const struct amp_box *b, int i)
+{
+	struct buf name = { 0 }, class = { 0 }, reason = { 0 }, txt = { 0 };
+	struct buf frames = { 0 };
+	struct rep_result r = { 0 };
+
+	r.kind = adds[i].kind;
+	r.name = ustr(b, "testName", &name);
+	if (adds[i].class != NULL)
+		r.class = ustr(b, adds[i].class, &class);
+	if (adds[i].reason != NULL)
+		r.reason = ustr(b, adds[i].reason, &reason);
+	if (adds[i].inl != NULL) {
+		text(w, b, adds[i].inl, adds[i].sid, 0, &txt);
+		if (r.kind != REP_XFAIL)
+			text(w, b, "frames", "framesStreamId", 1, &frames);
+		buf_addc(&txt, '\0');
+		txt.len--;
+		r.text = (char *)txt.data;
+		r.textlen = txt.len;
+		r.frames = frames.data;
+		r.frameslen = frames.len;
+	}
+	if (r.name == NULL)
+		r.name = w->test ? w->test : "(unnamed)";
+	if (r.class != NULL && strcmp(r.class, "disttrial.BailOut") == 0)
+		w->bailed = 1;
+	if (w->test != NULL)
+		reporter_add(w->cfg->rep, w->slot, &r);
+	else
+		warn("worker %d: a result outside any Run: %s", w->slot,
+		    r.name);
+	buf_free(&name);
+	buf_free(&class);
+	buf_free(&reason);
+	buf_free(&txt);
+	buf_free(&frames);
+}
+
+static void
+mcommand(struct wconn *w, const struct amp_box *b)
+{
+	const struct amp_pair *cmd, *tag, *p, *data;
+	long long id;
+	char sid[32];
+	size_t i;
+
+	cmd = amp_get(b, "_command");
+	tag = amp_get(b, "_ask");
+	if (amp_is(cmd, "TestWrite") && (p = amp_get(b, "out")) != NULL) {
+		logout(w, p->val, p->vlen);
+		manswer(w, tag, "success", "True");
+		return;
+	}
+	if (amp_is(cmd, "StreamOpen")) {
+		snprintf(sid, sizeof(sid), "%lld",
+		    streams_open(streams, w->slot));
+		manswer(w, tag, "streamId", sid);
+		return;
+	}
+	if (amp_is(cmd, "StreamWrite")) {
+		p = amp_get(b, "streamId");
+		data = amp_get(b, "data");
+		if (p == NULL || data == NULL ||
+		    amp_int(p->val, p->vlen, &id) < 0 ||
+		    streams_write(streams, id, w->slot, data->val,
+		    data->vlen) < 0) {
+			warn("worker %d: a bad StreamWrite: %s", w->slot,
+			    streams_error(streams));
+			if (tag != NULL)
+				amp_error(&w->wbuf, tag->val, tag->vlen,
+				    "UNKNOWN", "Unknown Error");
+		} else {
+			manswer(w, tag, NULL, NULL);
+		}
+		return;
+	}
+	for (i = 0; i < sizeof(adds) / sizeof(adds[0]); i++)
+		if (amp_is(cmd, adds[i].cmd)) {
+			addresult(w, b, (int)i);
+			manswer(w, tag, "success", "True");
+			return;
+		}
+	if (tag != NULL)
+		amp_unhandled(&w->wbuf, tag->val, tag->vlen, cmd->val,
+		    cmd->vlen);
+}
+
+/* An answer from the worker: to Start, or to the Run in flight. */
+static void
+manswered(struct wconn *w, const struct amp_box *b)
+{
+	const struct amp_pair *tag, *v;
+	struct rep_result r = { 0 };
+	char text[512];
+	unsigned long n;
+
+	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
+	if (amp_tagnum(tag->val, tag->vlen, &n) < 0 || n == 0 ||
+	    (n != 1 && n != w->runtag)) {
+		fault(w, 0, "worker %d answered tag '%.*s', which was never "
+		    "asked; it was killed", w->slot,
+		    (int)(tag->vlen > 32 ? 32 : tag->vlen), tag->val);
+		return;
+	}
+	if (n == 1) {
+		if (b->kind == AMP_ERROR ||
+		    !amp_is(amp_get(b, "success"), "True"))
+			warn("worker %d could not start in %s", w->slot,
+			    w->dir);
+		if (w->state == WC_STARTING)
+			w->state = WC_IDLE;
+		return;
+	}
+	if (b->kind == AMP_ERROR) {
+		v = amp_get(b, "_error_description");
+		snprintf(text, sizeof(text), "the worker failed the Run: %.*s",
+		    v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
+		    v ? (const char *)v->val : "");
+		r.kind = REP_ERROR;
+		r.name = w->test;
+		r.class = "disttrial.WorkerError";
+		r.text = text;
+		r.textlen = strlen(text);
+		reporter_add(w->cfg->rep, w->slot, &r);
+	}
+	rundone(w);
+}
+
+/* Reads what the worker sent; 1 if it read anything. */
+static int
+readconn(struct wconn *w)
+{
+	unsigned char chunk[65536];
+	struct amp_box b = { 0 };
+	ssize_t n;
+	int r;
+
+	if ((n = read(w->fd, chunk, sizeof(chunk))) < 0 &&
+	    (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0 && w->state == WC_DYING) {
+		closefd(w);	/* it is finishing, as asked */
+		return 0;
+	}
+	if (n <= 0) {
+		fault(w, 1, "worker %d closed its connection", w->slot);
+		return 0;
+	}
+	amp_dec_feed(w->dec, chunk, (size_t)n);
+	while (w->fd >= 0 && (r = amp_dec_next(w->dec, &b)) == 1) {
+		if (b.kind == AMP_COMMAND)
+			mcommand(w, &b);
+		else
+			manswered(w, &b);
+	}
+	amp_free(&b);
+	if (w->fd >= 0 && r < 0)
+		fault(w, 0, "worker %d sent bytes that are not AMP (%s); it "
+		    "was killed", w->slot, amp_dec_error(w->dec));
+	return 1;
+}
+
+void
+wconn_io(struct wconn *w, short revents)
+{
+	ssize_t n;
+
+	if (w->fd >= 0 && (revents & POLLOUT) && w->wbuf.len > 0) {
+		if ((n = write(w->fd, w->wbuf.data, w->wbuf.len)) >= 0)
+			buf_consume(&w->wbuf, (size_t)n);
+		else if (errno != EINTR && errno != EAGAIN)
+			fault(w, 1, "worker %d closed its connection", w->slot);
+	}
+	if (w->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
+		readconn(w);
+}
+
+int
+wconn_pollfd(const struct wconn *w, short *events)
+{
+	*events = POLLIN;
+	if (w->wbuf.len > 0)
+		*events |= POLLOUT;
+	return w->fd;
+}
+
+int
+wconn_state(const struct wconn *w)
+{
+	return w->state;
+}
+
+int
+wconn_failed(const struct wconn *w)
+{
+	return w->failed;
+}
+
+const char *
+wconn_why(const struct wconn *w)
+{
+	return w->why;
+}
+
+int
+wconn_bailed(const struct wconn *w)
+{
+	return w->bailed;
+}
+
+pid_t
+wconn_pid(const struct wconn *w)
+{
+	return w->pid;
+}
+
+const char *
+wconn_test(const struct wconn *w)
+{
+	return w->test;
 }
