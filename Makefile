@@ -1,0 +1,77 @@
+# disttrial: POSIX make.  The user's CFLAGS sit beside STDFLAGS.
+.POSIX:
+.SUFFIXES:
+.SUFFIXES: .c .o
+
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+CC = cc
+CFLAGS = -O2
+STDFLAGS = -std=c99 -pedantic -Wall -Wextra
+FUZZCC = clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+
+OBJ = amp.o disttrial.o reporter.o stream.o tap.o util.o worker.o
+HDR = amp.h reporter.h stream.h tap.h util.h worker.h
+UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap
+TOOLS = t/lib/wdriver
+
+all: disttrial
+
+disttrial: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+.c.o:
+	$(CC) $(STDFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OBJ): $(HDR)
+
+t/unit/amp: t/unit/amp.o amp.o stream.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/amp.o amp.o stream.o util.o $(LDLIBS)
+t/unit/reporter: t/unit/reporter.o reporter.o amp.o stream.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/reporter.o reporter.o amp.o stream.o \
+	    util.o $(LDLIBS)
+t/unit/stream: t/unit/stream.o stream.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/stream.o stream.o util.o $(LDLIBS)
+t/unit/tap: t/unit/tap.o tap.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/tap.o tap.o util.o $(LDLIBS)
+t/unit/amp.o t/unit/reporter.o t/unit/stream.o t/unit/tap.o: t/unit/tap.h \
+    $(HDR)
+t/lib/wdriver: t/lib/wdriver.o amp.o stream.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/lib/wdriver.o amp.o stream.o util.o $(LDLIBS)
+t/lib/wdriver.o: $(HDR)
+
+# disttrial runs its own suite, named by its operands: the unit programs
+# in t/unit and the t/*.sh scripts.  Fixture suites (t/fixtures/) and
+# helpers (t/lib/) are never named, so the fixtures' deliberate failures
+# are not collected.
+check: disttrial $(UNIT) $(TOOLS)
+	./disttrial t/unit t/*.sh
+
+example: disttrial
+	./disttrial examples
+
+# A libFuzzer target over the AMP decoder and the stream table; run it
+# with: t/fuzz/amp -max_total_time=60
+fuzz: t/fuzz/amp
+t/fuzz/amp: t/fuzz/amp.c amp.c stream.c util.c $(HDR)
+	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/amp.c amp.c \
+	    stream.c util.c
+
+lint:
+	mandoc -Tlint -Wwarning disttrial.1
+
+install: disttrial
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	cp -f disttrial $(DESTDIR)$(PREFIX)/bin/
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/disttrial
+	cp -f disttrial.1 $(DESTDIR)$(MANPREFIX)/man1/
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/disttrial.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/disttrial
+	rm -f $(DESTDIR)$(MANPREFIX)/man1/disttrial.1
+
+clean:
+	rm -f disttrial $(OBJ) $(UNIT) $(TOOLS) t/unit/*.o t/lib/*.o t/fuzz/amp
+	rm -rf _trial_temp _trial_temp-* _trial_temp.lock
