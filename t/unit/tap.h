@@ -8,15 +8,22 @@
 
 static int tap_n, tap_failed;
 
+/* A description's '#' and backslash are escaped: no text reads as a directive. */
 static int
 ok(int cond, const char *fmt, ...)
 {
+	char desc[1024], *p;
 	va_list ap;
 
-	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
 	va_end(ap);
+	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
+	for (p = desc; *p != '\0'; p++) {
+		if (*p == '#' || *p == '\\')
+			putchar('\\');
+		putchar(*p == '\n' ? ' ' : *p);
+	}
 	putchar('\n');
 	if (!cond)
 		tap_failed++;
