@@ -224,29 +224,16 @@ enqueue(struct item *it)
 			streamopen(it, i);
 }
 
-/* Appends a piece of a line to the last TestWrite waiting, if it fits. */
 static void
 writeline(const unsigned char *p, size_t len)
 {
-	struct item *it = NULL;
+	struct item *it;
 
-	if (W.qlen > W.qhead) {
-		it = W.q[W.qlen - 1];
-		if (strcmp(it->cmd, "TestWrite") != 0 ||
-		    it->text.len + 1 + len > STREAM_CHUNK)
-			it = NULL;
-	}
-	if (it != NULL) {
-		buf_addc(&it->text, '\n');
-		W.qbytes++;
-	} else {
-		it = xmalloc(sizeof(*it));
-		memset(it, 0, sizeof(*it));
-		it->cmd = "TestWrite";
-		enqueue(it);
-	}
+	it = xmalloc(sizeof(*it));
+	memset(it, 0, sizeof(*it));
+	it->cmd = "TestWrite";
 	buf_add(&it->text, p, len);
-	W.qbytes += len;
+	enqueue(it);
 }
 
 /* One line of output, without its newline, as TestWrite: UTF-8, split into values. */
@@ -599,6 +586,8 @@ child(char *path, int out, int err, int errfd)
 	if ((null = open("/dev/null", O_RDONLY)) < 0 || dup2(null, 0) < 0 ||
 	    dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		goto fail;
+	if (null > 2)
+		close(null);
 	if (W.nxargv > 0) {
 		W.xargv[W.nxargv] = path;
 		W.xargv[W.nxargv + 1] = NULL;
@@ -857,6 +846,10 @@ execfailed(struct test *t)
 	if (W.nxargv > 0)
 		snprintf(why, sizeof(why), "cannot execute %s (for %s): %s",
 		    W.xargv[0], t->path, strerror(t->execerr));
+	else if (t->execerr == EACCES && stat(t->path, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		snprintf(why, sizeof(why), "cannot execute %s: %s", t->path,
+		    strerror(EISDIR));
 	else if (t->execerr == ENOENT && stat(t->path, &st) == 0)
 		snprintf(why, sizeof(why), "cannot execute %s: bad "
 		    "interpreter (%s)", t->path, strerror(t->execerr));
@@ -1227,7 +1220,7 @@ static void
 mkchild(const struct wconn_cfg *cfg, int slot, int sock)
 {
 	char n[32], *path;
-	int fd, i, out, err;
+	int fd, i, out, err, spare[4];
 
 	setpgid(0, 0);
 	for (i = 0; i < cfg->nclosefds; i++)
@@ -1248,7 +1241,13 @@ mkchild(const struct wconn_cfg *cfg, int slot, int sock)
 	    dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sock, 3) < 0 ||
 	    dup2(sock, 4) < 0)
 		_exit(127);
-	close(sock);
+	spare[0] = sock;
+	spare[1] = fd;
+	spare[2] = out;
+	spare[3] = err;
+	for (i = 0; i < 4; i++)
+		if (spare[i] > 4)
+			close(spare[i]);
 	signal(SIGPIPE, SIG_DFL);
 	if (cfg->command != NULL) {
 		execl("/bin/sh", "sh", "-c", cfg->command, (char *)NULL);
