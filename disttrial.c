@@ -913,6 +913,12 @@ main(int argc, char **argv)
 	rc = manager(&r);
 	close(logfd);
 	reporter_free(r.rep);
+	free(r.w);
+	free(r.restarts);
+	free(dir);
+	for (n = 0; n < (long)found.n; n++)
+		free(found.t[n].path);
+	free(found.t);
 	if (interrupted) {
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    interrupted == SIGINT ? "SIGINT" : "SIGTERM",

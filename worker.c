@@ -1787,7 +1787,7 @@ readconn(struct wconn *w)
 	unsigned char chunk[65536];
 	struct amp_box b = { 0 };
 	ssize_t n;
-	int r;
+	int r = 0;
 
 	if ((n = read(w->fd, chunk, sizeof(chunk))) < 0 &&
 	    (errno == EINTR || errno == EAGAIN))

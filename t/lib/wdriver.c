@@ -978,7 +978,8 @@ release(void)
 		buf_add(&d.out, d.held[i].data, d.held[i].len);
 		free(d.held[i].data);
 	}
-	memmove(d.held, d.held + i, (d.nheld - i) * sizeof(*d.held));
+	if (i > 0)
+		memmove(d.held, d.held + i, (d.nheld - i) * sizeof(*d.held));
 	d.nheld -= i;
 	return d.nheld == 0 ? -1 : left < 1 ? 1 : left;
 }
