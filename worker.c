@@ -1235,6 +1235,7 @@ mkchild(const struct wconn_cfg *cfg, int slot, int sock)
 	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
 	sprintf(path, "%s/%d/err.log", cfg->tempdir, slot);
 	err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
+	free(path);
 	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
 		_exit(127);
 	if ((sock = fcntl(sock, F_DUPFD, 10)) < 0 || dup2(fd, 0) < 0 ||
@@ -1287,6 +1288,12 @@ wconn_spawn(const struct wconn_cfg *cfg, int slot)
 		fatal("socketpair:");
 	for (i = 0; i < 2; i++)
 		setflags(sv[i], FD_CLOEXEC, 0);
+	/* Registered before the fork, so a local worker's copy is reachable. */
+	if (nconns == connscap) {
+		connscap = connscap ? connscap * 2 : 8;
+		conns = xreallocarray(conns, connscap, sizeof(*conns));
+	}
+	conns[nconns++] = w;
 	fflush(NULL);
 	if ((w->pid = fork()) < 0)
 		fatal("fork:");
@@ -1297,11 +1304,6 @@ wconn_spawn(const struct wconn_cfg *cfg, int slot)
 	setpgid(w->pid, w->pid);
 	close(sv[1]);
 	w->fd = sv[0];
-	if (nconns == connscap) {
-		connscap = connscap ? connscap * 2 : 8;
-		conns = xreallocarray(conns, connscap, sizeof(*conns));
-	}
-	conns[nconns++] = w;
 	setflags(w->fd, 0, O_NONBLOCK);
 	w->dec = amp_dec_new();
 	w->state = WC_STARTING;
