@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "reporter.h"
+#include "stream.h"
 #include "util.h"
 #include "worker.h"
 
@@ -570,6 +571,8 @@ tempdir(void)
 
 struct run {
 	struct wconn **w;	/* one per slot; NULL once retired */
+	int tty;		/* show a status line */
+	long long shown;	/* ms, when it was last drawn */
 	int *restarts;
 	int nw;
 	size_t next;		/* the next test of the queue */
@@ -726,6 +729,8 @@ step(struct run *r, struct pollfd *pfd)
 		if (d != 0 && (soonest == 0 || d < soonest))
 			soonest = d;
 	}
+	if (r->tty && (soonest == 0 || soonest > r->shown + 1000))
+		soonest = r->shown + 1000;	/* the status line's next tick */
 	wait = soonest == 0 ? -1 : soonest <= now ? 0 :
 	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
 	if (poll(pfd, (nfds_t)r->nw + 1, wait) < 0 && errno != EINTR)
@@ -776,6 +781,55 @@ notrun(struct run *r)
 	}
 }
 
+/*
+ * On a terminal: "[done/total] N failed | test 3s, test 0s", redrawn
+ * each second and whenever a test ends, cut to the terminal's width.
+ */
+static void
+progress(struct run *r)
+{
+	struct buf b = { 0 };
+	long long now = wconn_now();
+	size_t running = 0, width = 80, cut;
+	const char *sep = " | ", *cols = getenv("COLUMNS");
+	char s[96];
+	int i;
+
+	if (!r->tty || now - r->shown < 1000)
+		return;
+	r->shown = now;
+	for (i = 0; i < r->nw; i++)
+		if (r->w[i] != NULL && wconn_test(r->w[i]) != NULL)
+			running++;
+	snprintf(s, sizeof(s), "[%zu/%zu]", r->next - running, found.n);
+	buf_addstr(&b, s);
+	if (reporter_problems(r->rep) > 0) {
+		snprintf(s, sizeof(s), " %zu failed",
+		    reporter_problems(r->rep));
+		buf_addstr(&b, s);
+	}
+	for (i = 0; i < r->nw; i++) {
+		if (r->w[i] == NULL || wconn_test(r->w[i]) == NULL)
+			continue;
+		snprintf(s, sizeof(s), " %llds", (now -
+		    wconn_started(r->w[i])) / 1000);
+		buf_addstr(&b, sep);
+		buf_addstr(&b, wconn_test(r->w[i]));
+		buf_addstr(&b, s);
+		sep = ", ";
+	}
+	if (cols != NULL && atoi(cols) > 10)
+		width = (size_t)atoi(cols);
+	/* Cut at the width, counting UTF-8 lead bytes, before a lead. */
+	for (cut = 0, i = 0; cut < b.len; cut++)
+		if ((b.data[cut] & 0xc0) != 0x80 && (size_t)++i >= width)
+			break;
+	b.len = cut;
+	buf_addc(&b, '\0');
+	reporter_progress(r->rep, (char *)b.data);
+	buf_free(&b);
+}
+
 static void
 pass(struct run *r, struct pollfd *pfd)
 {
@@ -798,6 +852,7 @@ pass(struct run *r, struct pollfd *pfd)
 		if (!busy(r) && (r->next >= found.n || r->stopping ||
 		    interrupted || retired(r)))
 			break;
+		progress(r);
 		step(r, pfd);
 	}
 	if (retired(r) && !interrupted && !r->stopping)
@@ -898,6 +953,7 @@ main(int argc, char **argv)
 	r.w = xreallocarray(NULL, (size_t)r.nw, sizeof(*r.w));
 	r.restarts = xreallocarray(NULL, (size_t)r.nw, sizeof(*r.restarts));
 	memset(r.restarts, 0, (size_t)r.nw * sizeof(*r.restarts));
+	r.tty = isatty(STDOUT_FILENO);
 	r.rep = reporter_new(stdout, color());
 	r.cfg.o = &opt.wopts;
 	r.cfg.command = opt.workercmd;

@@ -79,6 +79,7 @@ struct reporter {
 	struct group **hash;	/* every group, open addressing */
 	size_t hashcap, ngroup;
 	struct buf blk;		/* the block being printed */
+	int progress;		/* a status line is on the terminal */
 };
 
 struct frame {
@@ -453,9 +454,37 @@ getslot(struct reporter *r, int slot)
 	return &r->slot[slot];
 }
 
+/* Erases the status line, if one is shown, before other output. */
+static void
+unprogress(struct reporter *r)
+{
+	if (!r->progress)
+		return;
+	fputs("\r\033[K", r->out);
+	r->progress = 0;
+}
+
+void
+reporter_progress(struct reporter *r, const char *line)
+{
+	unprogress(r);
+	if (line != NULL) {
+		fputs(line, r->out);
+		r->progress = 1;
+	}
+	fflush(r->out);
+}
+
+size_t
+reporter_problems(const struct reporter *r)
+{
+	return r->count[REP_FAILURE] + r->count[REP_ERROR];
+}
+
 void
 reporter_begin(struct reporter *r, size_t ntests)
 {
+	unprogress(r);
 	fprintf(r->out, "Running %zu tests.\n", ntests);
 	fflush(r->out);
 }
@@ -704,6 +733,7 @@ reporter_stop(struct reporter *r, int slot)
 		prev = h->name;
 	}
 	if (r->blk.len > 0) {
+		unprogress(r);
 		fwrite(r->blk.data, 1, r->blk.len, r->out);
 		fflush(r->out);
 	}
@@ -722,6 +752,7 @@ reporter_discard(struct reporter *r, int slot)
 void
 reporter_line(struct reporter *r, const char *line)
 {
+	unprogress(r);
 	fprintf(r->out, "%s\n", line);
 	fflush(r->out);
 }
@@ -795,6 +826,7 @@ reporter_end(struct reporter *r, double seconds)
 
 	for (i = 0; i < r->nslot; i++)
 		reporter_stop(r, (int)i);
+	unprogress(r);
 	fputc('\n', r->out);
 	sections(r);
 	footer(r, seconds);

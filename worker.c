@@ -1875,3 +1875,9 @@ wconn_test(const struct wconn *w)
 {
 	return w->test;
 }
+
+long long
+wconn_started(const struct wconn *w)
+{
+	return w->started;
+}

@@ -59,3 +59,4 @@ long long wconn_deadline(const struct wconn *w);	/* ms, 0: none */
 void wconn_tick(struct wconn *w);
 long long wconn_now(void);
 const char *wconn_test(const struct wconn *w);	/* the Run in flight */
+long long wconn_started(const struct wconn *w);	/* ms, when its Run went */
