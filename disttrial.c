@@ -408,6 +408,7 @@ static void
 discover(char **operands, int n)
 {
 	struct stat st;
+	char msg[PATH_MAX + 128];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -419,9 +420,9 @@ discover(char **operands, int n)
 		} else if (errno == ENOENT && opt.workercmd != NULL) {
 			addtest(operands[i], 0);	/* a name for the worker */
 		} else {
-			fprintf(stderr, "disttrial: %s: %s\n", operands[i],
+			snprintf(msg, sizeof(msg), "%s: %s", operands[i],
 			    strerror(errno));
-			exit(RC_ERROR);
+			usage("%s", msg);
 		}
 	}
 	free(found.seen);

@@ -1201,6 +1201,7 @@ struct wconn {
 	int bailed;
 	int failed;
 	int byexit;		/* the fault was its leaving: name its status */
+	int closing;		/* 1: told to finish, 2: EOF sent */
 	char why[512];		/* the first fault */
 	long long deadline;	/* ms: exit, SIGTERM, SIGKILL; backstop */
 	int killstage;
@@ -1496,13 +1497,24 @@ wconn_kill(struct wconn *w, const char *why)
 	fault(w, 0, "%s", why);
 }
 
+/* EOF tells a worker to finish, once every answer owed has gone out. */
+static void
+shut(struct wconn *w)
+{
+	if (w->closing == 1 && w->fd >= 0 && w->wbuf.len == 0) {
+		shutdown(w->fd, SHUT_WR);
+		w->closing = 2;
+	}
+}
+
 void
 wconn_close(struct wconn *w)
 {
 	if (w->state == WC_DYING || w->state == WC_GONE)
 		return;
-	/* EOF tells a worker to finish; one that dawdles is signalled. */
-	shutdown(w->fd, SHUT_WR);
+	w->closing = 1;
+	shut(w);
+	/* One that dawdles is signalled. */
 	w->state = WC_DYING;
 	w->killstage = 0;
 	w->deadline = now() + WEXITMS;
@@ -1826,6 +1838,7 @@ wconn_io(struct wconn *w, short revents)
 			buf_consume(&w->wbuf, (size_t)n);
 		else if (errno != EINTR && errno != EAGAIN)
 			fault(w, 1, "worker %d closed its connection", w->slot);
+		shut(w);
 	}
 	if (w->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
 		readconn(w);
