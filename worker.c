@@ -1233,9 +1233,10 @@ mkchild(const struct wconn_cfg *cfg, int slot, int sock)
 	setenv("DISTTRIAL_WORKER", n, 1);
 	path = xmalloc(strlen(cfg->tempdir) + 48);
 	sprintf(path, "%s/%d/out.log", cfg->tempdir, slot);
-	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
+	/* Appended: a replacement keeps what its dead predecessor said. */
+	out = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
 	sprintf(path, "%s/%d/err.log", cfg->tempdir, slot);
-	err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
+	err = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
 	free(path);
 	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
 		_exit(127);
@@ -1834,10 +1835,13 @@ wconn_io(struct wconn *w, short revents)
 	ssize_t n;
 
 	if (w->fd >= 0 && (revents & POLLOUT) && w->wbuf.len > 0) {
-		if ((n = write(w->fd, w->wbuf.data, w->wbuf.len)) >= 0)
+		if ((n = write(w->fd, w->wbuf.data, w->wbuf.len)) >= 0) {
 			buf_consume(&w->wbuf, (size_t)n);
-		else if (errno != EINTR && errno != EAGAIN)
+		} else if (errno != EINTR && errno != EAGAIN) {
+			/* Nobody reads it any more: drop it, do not spin. */
+			w->wbuf.len = 0;
 			fault(w, 1, "worker %d closed its connection", w->slot);
+		}
 		shut(w);
 	}
 	if (w->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
