@@ -1,0 +1,99 @@
+#!/bin/sh
+# t/manager-signals.sh: SIGINT or SIGTERM to the manager (its pid alone)
+# while a test runs: the manager kills every test and worker, prints the
+# partial report, says on stderr how many tests did not run, releases
+# the lock and dies by the signal (exit 130 or 143).
+#
+# sig/b-block.sh says "started" on $MGR_READY, the fifo that is also the
+# manager's stdout, and blocks in "sleep 31457" with "sleep 31458" in
+# the background; reading that fifo up to "started" is the wait, and a
+# manager that never starts the test ends it with EOF.
+# shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
+. t/lib/lib.sh
+# shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
+. t/fixtures/manager/lib.sh
+
+suite g sig
+mkfifo "$tmp/report"
+MGR_READY=$tmp/report
+export MGR_READY
+
+# interrupt NAME SIGNAL ARGS...: runs disttrial ARGS in $tmp/g, sends
+# SIGNAL to it once b-block.sh has started, and waits: $rc is its exit
+# status, $tmp/NAME.out the report (without "started"), $tmp/NAME.err
+# its stderr, $started 1 if the test started.
+interrupt() {
+	_name=$1
+	_sig=$2
+	shift 2
+	: >"$tmp/$_name.out"
+	(cd "$tmp/g" && exec "$DT" "$@") >"$tmp/report" \
+	    2>"$tmp/$_name.err" </dev/null &
+	_pid=$!
+	watch "$_pid"
+	started=0
+	{
+		while IFS= read -r _line; do
+			if [ "$_line" = started ]; then
+				started=1
+				kill -s "$_sig" "$_pid"
+				break
+			fi
+			printf '%s\n' "$_line" >>"$tmp/$_name.out"
+		done
+		cat >>"$tmp/$_name.out"
+	} <"$tmp/report"
+	wait "$_pid"
+	rc=$?
+	unwatch "$_pid"
+	if [ -e "$tmp/hung.$_pid" ]; then
+		rc=124
+		diag "disttrial $* did not end and was killed"
+	fi
+	mask "$tmp/$_name.out" >"$tmp/$_name.m"
+}
+
+for sig in INT TERM; do
+	case $sig in
+	INT) want=130 ;;
+	TERM) want=143 ;;
+	esac
+	interrupt "$sig" "$sig" -j1 sig
+	check "SIG$sig, -j1: the test started" [ "$started" -eq 1 ]
+	check "SIG$sig, -j1: exit $want ($rc)" [ "$rc" -eq "$want" ]
+	check_line 'Running 3 tests.' "$tmp/$sig.m" \
+	    "SIG$sig, -j1: the report begins"
+	check_egrep '^sig/a-pass\.sh \.\.\. +\[OK\]$' "$tmp/$sig.m" \
+	    "SIG$sig, -j1: the test that ran before is reported"
+	check_egrep '^sig/b-block\.sh \.\.\. +\[ERROR\]$' "$tmp/$sig.m" \
+	    "SIG$sig, -j1: the interrupted test is an [ERROR]"
+	check_nogrep 'c-pass.sh' "$tmp/$sig.m" \
+	    "SIG$sig, -j1: the test after it did not run"
+	check_line 'Ran 2 tests in X.XXXs' "$tmp/$sig.m" \
+	    "SIG$sig, -j1: the footer counts the 2 tests that ran"
+	check_egrep '^FAILED \(' "$tmp/$sig.m" "SIG$sig, -j1: the run FAILED"
+	check_line "disttrial: interrupted by SIG$sig; 1 of 3 tests did not run" \
+	    "$tmp/$sig.err" "SIG$sig, -j1: stderr says so"
+	check "SIG$sig, -j1: the lock is released" \
+	    [ ! -L "$tmp/g/_trial_temp.lock" ]
+	check_noprocs 'sleep 31457' "SIG$sig, -j1: the test is killed"
+	check_noprocs 'sleep 31458' "SIG$sig, -j1: ... and its background process"
+	check_noprocs "$DT -j1 sig" "SIG$sig, -j1: no worker is left"
+	check_nogrep 'c-pass.sh' "$tmp/g/_trial_temp/test.log" \
+	    "SIG$sig, -j1: c-pass.sh was never started"
+done
+
+# -j2: the other worker is stopped too; nothing is left running.
+interrupt j2 INT -j2 sig
+check 'SIGINT, -j2: the test started' [ "$started" -eq 1 ]
+check "SIGINT, -j2: exit 130 ($rc)" [ "$rc" -eq 130 ]
+check_egrep '^Ran [1-3] tests in X\.XXXs$' "$tmp/j2.m" \
+    'SIGINT, -j2: a partial report'
+check_egrep '^disttrial: interrupted by SIGINT; [0-9]+ of 3 tests did not run$' \
+    "$tmp/j2.err" 'SIGINT, -j2: stderr says so'
+check 'SIGINT, -j2: the lock is released' [ ! -L "$tmp/g/_trial_temp.lock" ]
+check_noprocs 'sleep 31457' 'SIGINT, -j2: the test is killed'
+check_noprocs 'sleep 31458' 'SIGINT, -j2: ... and its background process'
+check_noprocs "$DT -j2 sig" 'SIGINT, -j2: no worker is left (a forked worker has the manager'"'"'s arguments)'
+
+done_testing
