@@ -50,7 +50,7 @@ void amp_reset(struct amp_box *b);
 void amp_free(struct amp_box *b);
 void amp_add(struct amp_box *b, const char *key, const void *val, size_t vlen);
 void amp_addstr(struct amp_box *b, const char *key, const char *val);
-/* Appends the box, keys in sorted byte order; -1 if a key or value is too long. */
+/* Appends the box, keys sorted by byte; -1 if a key or value is too long. */
 int amp_encode(struct buf *out, struct amp_box *b);
 
 /* Starts a command box with the next tag of *counter; returns that tag. */

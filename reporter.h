@@ -49,7 +49,8 @@ void reporter_end(struct reporter *r, double seconds);
 /* Forgets the results for a new pass (--until-failure). */
 void reporter_reset(struct reporter *r);
 int reporter_failed(const struct reporter *r);	/* a failure or error */
-void reporter_line(struct reporter *r, const char *line); /* e.g. "Test Pass 2" */
+/* A line between blocks, e.g. "Test Pass 2". */
+void reporter_line(struct reporter *r, const char *line);
 size_t reporter_problems(const struct reporter *r);	/* failures + errors */
-/* A terminal's status line, erased before anything else is printed; NULL erases it. */
+/* A terminal's status line, erased before other output; NULL erases it. */
 void reporter_progress(struct reporter *r, const char *line);

@@ -157,12 +157,28 @@ setflags(int fd, int fdflags, int flflags)
 		fatal("fcntl:");
 }
 
-/* Encodes a box into the write buffer; a box too long for AMP is a bug. */
+/* Both sides: a box into a write buffer; one too long for AMP is a bug. */
 static void
-sendbox(struct amp_box *b)
+encode(struct buf *out, struct amp_box *b)
 {
-	if (amp_encode(&W.wbuf, b) < 0)
-		fatal("worker: a value too long for AMP");
+	if (amp_encode(out, b) < 0)
+		fatal("a value too long for AMP");
+}
+
+/* Both sides: answers the command whose _ask is tag (none if NULL). */
+static void
+reply(struct buf *out, const void *tag, size_t taglen, const char *key,
+    const char *val)
+{
+	struct amp_box b = { 0 };
+
+	if (tag == NULL)
+		return;
+	amp_answer(&b, tag, taglen);
+	if (key != NULL)
+		amp_addstr(&b, key, val);
+	encode(out, &b);
+	amp_free(&b);
 }
 
 static void
@@ -194,7 +210,7 @@ streamopen(struct item *it, int slot)
 	struct amp_box b = { 0 };
 
 	newask(amp_ask(&b, "StreamOpen", &W.ctr), it, slot);
-	sendbox(&b);
+	encode(&W.wbuf, &b);
 	amp_free(&b);
 	it->nopen++;
 }
@@ -236,7 +252,7 @@ writeline(const unsigned char *p, size_t len)
 	enqueue(it);
 }
 
-/* One line of output, without its newline, as TestWrite: UTF-8, split into values. */
+/* A line of output, without its newline, as TestWrites of valid UTF-8. */
 static void
 testwrite(const unsigned char *p, size_t len)
 {
@@ -278,7 +294,7 @@ sendwrites(long long sid, const struct buf *text)
 		newask(amp_ask(&b, "StreamWrite", &W.ctr), NULL, -1);
 		amp_addstr(&b, "streamId", id);
 		amp_add(&b, "data", text->data + off, n);
-		sendbox(&b);
+		encode(&W.wbuf, &b);
 	}
 	amp_free(&b);
 }
@@ -317,7 +333,7 @@ senditem(struct item *it)
 		if (it->nstream > 1)
 			amp_addstr(&b, "framesStreamId", id[1]);
 	}
-	sendbox(&b);
+	encode(&W.wbuf, &b);
 	amp_free(&b);
 }
 
@@ -419,21 +435,6 @@ answered(const struct amp_box *b)
 	}
 }
 
-/* Answers the command whose _ask is tag, unless it asked for none. */
-static void
-answer(const void *tag, size_t taglen, const char *key, const char *val)
-{
-	struct amp_box b = { 0 };
-
-	if (tag == NULL)
-		return;
-	amp_answer(&b, tag, taglen);
-	if (key != NULL)
-		amp_addstr(&b, key, val);
-	sendbox(&b);
-	amp_free(&b);
-}
-
 /* Like mkdir -p. */
 static int
 mkdirs(char *path)
@@ -484,7 +485,7 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 	} else {
 		warn("worker: cannot create %s:", (char *)path.data);
 	}
-	answer(tag ? tag->val : NULL, tag ? tag->vlen : 0, "success",
+	reply(&W.wbuf, tag ? tag->val : NULL, tag ? tag->vlen : 0, "success",
 	    ok ? "True" : "False");
 	buf_free(&path);
 }
@@ -813,7 +814,7 @@ ontap(void *arg, const struct tap_result *r)
 	free(name);
 }
 
-/* Why a test's process ended badly, and its error class; NULL if it exited 0. */
+/* Why a test ended badly, and its error class; NULL if it exited 0. */
 static const char *
 how(const struct test *t, char *why, size_t len)
 {
@@ -1037,8 +1038,9 @@ progress(void)
 		judge(t);
 	}
 	if (t != NULL && t->pgid == 0 && W.qlen == W.qhead && W.nask == 0) {
-		answer(W.run[0].tag, W.run[0].tag ? strlen(W.run[0].tag) : 0,
-		    "success", W.runok ? "True" : "False");
+		reply(&W.wbuf, W.run[0].tag, W.run[0].tag ?
+		    strlen(W.run[0].tag) : 0, "success",
+		    W.runok ? "True" : "False");
 		freetest(t);
 		W.t = NULL;
 		free(W.run[0].test);
@@ -1260,14 +1262,6 @@ mkchild(const struct wconn_cfg *cfg, int slot, int sock)
 	_exit(worker_main(cfg->o));
 }
 
-/* Sends a box; a box too long for AMP is a bug. */
-static void
-wsend(struct wconn *w, struct amp_box *b)
-{
-	if (amp_encode(&w->wbuf, b) < 0)
-		fatal("a value too long for AMP");
-}
-
 struct wconn *
 wconn_spawn(const struct wconn_cfg *cfg, int slot)
 {
@@ -1311,7 +1305,7 @@ wconn_spawn(const struct wconn_cfg *cfg, int slot)
 	w->state = WC_STARTING;
 	amp_ask(&b, "Start", &w->ctr);
 	amp_addstr(&b, "directory", w->dir);
-	wsend(w, &b);
+	encode(&w->wbuf, &b);
 	amp_free(&b);
 	return w;
 }
@@ -1427,7 +1421,7 @@ wconn_run(struct wconn *w, const char *test, int isfile)
 	w->test = xstrdup(test);
 	w->runtag = amp_ask(&b, "Run", &w->ctr);
 	amp_addstr(&b, "testCase", test);
-	wsend(w, &b);
+	encode(&w->wbuf, &b);
 	amp_free(&b);
 	reporter_start(w->cfg->rep, w->slot, test, isfile);
 	w->state = WC_BUSY;
@@ -1437,7 +1431,7 @@ wconn_run(struct wconn *w, const char *test, int isfile)
 		    1000) + WKILLMS + WMARGINMS;
 }
 
-/* Kills the worker's group, and the test it may have left (its group is named in N/). */
+/* Kills the worker's group, and the test group named in its N/. */
 static void
 killall(struct wconn *w, int sig)
 {
@@ -1597,15 +1591,8 @@ static void
 manswer(struct wconn *w, const struct amp_pair *tag, const char *key,
     const char *val)
 {
-	struct amp_box b = { 0 };
-
-	if (tag == NULL)
-		return;
-	amp_answer(&b, tag->val, tag->vlen);
-	if (key != NULL)
-		amp_addstr(&b, key, val);
-	wsend(w, &b);
-	amp_free(&b);
+	if (tag != NULL)
+		reply(&w->wbuf, tag->val, tag->vlen, key, val);
 }
 
 /* A Unicode argument, repaired to UTF-8 and NUL-terminated; NULL if missing. */
