@@ -1184,7 +1184,7 @@ worker_main(const struct worker_opts *o)
 
 #define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
 #define WEXITMS 1000		/* for a worker to exit before signals */
-#define WMARGINMS 10000		/* the Run backstop past the time-out */
+#define WMARGINMS 5000		/* the Run backstop past the time-out */
 
 struct wconn {
 	const struct wconn_cfg *cfg;
