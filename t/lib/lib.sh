@@ -153,12 +153,26 @@ check_count() {
 	fi
 }
 
+# Prints "pid args" for every process: ps, or where a minimal system has
+# no ps (Debian without procps), /proc.
+pslist() {
+	if command -v ps >/dev/null 2>&1; then
+		ps -eo pid=,args=
+		return
+	fi
+	for _d in /proc/[0-9]*; do
+		[ -r "$_d/cmdline" ] || continue
+		printf '%s %s\n' "${_d#/proc/}" \
+		    "$(tr '\000' ' ' <"$_d/cmdline" 2>/dev/null)"
+	done
+}
+
 # Prints "pid args" of the processes whose arguments contain $1.  The
 # marker reaches awk through its environment, so awk's own arguments
 # never match; an empty or short marker matches nothing.
 procs_with() {
 	[ "${#1}" -ge 6 ] || return 0
-	ps -eo pid=,args= | PROCMARK=$1 awk '
+	pslist | PROCMARK=$1 awk '
 	    BEGIN { m = ENVIRON["PROCMARK"]; if (length(m) < 6) exit }
 	    index($0, m) != 0 { print }'
 }
