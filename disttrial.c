@@ -585,45 +585,7 @@ struct run {
 };
 
 static int selfpipe[2] = { -1, -1 };
-static volatile sig_atomic_t interrupted;
-
-static void
-onsignal(int sig)
-{
-	int saved = errno;
-	unsigned char c = (unsigned char)sig;
-
-	if (sig == SIGINT || sig == SIGTERM)
-		interrupted = sig;
-	if (write(selfpipe[1], &c, 1) < 0) {
-		/* the pipe is full: a wakeup is pending anyway */
-	}
-	errno = saved;
-}
-
-static void
-signals(void)
-{
-	struct sigaction sa;
-	int i, f;
-
-	if (pipe(selfpipe) < 0)
-		fatal("pipe:");
-	for (i = 0; i < 2; i++) {
-		if ((f = fcntl(selfpipe[i], F_GETFL)) < 0 ||
-		    fcntl(selfpipe[i], F_SETFL, f | O_NONBLOCK) < 0 ||
-		    fcntl(selfpipe[i], F_SETFD, FD_CLOEXEC) < 0)
-			fatal("fcntl:");
-	}
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = onsignal;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
+static int interrupted;		/* SIGINT or SIGTERM, once one came */
 
 static void
 reap(struct run *r)
@@ -715,8 +677,7 @@ static void
 step(struct run *r, struct pollfd *pfd)
 {
 	long long d, soonest = 0, now = wconn_now();
-	unsigned char junk[64];
-	int i, wait;
+	int i, wait, sig;
 
 	pfd[0].fd = selfpipe[0];
 	pfd[0].events = POLLIN;
@@ -736,9 +697,8 @@ step(struct run *r, struct pollfd *pfd)
 	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
 	if (poll(pfd, (nfds_t)r->nw + 1, wait) < 0 && errno != EINTR)
 		fatal("poll:");
-	if (pfd[0].revents != 0)
-		while (read(selfpipe[0], junk, sizeof(junk)) > 0)
-			;
+	if ((sig = sigpipe_take()) != 0)
+		interrupted = sig;
 	reap(r);
 	for (i = 0; i < r->nw; i++)
 		if (r->w[i] != NULL && pfd[i + 1].fd >= 0 &&
@@ -917,6 +877,7 @@ color(void)
 int
 main(int argc, char **argv)
 {
+	static const int stops[] = { SIGINT, SIGTERM };
 	struct run r;
 	char *dir, *log;
 	long n;
@@ -950,7 +911,7 @@ main(int argc, char **argv)
 	    0666)) < 0 || fcntl(logfd, F_SETFD, FD_CLOEXEC) < 0)
 		fatal("cannot create %s:", log);
 	free(log);
-	signals();
+	sigpipe_open(stops, 2, selfpipe);
 	r.w = xreallocarray(NULL, (size_t)r.nw, sizeof(*r.w));
 	r.restarts = xreallocarray(NULL, (size_t)r.nw, sizeof(*r.restarts));
 	memset(r.restarts, 0, (size_t)r.nw * sizeof(*r.restarts));

@@ -118,7 +118,6 @@ static struct {
 	char **xargv;		/* --exec split into words, plus 2 slots */
 	int nxargv;
 	int selfpipe[2];
-	volatile sig_atomic_t stop;
 } W;
 
 static long long
@@ -128,33 +127,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-onsignal(int sig)
-{
-	int saved = errno;
-	unsigned char c = (unsigned char)sig;
-
-	if (sig != SIGCHLD)
-		W.stop = sig;
-	if (write(W.selfpipe[1], &c, 1) < 0) {
-		/* the pipe is full: a wakeup is pending anyway */
-	}
-	errno = saved;
-}
-
-static void
-setflags(int fd, int fdflags, int flflags)
-{
-	int f;
-
-	if ((f = fcntl(fd, F_GETFD)) < 0 ||
-	    fcntl(fd, F_SETFD, f | fdflags) < 0)
-		fatal("fcntl:");
-	if ((f = fcntl(fd, F_GETFL)) < 0 ||
-	    fcntl(fd, F_SETFL, f | flflags) < 0)
-		fatal("fcntl:");
 }
 
 /* Both sides: a box into a write buffer; one too long for AMP is a bug. */
@@ -937,9 +909,9 @@ spawn(const char *path)
 	if (pipe(out) < 0 || pipe(err) < 0 || pipe(ep) < 0)
 		fatal("worker: pipe:");
 	for (i = 0; i < 2; i++) {
-		setflags(out[i], FD_CLOEXEC, 0);
-		setflags(err[i], FD_CLOEXEC, 0);
-		setflags(ep[i], FD_CLOEXEC, 0);
+		fdflags(out[i], FD_CLOEXEC, 0);
+		fdflags(err[i], FD_CLOEXEC, 0);
+		fdflags(ep[i], FD_CLOEXEC, 0);
 	}
 	if ((t->pid = fork()) < 0)
 		fatal("worker: fork:");
@@ -959,8 +931,8 @@ spawn(const char *path)
 	close(ep[0]);
 	t->fd[0] = out[0];
 	t->fd[1] = err[0];
-	setflags(out[0], 0, O_NONBLOCK);
-	setflags(err[0], 0, O_NONBLOCK);
+	fdflags(out[0], 0, O_NONBLOCK);
+	fdflags(err[0], 0, O_NONBLOCK);
 	if (W.o->timeout > 0)
 		t->deadline = now() + (long long)(W.o->timeout * 1000);
 }
@@ -1070,7 +1042,7 @@ cleanup(void)
 static void
 setup(const struct worker_opts *o)
 {
-	struct sigaction sa;
+	static const int stops[] = { SIGTERM, SIGHUP, SIGINT };
 	char *p, *words;
 
 	W.o = o;
@@ -1081,21 +1053,9 @@ setup(const struct worker_opts *o)
 		    W.in, W.out);
 	W.inflags = fcntl(W.in, F_GETFL);
 	W.outflags = fcntl(W.out, F_GETFL);
-	setflags(W.in, FD_CLOEXEC, O_NONBLOCK);
-	setflags(W.out, FD_CLOEXEC, O_NONBLOCK);
-	if (pipe(W.selfpipe) < 0)
-		fatal("worker: pipe:");
-	setflags(W.selfpipe[0], FD_CLOEXEC, O_NONBLOCK);
-	setflags(W.selfpipe[1], FD_CLOEXEC, O_NONBLOCK);
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = onsignal;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	fdflags(W.in, FD_CLOEXEC, O_NONBLOCK);
+	fdflags(W.out, FD_CLOEXEC, O_NONBLOCK);
+	sigpipe_open(stops, sizeof(stops) / sizeof(stops[0]), W.selfpipe);
 	atexit(cleanup);
 	if (getenv("DISTTRIAL_WORKER") == NULL)
 		setenv("DISTTRIAL_WORKER", "0", 1);
@@ -1138,7 +1098,6 @@ int
 worker_main(const struct worker_opts *o)
 {
 	struct pollfd pfd[5];
-	unsigned char junk[64];
 	int i, n, paused;
 
 	setup(o);
@@ -1158,11 +1117,8 @@ worker_main(const struct worker_opts *o)
 		}
 		if ((n = poll(pfd, 5, pollwait())) < 0 && errno != EINTR)
 			fatal("worker: poll:");
-		if (pfd[0].revents != 0)
-			while (read(W.selfpipe[0], junk, sizeof(junk)) > 0)
-				;
-		if (W.stop != 0)
-			break;
+		if (sigpipe_take() != 0)
+			break;		/* SIGTERM, SIGHUP or SIGINT */
 		reap();
 		if (pfd[2].revents != 0 && !writeamp())
 			break;
@@ -1283,7 +1239,7 @@ wconn_spawn(const struct wconn_cfg *cfg, int slot)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 		fatal("socketpair:");
 	for (i = 0; i < 2; i++)
-		setflags(sv[i], FD_CLOEXEC, 0);
+		fdflags(sv[i], FD_CLOEXEC, 0);
 	/* Registered before the fork, so a local worker's copy is reachable. */
 	if (nconns == connscap) {
 		connscap = connscap ? connscap * 2 : 8;
@@ -1300,7 +1256,7 @@ wconn_spawn(const struct wconn_cfg *cfg, int slot)
 	setpgid(w->pid, w->pid);
 	close(sv[1]);
 	w->fd = sv[0];
-	setflags(w->fd, 0, O_NONBLOCK);
+	fdflags(w->fd, 0, O_NONBLOCK);
 	w->dec = amp_dec_new();
 	w->state = WC_STARTING;
 	amp_ask(&b, "Start", &w->ctr);
