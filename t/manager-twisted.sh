@@ -11,15 +11,7 @@
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
 . t/fixtures/manager/lib.sh
 
-py=
-for p in python3 /usr/bin/python3; do
-	if "$p" -c 'import twisted.trial._dist.workertrial' >/dev/null 2>&1
-	then
-		py=$p
-		break
-	fi
-done
-[ -n "$py" ] || skip_all 'no python3 with twisted'
+need_twisted twisted.trial._dist.workertrial
 
 # Absolute: the worker imports the tests after its chdir.  No
 # __pycache__ in the tree.

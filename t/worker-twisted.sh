@@ -7,29 +7,10 @@
 . t/lib/lib.sh
 need_worker
 
-py=
-for p in python3 /usr/bin/python3; do
-	if "$p" -c 'import twisted.protocols.amp, twisted.internet.reactor' \
-	    >/dev/null 2>&1; then
-		py=$p
-		break
-	fi
-done
-[ -n "$py" ] || skip_all 'no python3 with twisted'
+need_twisted 'twisted.protocols.amp, twisted.internet.reactor'
 
-"$py" t/lib/twisted_driver.py "$tmp/scratch" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-while IFS= read -r line; do
-	case $line in
-	'ok '*) pass "${line#ok }" ;;
-	'not ok '*) fail "${line#not ok }" ;;
-	'#'*) printf '%s\n' "$line" ;;
-	esac
-done <"$tmp/out"
-check "the Twisted driver exits 0 ($rc)" [ "$rc" -eq 0 ]
-if [ "$rc" -ne 0 ]; then
-	diag_file "$tmp/err"
-fi
+"$py" t/lib/twisted_driver.py "$tmp/scratch" >"$tmp/d.out" 2>"$tmp/d.err"
+relay "$tmp/d" 'the Twisted driver' $?
 check_noprocs 'sleep 31352' 'no test process is left behind'
 
 done_testing

@@ -9,28 +9,10 @@
 . t/lib/lib.sh
 need_worker
 
-py=
-for p in python3 /usr/bin/python3; do
-	if "$p" -c 'import twisted.trial._dist.worker' >/dev/null 2>&1; then
-		py=$p
-		break
-	fi
-done
-[ -n "$py" ] || skip_all 'no python3 with twisted'
+need_twisted twisted.trial._dist.worker
 
-"$py" t/lib/twisted_manager.py "$tmp/scratch" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-while IFS= read -r line; do
-	case $line in
-	'ok '*) pass "${line#ok }" ;;
-	'not ok '*) fail "${line#not ok }" ;;
-	'#'*) printf '%s\n' "$line" ;;
-	esac
-done <"$tmp/out"
-check "Twisted's manager exits 0 ($rc)" [ "$rc" -eq 0 ]
-if [ "$rc" -ne 0 ]; then
-	diag_file "$tmp/err"
-fi
+"$py" t/lib/twisted_manager.py "$tmp/scratch" >"$tmp/m.out" 2>"$tmp/m.err"
+relay "$tmp/m" "Twisted's manager" $?
 check_grep '--> t/fixtures/worker/fail1.sh <--' "$tmp/scratch/0/test.log" \
     "Twisted's manager wrote the worker's TestWrites to its test.log"
 

@@ -287,6 +287,34 @@ done_testing() {
 }
 
 # The tests need the worker and the driver, built by make.
+# need_twisted MODULE: sets $py to a python3 that can import MODULE
+# (python3 on PATH, else Debian's /usr/bin/python3), or skips the file.
+need_twisted() {
+	py=
+	for _p in python3 /usr/bin/python3; do
+		if "$_p" -c "import $1" >/dev/null 2>&1; then
+			py=$_p
+			return
+		fi
+	done
+	skip_all 'no python3 with twisted'
+}
+
+# relay FILE DESC STATUS: passes on a Python checker's "ok DESC", "not ok
+# DESC" and "# ..." lines (FILE.out) as points, then checks its exit
+# STATUS and shows its stderr (FILE.err) if that was not 0.
+relay() {
+	while IFS= read -r _line; do
+		case $_line in
+		'ok '*) pass "${_line#ok }" ;;
+		'not ok '*) fail "${_line#not ok }" ;;
+		'#'*) printf '%s\n' "$_line" ;;
+		esac
+	done <"$1.out"
+	check "$2 exits 0 ($3)" [ "$3" -eq 0 ]
+	[ "$3" -eq 0 ] || diag_file "$1.err"
+}
+
 need_worker() {
 	[ -x "$dt" ] || skip_all "no ./disttrial (run make)"
 	[ -x "$wd" ] || skip_all "no t/lib/wdriver (run make t/lib/wdriver)"
