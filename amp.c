@@ -27,7 +27,6 @@
 #include <string.h>
 
 #include "amp.h"
-#include "stream.h"
 #include "util.h"
 
 struct amp_dec {
@@ -275,6 +274,28 @@ amp_answer(struct amp_box *b, const unsigned char *tag, size_t taglen)
 	amp_add(b, "_answer", tag, taglen);
 }
 
+void
+amp_send(struct buf *out, struct amp_box *b)
+{
+	if (amp_encode(out, b) < 0)
+		fatal("a value too long for AMP");
+}
+
+void
+amp_reply(struct buf *out, const void *tag, size_t taglen, const char *key,
+    const char *val)
+{
+	struct amp_box b = { 0 };
+
+	if (tag == NULL)
+		return;
+	amp_answer(&b, tag, taglen);
+	if (key != NULL)
+		amp_addstr(&b, key, val);
+	amp_send(out, &b);
+	amp_free(&b);
+}
+
 int
 amp_error(struct buf *out, const unsigned char *tag, size_t taglen,
     const char *code, const char *desc)
@@ -418,81 +439,6 @@ amp_bool(const unsigned char *p, size_t len, int *v)
 	else
 		return -1;
 	return 0;
-}
-
-/*
- * The length of the well-formed UTF-8 sequence at p, or 0 and in *bad
- * the length of its maximal ill-formed start (Unicode's "maximal
- * subpart"), which becomes one U+FFFD, as Python's "replace" does.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid.
- */
-static size_t
-utf8seq(const unsigned char *p, size_t len, size_t *bad)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 1;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 2;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 3;
-	else {
-		*bad = 1;
-		return 0;
-	}
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i <= need; i++) {
-		if (i >= len || p[i] < lo || p[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-int
-amp_utf8ok(const unsigned char *p, size_t len)
-{
-	size_t i = 0, n, bad;
-
-	while (i < len) {
-		if ((n = utf8seq(p + i, len - i, &bad)) == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-void
-amp_utf8fix(struct buf *out, const unsigned char *p, size_t len)
-{
-	size_t i = 0, start = 0, n, bad;
-
-	buf_reserve(out, len);
-	while (i < len) {
-		if ((n = utf8seq(p + i, len - i, &bad)) != 0) {
-			i += n;
-			continue;
-		}
-		buf_add(out, p + start, i - start);
-		buf_add(out, "\xef\xbf\xbd", 3);
-		i += bad;
-		start = i;
-	}
-	buf_add(out, p + start, i - start);
 }
 
 int

@@ -1,6 +1,5 @@
 /*
- * stream.c: growable byte buffers, and the streams of trial's AMP
- * dialect since Twisted 22.10.
+ * stream.c: the streams of trial's AMP dialect since Twisted 22.10.
  *
  * An AMP value holds at most 65535 bytes.  A longer text (a failure's
  * message, a traceback's frames) goes as a stream: the sender asks
@@ -38,89 +37,12 @@ struct streams {
 	char err[96];
 };
 
-void
-buf_reserve(struct buf *b, size_t n)
-{
-	size_t cap;
-
-	if (b->cap - b->len >= n)
-		return;
-	if (n > (size_t)-1 - b->len)
-		fatal("buffer size overflow");
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len < n) {
-		if (cap > (size_t)-1 / 2) {
-			cap = b->len + n;
-			break;
-		}
-		cap *= 2;
-	}
-	b->data = xreallocarray(b->data, cap, 1);
-	b->cap = cap;
-}
-
-void
-buf_add(struct buf *b, const void *p, size_t len)
-{
-	if (len == 0)
-		return;
-	buf_reserve(b, len);
-	memcpy(b->data + b->len, p, len);
-	b->len += len;
-}
-
-void
-buf_addstr(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void
-buf_addc(struct buf *b, int c)
-{
-	buf_reserve(b, 1);
-	b->data[b->len++] = (unsigned char)c;
-}
-
-void
-buf_consume(struct buf *b, size_t n)
-{
-	if (n >= b->len) {
-		b->len = 0;
-		return;
-	}
-	memmove(b->data, b->data + n, b->len - n);
-	b->len -= n;
-}
-
-void
-buf_free(struct buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-}
-
 size_t
 stream_chunk(const unsigned char *p, size_t len, int utf8)
 {
-	size_t n, back;
-
-	if (len <= STREAM_CHUNK)
-		return len;
-	n = STREAM_CHUNK;
-	if (!utf8)
-		return n;
-	/*
-	 * p[n] is the first byte of the next chunk.  While it is a
-	 * continuation byte (10xxxxxx), step back, at most 3 times: a longer
-	 * run is not UTF-8 anyway and is cut where it stands.
-	 */
-	for (back = 0; back < 3 && (p[n - back] & 0xc0) == 0x80; back++)
-		;
-	if (back < 3 || (p[n - back] & 0xc0) != 0x80)
-		n -= back;
-	return n;
+	if (len <= STREAM_CHUNK || !utf8)
+		return len <= STREAM_CHUNK ? len : STREAM_CHUNK;
+	return utf8_cut(p, len, STREAM_CHUNK);
 }
 
 struct streams *

@@ -1,20 +1,10 @@
 /*
- * stream.h: byte buffers, and the StreamOpen/StreamWrite streams that
- * carry texts longer than one AMP value.
+ * stream.h: the StreamOpen/StreamWrite streams that carry texts longer
+ * than one AMP value.
  */
 #include <stddef.h>
 
-struct buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
-void buf_reserve(struct buf *b, size_t n);	/* room for n more bytes */
-void buf_add(struct buf *b, const void *p, size_t len);
-void buf_addstr(struct buf *b, const char *s);
-void buf_addc(struct buf *b, int c);
-void buf_consume(struct buf *b, size_t n);	/* drop n bytes from the front */
-void buf_free(struct buf *b);
+struct buf;
 
 /*
  * The sender's side: the length of the next chunk of the len bytes at p,
@@ -45,5 +35,6 @@ int streams_write(struct streams *s, long long id, int owner,
 int streams_finish(struct streams *s, long long id, int owner,
     struct buf *out, int aslist);
 void streams_drop(struct streams *s, int owner);	/* a worker is gone */
-size_t streams_held(const struct streams *s);
 const char *streams_error(const struct streams *s);
+/* Bytes held in open streams: for the unit tests. */
+size_t streams_held(const struct streams *s);

@@ -1,7 +1,9 @@
 /*
- * util.c: warn(), fatal() and the checked allocators, kept apart from
- * main so that any module links alone into a unit test; and the few
- * descriptor and signal helpers that the manager and the worker share.
+ * util.c: the ground floor.  warn(), fatal() and the checked allocators,
+ * kept apart from main so that any module links alone into a unit test;
+ * byte buffers; UTF-8 in one place; the clock, signal names and the kill
+ * ladder; and the descriptor and signal helpers that the manager and the
+ * worker share.  It knows nothing of the modules above it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -96,6 +99,239 @@ xmemdup(const void *p, size_t len)
 	memcpy(s, p, len);
 	s[len] = '\0';
 	return s;
+}
+
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t cap;
+
+	if (b->cap - b->len >= n)
+		return;
+	if (n > (size_t)-1 - b->len)
+		fatal("buffer size overflow");
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len < n) {
+		if (cap > (size_t)-1 / 2) {
+			cap = b->len + n;
+			break;
+		}
+		cap *= 2;
+	}
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t len)
+{
+	if (len == 0)
+		return;
+	buf_reserve(b, len);
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+}
+
+void
+buf_addstr(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, int c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = (unsigned char)c;
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at p, or 0 and in *bad
+ * the length of its maximal ill-formed start (Unicode's "maximal
+ * subpart"), which becomes one U+FFFD, as Python's "replace" does.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid.
+ */
+static size_t
+utf8seq(const unsigned char *p, size_t len, size_t *bad)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		need = 1;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		need = 2;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		need = 3;
+	else {
+		*bad = 1;
+		return 0;
+	}
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i <= need; i++) {
+		if (i >= len || p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+int
+utf8_valid(const unsigned char *p, size_t len)
+{
+	size_t i = 0, n, bad;
+
+	while (i < len) {
+		if ((n = utf8seq(p + i, len - i, &bad)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+void
+utf8_repair(struct buf *out, const unsigned char *p, size_t len)
+{
+	size_t i = 0, start = 0, n, bad;
+
+	buf_reserve(out, len);
+	while (i < len) {
+		if ((n = utf8seq(p + i, len - i, &bad)) != 0) {
+			i += n;
+			continue;
+		}
+		buf_add(out, p + start, i - start);
+		buf_add(out, "\xef\xbf\xbd", 3);
+		i += bad;
+		start = i;
+	}
+	buf_add(out, p + start, i - start);
+}
+
+/*
+ * While p[n] (the first byte left out) is a continuation byte
+ * (10xxxxxx), step back, at most 3 times: a longer run is not UTF-8
+ * anyway and is cut where it stands.
+ */
+size_t
+utf8_cut(const unsigned char *p, size_t len, size_t max)
+{
+	size_t n = max, back;
+
+	if (len <= max)
+		return len;
+	for (back = 0; back < 3 && back < n && (p[n - back] & 0xc0) == 0x80;
+	    back++)
+		;
+	if (back < 3 || (p[n - back] & 0xc0) != 0x80)
+		n -= back;
+	return n;
+}
+
+size_t
+utf8_count(const unsigned char *p, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Counts lead bytes: the span ends before the lead of code point n + 1. */
+size_t
+utf8_span(const unsigned char *p, size_t len, size_t n)
+{
+	size_t i, seen = 0;
+
+	for (i = 0; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80 && ++seen > n)
+			break;
+	return i;
+}
+
+long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const struct {
+	int sig;
+	const char *name;
+} signames[] = {
+	{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" }, { SIGQUIT, "SIGQUIT" },
+	{ SIGILL, "SIGILL" }, { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+	{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" }, { SIGKILL, "SIGKILL" },
+	{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+	{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
+	{ SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" }, { SIGSYS, "SIGSYS" },
+};
+
+const char *
+signame(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (signames[i].sig == sig)
+			return signames[i].name;
+	return "unknown";
+}
+
+void
+ladder_start(struct ladder *l, long long delay)
+{
+	l->rung = 0;
+	l->due = now_ms() + delay;
+}
+
+int
+ladder_due(struct ladder *l, long long now)
+{
+	if (l->due == 0 || now < l->due)
+		return 0;
+	if (++l->rung == 1) {
+		l->due = now + LADDER_GRACEMS;
+		return SIGTERM;
+	}
+	l->due = 0;
+	return SIGKILL;
 }
 
 void

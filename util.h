@@ -1,4 +1,8 @@
-/* util.h: diagnostics and checked allocation, shared by every module. */
+/*
+ * util.h: the ground floor, shared by every module: diagnostics, checked
+ * allocation, byte buffers, UTF-8, the monotonic clock, signal names,
+ * the kill ladder and the self-pipe.
+ */
 #include <stddef.h>
 
 enum {
@@ -15,6 +19,54 @@ void *xmalloc(size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len);	/* adds a NUL */
+
+struct buf {
+	unsigned char *data;
+	size_t len, cap;
+};
+
+void buf_reserve(struct buf *b, size_t n);	/* room for n more bytes */
+void buf_add(struct buf *b, const void *p, size_t len);
+void buf_addstr(struct buf *b, const char *s);
+void buf_addc(struct buf *b, int c);
+void buf_consume(struct buf *b, size_t n);	/* drop n bytes from the front */
+void buf_free(struct buf *b);
+
+/*
+ * UTF-8 as Python decodes it: overlong forms, surrogates and code points
+ * past U+10FFFF are invalid; repairing replaces each maximal ill-formed
+ * subpart with one U+FFFD, as Python's "replace" does.
+ */
+int utf8_valid(const unsigned char *p, size_t len);
+void utf8_repair(struct buf *out, const unsigned char *p, size_t len);
+/* The length of at most max bytes of p that ends on a character boundary. */
+size_t utf8_cut(const unsigned char *p, size_t len, size_t max);
+/* Code points in p (Python's len() of the decoded string). */
+size_t utf8_count(const unsigned char *p, size_t len);
+/* The bytes of p's first n code points. */
+size_t utf8_span(const unsigned char *p, size_t len, size_t n);
+
+long long now_ms(void);		/* the monotonic clock, in milliseconds */
+const char *signame(int sig);	/* "SIGTERM"; "unknown" if not known */
+
+/*
+ * The kill ladder, the same for a test's process group and a worker's:
+ * SIGTERM when it is due, SIGKILL LADDER_GRACEMS later.
+ */
+#define LADDER_GRACEMS 1000
+struct ladder {
+	int rung;		/* 0: nothing sent; 1: SIGTERM; 2: SIGKILL */
+	long long due;		/* ms, when the next rung is; 0: none */
+};
+void ladder_start(struct ladder *l, long long delay);	/* SIGTERM in delay ms */
+/* The signal due now (and the next rung set), or 0 for none yet. */
+int ladder_due(struct ladder *l, long long now);
+
+/*
+ * The worker's note of its running test's process group, in its scratch
+ * directory, read by the manager when the worker dies.
+ */
+#define PGIDFILE ".disttrial-pgid"
 
 /* Adds descriptor flags (FD_CLOEXEC) and status flags (O_NONBLOCK) to fd. */
 void fdflags(int fd, int fdflag, int flflag);

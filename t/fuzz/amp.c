@@ -31,8 +31,8 @@ values(const struct amp_box *b)
 		amp_int(b->pair[i].val, b->pair[i].vlen, &n);
 		amp_bool(b->pair[i].val, b->pair[i].vlen, &v);
 		fix.len = 0;
-		amp_utf8fix(&fix, b->pair[i].val, b->pair[i].vlen);
-		if (!amp_utf8ok(fix.data, fix.len))
+		utf8_repair(&fix, b->pair[i].val, b->pair[i].vlen);
+		if (!utf8_valid(fix.data, fix.len))
 			abort();
 		p = b->pair[i].val;
 		len = b->pair[i].vlen;

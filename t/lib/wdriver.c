@@ -511,7 +511,7 @@ usestream(struct field *f, int type, const char *cmd)
 	}
 	d.nopen--;
 	if (type == 'T') {
-		if (!amp_utf8ok(f->text.data, f->text.len)) {
+		if (!utf8_valid(f->text.data, f->text.len)) {
 			violation("%s: stream %lld is not UTF-8", cmd, id);
 			return -1;
 		}
@@ -523,7 +523,7 @@ usestream(struct field *f, int type, const char *cmd)
 	f->count = 0;
 	while ((r = amp_list_next(&p, &len, &e, &elen)) == 1) {
 		f->count++;
-		if (!amp_utf8ok(e, elen))
+		if (!utf8_valid(e, elen))
 			violation("%s: a frame of stream %lld is not UTF-8",
 			    cmd, id);
 	}
@@ -574,7 +574,7 @@ checkargs(const struct cmdspec *c, const struct amp_box *b, struct field *f,
 		f[n].vlen = p->vlen;
 		f[n].count = -1;
 		n++;
-		if (a->type == 'u' && !amp_utf8ok(p->val, p->vlen)) {
+		if (a->type == 'u' && !utf8_valid(p->val, p->vlen)) {
 			violation("%s: %s is not UTF-8", c->name, a->key);
 			bad = 1;
 		} else if (strchr("iTF", a->type) != NULL &&

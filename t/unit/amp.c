@@ -1,7 +1,7 @@
 /*
  * t/unit/amp.c: the AMP codec against boxes that Twisted's own AMP code
- * encoded (t/data/amp-boxes.txt, a copy of shared/vectors), and at its
- * edges.  Run from the top of the tree.
+ * encoded (t/data/amp-boxes.txt), and at its edges.  Run from the top
+ * of the tree.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -509,43 +509,6 @@ integers(void)
 	    "Boolean true, 1, TRUE, empty, Maybe are errors");
 }
 
-static int
-fixed(const char *in, size_t len, const char *want)
-{
-	struct buf out = { 0 };
-	int r;
-
-	amp_utf8fix(&out, (const unsigned char *)in, len);
-	r = samebytes(out.data, out.len, want, strlen(want)) &&
-	    amp_utf8ok(out.data, out.len);
-	buf_free(&out);
-	return r;
-}
-
-#define U(s) (const unsigned char *)(s), sizeof(s) - 1
-#define R "\xef\xbf\xbd"
-
-static void
-utf8(void)
-{
-	ok(amp_utf8ok(U("")) && amp_utf8ok(U("caf\xc3\xa9 \xe2\x98\x83")) &&
-	    amp_utf8ok(U("\xf0\x9f\x98\x80")) && amp_utf8ok(U("\xf4\x8f\xbf\xbf")),
-	    "valid UTF-8, up to U+10FFFF, is valid");
-	ok(!amp_utf8ok(U("\xff")) && !amp_utf8ok(U("\xc3")) &&
-	    !amp_utf8ok(U("\xc0\xaf")) && !amp_utf8ok(U("\xe0\x80\xaf")) &&
-	    !amp_utf8ok(U("\xed\xa0\x80")) && !amp_utf8ok(U("\xf4\x90\x80\x80")) &&
-	    !amp_utf8ok(U("\x80")), "stray, cut, overlong, surrogate, "
-	    "past U+10FFFF and lone continuation bytes are invalid");
-	ok(fixed("a\xff" "b", 3, "a" R "b"), "repair: one bad byte, one U+FFFD");
-	ok(fixed("\xe2\x98", 2, R), "repair: a cut sequence is one U+FFFD");
-	ok(fixed("\xe2\x98x\xe2\x98\x83", 6, R "x\xe2\x98\x83"),
-	    "repair: a cut sequence then a good one");
-	ok(fixed("\xc0\xaf", 2, R R), "repair: overlong C0 AF is two U+FFFD");
-	ok(fixed("\xed\xa0\x80", 3, R R R), "repair: a surrogate is three");
-	ok(fixed("\xf0\x9f\x98", 3, R), "repair: a cut 4-byte sequence is one");
-	ok(fixed("caf\xc3\xa9", 5, "caf\xc3\xa9"), "repair keeps good text");
-}
-
 static void
 pipeline(struct vec *v, size_t n)
 {
@@ -605,7 +568,6 @@ main(void)
 	lengths();
 	bigbox();
 	integers();
-	utf8();
 	pipeline(v, n);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < v[i].n; j++) {

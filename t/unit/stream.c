@@ -1,5 +1,5 @@
 /*
- * t/unit/stream.c: byte buffers, the sender's chunking and the manager's
+ * t/unit/stream.c: the sender's chunking and the manager's
  * table of open streams.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -10,32 +10,6 @@
 #include "../../stream.h"
 #include "../../util.h"
 #include "tap.h"
-
-static void
-buffers(void)
-{
-	struct buf b = { 0 };
-	size_t i;
-	int good = 1;
-
-	for (i = 0; i < 100000; i++)
-		buf_addc(&b, (int)(i % 251));
-	for (i = 0; i < b.len; i++)
-		if (b.data[i] != i % 251)
-			good = 0;
-	ok(good && b.len == 100000 && b.cap >= b.len,
-	    "a buffer grows to 100000 bytes and keeps them");
-	buf_consume(&b, 99990);
-	ok(b.len == 10 && b.data[0] == 99990 % 251,
-	    "consume drops bytes from the front");
-	buf_consume(&b, 50);
-	ok(b.len == 0, "consuming more than it holds empties it");
-	buf_addstr(&b, "abc");
-	buf_add(&b, "", 0);
-	ok(b.len == 3 && memcmp(b.data, "abc", 3) == 0, "addstr, add nothing");
-	buf_free(&b);
-	ok(b.data == NULL && b.len == 0 && b.cap == 0, "free resets it");
-}
 
 /* How many chunks a value of len bytes of c goes in, all within 65535. */
 static size_t
@@ -150,7 +124,6 @@ table(void)
 int
 main(void)
 {
-	buffers();
 	chunking();
 	table();
 	return tap_done();
