@@ -4,7 +4,7 @@
  * test point, a skip for a skip-all file, and at the end at most one
  * extra error listing everything wrong with the file as a whole.
  *
- * The format as read here (TAP 12, 13 and 14; DESIGN.md has the contract):
+ * The format as read here (TAP 12, 13 and 14; disttrial(1) states it):
  *
  *	TAP version 14		optional; the first TAP line; 13 or 14
  *	1..4			the plan, first or last; 1..0 skips the file
@@ -789,12 +789,6 @@ int
 tap_istap(const struct tap *t)
 {
 	return t->istap;
-}
-
-int
-tap_bailed(const struct tap *t)
-{
-	return t->bailed;
 }
 
 /*

@@ -40,7 +40,6 @@ void tap_free(struct tap *t);
 int tap_line(struct tap *t, const char *line, size_t len);
 
 int tap_istap(const struct tap *t);	/* a top-level TAP line was seen */
-int tap_bailed(const struct tap *t);	/* a Bail out! line was seen */
 
 /*
  * End of output.  how is NULL for a process that exited 0, else why it
