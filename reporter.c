@@ -1,34 +1,45 @@
 /*
- * reporter.c: the DistReporter and trial's tree report.
+ * reporter.c: the DistReporter, the machinery its formats share, and
+ * trial's tree report, the one format so far.
  *
  * Tests run at the same time on worker slots, so results arrive
- * interleaved.  Each slot holds its test's results from reporter_start
- * until the test's Run is answered (reporter_stop), and only then is
- * the whole block printed, so blocks never interleave and appear in
- * completion order, as trial's DistReporter replays them.
+ * interleaved.  Each slot holds its test's results as a block from
+ * reporter_start until the test's Run is answered (reporter_stop), and
+ * only then is the block printed, so blocks never interleave and appear
+ * in completion order, as trial's DistReporter replays them.  A test
+ * that never ran (reporter_notrun) is a block of one result that no
+ * slot holds.  A result's section text is rendered when it arrives,
+ * since the frames and strings of a struct rep_result live only as long
+ * as the call.
  *
- * The tree is trial's TreeReporter byte for byte (REFERENCE.md 2.2):
+ * How blocks look is a format's business: a row of the formats table,
+ * whose functions print the start of the run, one block, a line between
+ * blocks and the end of the run.  They write into the reporter's buffer,
+ * which emit() hands to the output once the status line is erased, and
+ * they may use the shared machinery: the counts by kind, trial's
+ * sections (equal texts grouped through a hash table) and its
+ * footer.  Printed blocks are counted and filed in their sections
+ * whatever the format.  A format's own state lives in the reporter
+ * beside the shared one.
+ *
+ * The tree is trial's TreeReporter byte for byte:
  * a result's tree levels come from its test file's path, or from a
  * dotted Python id by trial's rule; a level is printed when it differs
  * from the same level of the test printed before (level by level, as
  * trial compares them); the status ends in column 79, counted in code
- * points.  At the end come trial's sections (2.3), equal texts grouped
- * through a hash table, and its footer (2.4).  Section texts are
- * rendered when a result arrives, since the frames and strings of a
- * struct rep_result live only as long as the call.
+ * points.  At the end come the sections and the footer.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <sys/types.h>
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "amp.h"
 #include "reporter.h"
-#include "stream.h"
 #include "util.h"
 
 #define COLUMNS 79
@@ -43,12 +54,17 @@ struct held {
 	size_t textlen;
 };
 
-struct slot {
-	int busy;
-	int isfile;
+/* One test's results, in the order they came: what a format prints. */
+struct block {
 	char *test;		/* the Run's test, NULL if none was started */
+	int isfile;
 	struct held *res;
 	size_t n, cap;
+};
+
+struct slot {
+	int busy;
+	struct block blk;
 };
 
 /* The tests of one section entry: one flavour, one text. */
@@ -66,25 +82,41 @@ struct section {
 	size_t n, cap;
 };
 
+/*
+ * An output format.  Each function writes into the reporter's buffer;
+ * block gets one test's held results before they are counted and filed
+ * in the sections; reset forgets the format's own state, for a new pass
+ * and before the reporter is freed.
+ */
+struct format {
+	const char *name;
+	void (*begin)(struct reporter *r, size_t ntests);
+	void (*block)(struct reporter *r, const struct block *b);
+	void (*line)(struct reporter *r, const char *line);
+	void (*end)(struct reporter *r, double seconds);
+	void (*reset)(struct reporter *r);
+};
+
+/* The tree's own state: the levels of the test printed last. */
+struct tree {
+	char *seg[2];
+	size_t nseg;
+};
+
 struct reporter {
 	FILE *out;
+	const struct format *fmt;
 	int color;
 	struct slot *slot;
 	size_t nslot;
-	char *seg[2];		/* tree levels of the test printed last */
-	size_t nseg;
 	size_t count[NKIND];	/* results of this pass, by REP_ kind */
 	size_t nrun;		/* blocks printed in this pass */
 	struct section sect[NFLAVOUR];
 	struct group **hash;	/* every group, open addressing */
 	size_t hashcap, ngroup;
-	struct buf blk;		/* the block being printed */
+	struct buf buf;		/* the format's output, not yet emitted */
 	int progress;		/* a status line is on the terminal */
-};
-
-struct frame {
-	const unsigned char *fn, *file, *line;
-	size_t fnlen, filelen, linelen;
+	struct tree tree;
 };
 
 static const struct {
@@ -118,18 +150,6 @@ static const struct {
 	{ REP_SUCCESS, "successes" },
 };
 
-/* Code points in UTF-8 text: Python's len() of the decoded string. */
-static size_t
-ulen(const unsigned char *p, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 static void
 addn(struct buf *b, int c, size_t n)
 {
@@ -138,6 +158,25 @@ addn(struct buf *b, int c, size_t n)
 	buf_reserve(b, n);
 	memset(b->data + b->len, c, n);
 	b->len += n;
+}
+
+/* Appends what printf would print. */
+static void
+addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("reporter: vsnprintf:");
+	buf_reserve(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 /* Appends the text and a newline unless it already ends in one. */
@@ -205,7 +244,7 @@ pyrepr(struct buf *b, const char *s)
 
 /* Python's os.path.splitext(os.path.basename(file))[0] == mod. */
 static int
-modis(const unsigned char *file, size_t len, const char *mod)
+modis(const char *file, size_t len, const char *mod)
 {
 	size_t base = len, end = len, dot, i;
 
@@ -227,24 +266,28 @@ modis(const unsigned char *file, size_t len, const char *mod)
 
 /* Is the frame the function fn in the module mod? */
 static int
-at(const struct frame *f, const char *fn, const char *mod)
+at(const struct rep_frame *f, const char *fn, const char *mod)
 {
-	return f->fnlen == strlen(fn) && memcmp(f->fn, fn, f->fnlen) == 0 &&
+	return f->funclen == strlen(fn) &&
+	    memcmp(f->func, fn, f->funclen) == 0 &&
 	    modis(f->file, f->filelen, mod);
 }
 
 /*
  * trial's _trimFrames: drops the framework's frames around the test's
- * own (REFERENCE.md 2.3).  Returns the first frame to print and sets
- * *n to how many to print.
+ * own, as trial does.  Puts the frames to print in show (room for
+ * n) and returns how many; the caller's frames stay as they are.
  */
-static struct frame *
-trim(struct frame *f, size_t *n)
+static size_t
+trim(const struct rep_frame *f, size_t n, const struct rep_frame **show)
 {
 	size_t i, k, drop = 0;
 
-	if (*n < 2)
-		return f;
+	if (n < 2) {
+		for (i = 0; i < n; i++)
+			show[i] = &f[i];
+		return n;
+	}
 	if (at(&f[0], "_run", "_synctest") &&
 	    at(&f[1], "runWithWarningsSuppressed", "util"))
 		drop = 2;
@@ -253,19 +296,23 @@ trim(struct frame *f, size_t *n)
 		drop = 3;
 	else if (at(&f[0], "_runCallbacks", "defer"))
 		drop = 1;
-	/* Python 3's re-raising frame in twisted.python.compat goes too. */
-	for (i = k = 0; i < *n; i++)
-		if (!at(&f[i], "reraise", "compat"))
-			f[k++] = f[i];
-	if (drop > k)
-		drop = k;
-	*n = k - drop;
-	f += drop;
-	if (*n > 0 && f[*n - 1].fnlen >= 4 &&
-	    memcmp(f[*n - 1].fn, "fail", 4) == 0 &&
-	    modis(f[*n - 1].file, f[*n - 1].filelen, "_synctest"))
-		(*n)--;
-	return f;
+	/*
+	 * Python 3's re-raising frame in twisted.python.compat goes too,
+	 * before the drop is counted.
+	 */
+	for (i = k = 0; i < n; i++) {
+		if (at(&f[i], "reraise", "compat"))
+			continue;
+		if (drop > 0)
+			drop--;
+		else
+			show[k++] = &f[i];
+	}
+	if (k > 0 && show[k - 1]->funclen >= 4 &&
+	    memcmp(show[k - 1]->func, "fail", 4) == 0 &&
+	    modis(show[k - 1]->file, show[k - 1]->filelen, "_synctest"))
+		k--;
+	return k;
 }
 
 static int
@@ -277,7 +324,7 @@ isstrip(int c)
 
 /* Appends line n of the file, stripped, as Python's linecache would. */
 static void
-addsource(struct buf *b, const struct frame *f)
+addsource(struct buf *b, const struct rep_frame *f)
 {
 	char *path, *s, *end;
 	size_t cap = 0, len, i;
@@ -285,11 +332,12 @@ addsource(struct buf *b, const struct frame *f)
 	ssize_t got = -1;
 	FILE *fp = NULL;
 
+	if (f->filelen == 0 || f->linelen == 0)
+		return;
 	path = xmemdup(f->file, f->filelen);
 	s = xmemdup(f->line, f->linelen);
 	n = strtol(s, &end, 10);
-	if (f->linelen > 0 && *end == '\0' && n > 0 &&
-	    strlen(path) == f->filelen)
+	if (*end == '\0' && n > 0 && strlen(path) == f->filelen)
 		fp = fopen(path, "r");
 	free(path);
 	free(s);
@@ -305,49 +353,36 @@ addsource(struct buf *b, const struct frame *f)
 			;
 		while (len > i && isstrip((unsigned char)s[len - 1]))
 			len--;
-		if (amp_utf8ok((unsigned char *)s + i, len - i))
+		if (utf8_valid((unsigned char *)s + i, len - i))
 			buf_add(b, s + i, len - i);
 	}
 	free(s);
 }
 
-/* trial's traceback rebuilt from a Twisted worker's frames. */
+/*
+ * trial's traceback rebuilt from a Twisted worker's frames; with none
+ * left to show, trial's "Failure:" line.
+ */
 static void
 traceback(struct buf *b, const struct rep_result *res)
 {
-	const unsigned char *p = res->frames, *e[3];
-	struct frame *f = NULL, *show;
-	size_t len = res->frameslen, el[3], n = 0, cap = 0, i;
+	const struct rep_frame **show = NULL;
+	size_t n = 0, i;
 
-	for (;;) {
-		for (i = 0; i < 3; i++)
-			if (amp_list_next(&p, &len, &e[i], &el[i]) != 1)
-				break;
-		if (i < 3)
-			break;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			f = xreallocarray(f, cap, sizeof(*f));
-		}
-		f[n].fn = e[0];
-		f[n].file = e[1];
-		f[n].line = e[2];
-		f[n].fnlen = el[0];
-		f[n].filelen = el[1];
-		f[n].linelen = el[2];
-		n++;
+	if (res->nframes > 0) {
+		show = xreallocarray(NULL, res->nframes, sizeof(*show));
+		n = trim(res->frames, res->nframes, show);
 	}
-	show = trim(f, &n);
 	buf_addstr(b, "Traceback (most recent call last):\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "  File \"");
-		buf_add(b, show[i].file, show[i].filelen);
+		buf_add(b, show[i]->file, show[i]->filelen);
 		buf_addstr(b, "\", line ");
-		buf_add(b, show[i].line, show[i].linelen);
+		buf_add(b, show[i]->line, show[i]->linelen);
 		buf_addstr(b, ", in ");
-		buf_add(b, show[i].fn, show[i].fnlen);
+		buf_add(b, show[i]->func, show[i]->funclen);
 		buf_addstr(b, "\n    ");
-		addsource(b, &show[i]);
+		addsource(b, show[i]);
 		buf_addc(b, '\n');
 	}
 	if (n == 0)
@@ -356,10 +391,10 @@ traceback(struct buf *b, const struct rep_result *res)
 	buf_addstr(b, ": ");
 	buf_add(b, res->text, res->text != NULL ? res->textlen : 0);
 	buf_addc(b, '\n');
-	free(f);
+	free(show);
 }
 
-/* The text of the result's section entry (REFERENCE.md 2.3). */
+/* The text of the result's section entry, as trial shows it. */
 static void
 render(struct buf *b, const struct rep_result *res)
 {
@@ -381,7 +416,7 @@ render(struct buf *b, const struct rep_result *res)
 		break;
 	case REP_FAILURE:
 	case REP_ERROR:
-		if (res->frameslen > 0)
+		if (res->framed)
 			traceback(b, res);
 		else if (textlen > 0)
 			addline(b, res->text, textlen);
@@ -392,48 +427,47 @@ render(struct buf *b, const struct rep_result *res)
 	}
 }
 
-struct reporter *
-reporter_new(FILE *out, int color)
-{
-	struct reporter *r;
-
-	r = xmalloc(sizeof(*r));
-	memset(r, 0, sizeof(*r));
-	r->out = out;
-	r->color = color;
-	return r;
-}
-
+/* Holds the result in the block, its name defaulting to the test's. */
 static void
-dropheld(struct slot *s)
+hold(struct block *b, const struct rep_result *res)
 {
-	size_t i;
+	struct held *h;
+	struct buf text = { 0 };
 
-	for (i = 0; i < s->n; i++) {
-		free(s->res[i].name);
-		free(s->res[i].text);
+	if (res->kind < 0 || res->kind >= NKIND)
+		fatal("reporter: bad result kind %d", res->kind);
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->res = xreallocarray(b->res, b->cap, sizeof(*b->res));
 	}
-	s->n = 0;
-	free(s->test);
-	s->test = NULL;
-	s->busy = 0;
+	h = &b->res[b->n++];
+	h->kind = res->kind;
+	if (res->name != NULL)
+		h->name = xstrdup(res->name);
+	else
+		h->name = xstrdup(b->test != NULL ? b->test : "");
+	h->text = NULL;
+	h->textlen = 0;
+	if (res->kind != REP_SUCCESS) {
+		render(&text, res);
+		h->text = text.data;
+		h->textlen = text.len;
+	}
 }
 
-void
-reporter_free(struct reporter *r)
+/* Empties the block, keeping its array for the slot's next test. */
+static void
+dropheld(struct block *b)
 {
 	size_t i;
 
-	if (r == NULL)
-		return;
-	reporter_reset(r);
-	for (i = 0; i < r->nslot; i++) {
-		dropheld(&r->slot[i]);
-		free(r->slot[i].res);
+	for (i = 0; i < b->n; i++) {
+		free(b->res[i].name);
+		free(b->res[i].text);
 	}
-	free(r->slot);
-	buf_free(&r->blk);
-	free(r);
+	b->n = 0;
+	free(b->test);
+	b->test = NULL;
 }
 
 static struct slot *
@@ -452,155 +486,6 @@ getslot(struct reporter *r, int slot)
 		r->nslot = n;
 	}
 	return &r->slot[slot];
-}
-
-/* Erases the status line, if one is shown, before other output. */
-static void
-unprogress(struct reporter *r)
-{
-	if (!r->progress)
-		return;
-	fputs("\r\033[K", r->out);
-	r->progress = 0;
-}
-
-void
-reporter_progress(struct reporter *r, const char *line)
-{
-	unprogress(r);
-	if (line != NULL) {
-		fputs(line, r->out);
-		r->progress = 1;
-	}
-	fflush(r->out);
-}
-
-size_t
-reporter_problems(const struct reporter *r)
-{
-	return r->count[REP_FAILURE] + r->count[REP_ERROR];
-}
-
-void
-reporter_begin(struct reporter *r, size_t ntests)
-{
-	unprogress(r);
-	fprintf(r->out, "Running %zu tests.\n", ntests);
-	fflush(r->out);
-}
-
-/* A slot still busy has its block printed first: nothing is lost. */
-void
-reporter_start(struct reporter *r, int slot, const char *test, int isfile)
-{
-	struct slot *s;
-
-	s = getslot(r, slot);
-	if (s->busy)
-		reporter_stop(r, slot);
-	s->test = xstrdup(test != NULL ? test : "");
-	s->isfile = isfile;
-	s->busy = 1;
-}
-
-void
-reporter_add(struct reporter *r, int slot, const struct rep_result *res)
-{
-	struct slot *s;
-	struct held *h;
-	struct buf b = { 0 };
-
-	if (res->kind < 0 || res->kind >= NKIND)
-		fatal("reporter: bad result kind %d", res->kind);
-	s = getslot(r, slot);
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->res = xreallocarray(s->res, s->cap, sizeof(*s->res));
-	}
-	h = &s->res[s->n++];
-	h->kind = res->kind;
-	if (res->name != NULL)
-		h->name = xstrdup(res->name);
-	else
-		h->name = xstrdup(s->test != NULL ? s->test : "");
-	h->text = NULL;
-	h->textlen = 0;
-	if (res->kind != REP_SUCCESS) {
-		render(&b, res);
-		h->text = b.data;
-		h->textlen = b.len;
-	}
-	s->busy = 1;
-}
-
-/*
- * Splits a result's name into tree levels and leaf: under its test's
- * path for a file, else by trial's rule for a dotted id (the module,
- * then the class; empty levels dropped).
- */
-static size_t
-levels(const struct slot *s, const char *name, const char *seg[2],
-    size_t seglen[2], const char **leaf)
-{
-	const char *dot, *mid;
-	size_t len, n = 0;
-
-	*leaf = name;
-	if (s->isfile && s->test != NULL) {
-		len = strlen(s->test);
-		if (strncmp(name, s->test, len) == 0 && name[len] == ' ') {
-			seg[0] = name;
-			seglen[0] = len;
-			*leaf = name + len + 1;
-			return 1;
-		}
-		return 0;
-	}
-	if ((dot = strrchr(name, '.')) == NULL)
-		return 0;
-	*leaf = dot + 1;
-	for (mid = dot; mid > name && mid[-1] != '.'; mid--)
-		;
-	if (mid > name && mid - 1 > name) {
-		seg[n] = name;
-		seglen[n++] = (size_t)(mid - 1 - name);
-	}
-	if (dot > mid) {
-		seg[n] = mid;
-		seglen[n++] = (size_t)(dot - mid);
-	}
-	return n;
-}
-
-/*
- * Writes the levels that differ from the last test's, then the test's
- * line; returns that line's length in code points.
- */
-static size_t
-testline(struct reporter *r, const struct slot *s, const char *name)
-{
-	const char *seg[2], *leaf;
-	size_t seglen[2], n, i, start;
-
-	n = levels(s, name, seg, seglen, &leaf);
-	for (i = 0; i < n; i++) {
-		if (i < r->nseg && strlen(r->seg[i]) == seglen[i] &&
-		    memcmp(r->seg[i], seg[i], seglen[i]) == 0)
-			continue;
-		addn(&r->blk, ' ', 2 * i);
-		buf_add(&r->blk, seg[i], seglen[i]);
-		buf_addc(&r->blk, '\n');
-	}
-	for (i = 0; i < r->nseg; i++)
-		free(r->seg[i]);
-	for (i = 0; i < n; i++)
-		r->seg[i] = xmemdup(seg[i], seglen[i]);
-	r->nseg = n;
-	start = r->blk.len;
-	addn(&r->blk, ' ', 2 * n);
-	buf_addstr(&r->blk, leaf);
-	buf_addstr(&r->blk, " ... ");
-	return ulen(r->blk.data + start, r->blk.len - start);
 }
 
 static void
@@ -691,6 +576,157 @@ tally(struct reporter *r, struct held *h)
 	h->name = NULL;
 }
 
+/* Erases the status line, if one is shown, before other output. */
+static void
+unprogress(struct reporter *r)
+{
+	if (!r->progress)
+		return;
+	fputs("\r\033[K", r->out);
+	r->progress = 0;
+}
+
+/*
+ * Hands what the format wrote to the output, erasing the status line
+ * first if there is any.  The callers flush.
+ */
+static void
+emit(struct reporter *r)
+{
+	if (r->buf.len == 0)
+		return;
+	unprogress(r);
+	fwrite(r->buf.data, 1, r->buf.len, r->out);
+	r->buf.len = 0;
+}
+
+/*
+ * trial's sections, emitted group by group so that
+ * the output buffer never holds more than one.
+ */
+static void
+sections(struct reporter *r)
+{
+	const struct section *sec;
+	const struct group *g;
+	size_t f, i, k;
+
+	for (f = 0; f < NFLAVOUR; f++) {
+		sec = &r->sect[f];
+		for (i = 0; i < sec->n; i++) {
+			g = sec->group[i];
+			addn(&r->buf, '=', COLUMNS);
+			buf_addc(&r->buf, '\n');
+			buf_addstr(&r->buf, kinds[flavours[f]].status);
+			buf_addc(&r->buf, '\n');
+			buf_add(&r->buf, g->text, g->len);
+			buf_addc(&r->buf, '\n');
+			for (k = 0; k < g->n; k++) {
+				buf_addstr(&r->buf, g->name[k]);
+				buf_addc(&r->buf, '\n');
+			}
+			emit(r);
+		}
+	}
+}
+
+/* The rule, "Ran N tests in X.XXXs" and PASSED or FAILED with counts. */
+static void
+footer(struct reporter *r, double seconds)
+{
+	const char *sep = " (";
+	size_t i, n;
+	int failed;
+
+	addn(&r->buf, '-', COLUMNS);
+	buf_addc(&r->buf, '\n');
+	if (r->nrun > 0)
+		addf(&r->buf, "Ran %zu tests in %.3fs\n", r->nrun, seconds);
+	buf_addc(&r->buf, '\n');
+	failed = reporter_failed(r);
+	addcolor(r, &r->buf, failed ? "FAILED" : "PASSED", failed ? 31 : 32);
+	for (i = 0; i < NKIND; i++) {
+		if ((n = r->count[counts[i].kind]) == 0)
+			continue;
+		addf(&r->buf, "%s%s=%zu", sep, counts[i].name, n);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		buf_addc(&r->buf, ')');
+	buf_addc(&r->buf, '\n');
+}
+
+/*
+ * Splits a result's name into tree levels and leaf: under its test's
+ * path for a file, else by trial's rule for a dotted id (the module,
+ * then the class; empty levels dropped).
+ */
+static size_t
+levels(const struct block *b, const char *name, const char *seg[2],
+    size_t seglen[2], const char **leaf)
+{
+	const char *dot, *mid;
+	size_t len, n = 0;
+
+	*leaf = name;
+	if (b->isfile && b->test != NULL) {
+		len = strlen(b->test);
+		if (strncmp(name, b->test, len) == 0 && name[len] == ' ') {
+			seg[0] = name;
+			seglen[0] = len;
+			*leaf = name + len + 1;
+			return 1;
+		}
+		return 0;
+	}
+	if ((dot = strrchr(name, '.')) == NULL)
+		return 0;
+	*leaf = dot + 1;
+	for (mid = dot; mid > name && mid[-1] != '.'; mid--)
+		;
+	if (mid > name && mid - 1 > name) {
+		seg[n] = name;
+		seglen[n++] = (size_t)(mid - 1 - name);
+	}
+	if (dot > mid) {
+		seg[n] = mid;
+		seglen[n++] = (size_t)(dot - mid);
+	}
+	return n;
+}
+
+/*
+ * Writes the levels that differ from the last test's, then the test's
+ * line; returns that line's length in code points.
+ */
+static size_t
+testline(struct reporter *r, const struct block *b, const char *name)
+{
+	struct tree *t = &r->tree;
+	const char *seg[2], *leaf;
+	size_t seglen[2], n, i, start;
+
+	n = levels(b, name, seg, seglen, &leaf);
+	for (i = 0; i < n; i++) {
+		if (i < t->nseg && strlen(t->seg[i]) == seglen[i] &&
+		    memcmp(t->seg[i], seg[i], seglen[i]) == 0)
+			continue;
+		addn(&r->buf, ' ', 2 * i);
+		buf_add(&r->buf, seg[i], seglen[i]);
+		buf_addc(&r->buf, '\n');
+	}
+	for (i = 0; i < t->nseg; i++)
+		free(t->seg[i]);
+	for (i = 0; i < n; i++)
+		t->seg[i] = xmemdup(seg[i], seglen[i]);
+	t->nseg = n;
+	start = r->buf.len;
+	addn(&r->buf, ' ', 2 * n);
+	buf_addstr(&r->buf, leaf);
+	buf_addstr(&r->buf, " ... ");
+	return utf8_count(r->buf.data + start, r->buf.len - start);
+}
+
 /*
  * The status ends in column 79 of the test's line; a second result of
  * the same test gets a line of its own, padded as if the test's line
@@ -703,116 +739,200 @@ status(struct reporter *r, int kind, size_t linelen)
 	size_t used = linelen + strlen(st);
 
 	if (used < COLUMNS)
-		addn(&r->blk, ' ', COLUMNS - used);
-	addcolor(r, &r->blk, st, kinds[kind].color);
-	buf_addc(&r->blk, '\n');
+		addn(&r->buf, ' ', COLUMNS - used);
+	addcolor(r, &r->buf, st, kinds[kind].color);
+	buf_addc(&r->buf, '\n');
+}
+
+static void
+tree_begin(struct reporter *r, size_t ntests)
+{
+	addf(&r->buf, "Running %zu tests.\n", ntests);
 }
 
 /*
- * Prints the slot's block and files its results.  A test without
- * results prints nothing (trial would leave "name ... " hanging) but is
- * counted in "Ran N tests".
+ * A test without results prints nothing (trial would leave "name ... "
+ * hanging).
  */
+static void
+tree_block(struct reporter *r, const struct block *b)
+{
+	const char *prev = NULL;
+	size_t i, linelen = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (prev == NULL || strcmp(prev, b->res[i].name) != 0)
+			linelen = testline(r, b, b->res[i].name);
+		status(r, b->res[i].kind, linelen);
+		prev = b->res[i].name;
+	}
+}
+
+static void
+tree_line(struct reporter *r, const char *line)
+{
+	buf_addstr(&r->buf, line);
+	buf_addc(&r->buf, '\n');
+}
+
+static void
+tree_end(struct reporter *r, double seconds)
+{
+	buf_addc(&r->buf, '\n');
+	sections(r);
+	footer(r, seconds);
+}
+
+/* A new pass starts a fresh tree. */
+static void
+tree_reset(struct reporter *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->tree.nseg; i++)
+		free(r->tree.seg[i]);
+	r->tree.nseg = 0;
+}
+
+/* The formats by name; the first is the default. */
+static const struct format formats[] = {
+	{ "tree", tree_begin, tree_block, tree_line, tree_end, tree_reset },
+};
+
+struct reporter *
+reporter_new(FILE *out, const char *format, int color)
+{
+	struct reporter *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (format == NULL || strcmp(formats[i].name, format) == 0)
+			break;
+	if (i == sizeof(formats) / sizeof(formats[0]))
+		return NULL;
+	r = xmalloc(sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->fmt = &formats[i];
+	r->color = color;
+	return r;
+}
+
+void
+reporter_free(struct reporter *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	reporter_reset(r);
+	for (i = 0; i < r->nslot; i++) {
+		dropheld(&r->slot[i].blk);
+		free(r->slot[i].blk.res);
+	}
+	free(r->slot);
+	buf_free(&r->buf);
+	free(r);
+}
+
+void
+reporter_progress(struct reporter *r, const char *line)
+{
+	unprogress(r);
+	if (line != NULL) {
+		fputs(line, r->out);
+		r->progress = 1;
+	}
+	fflush(r->out);
+}
+
+size_t
+reporter_problems(const struct reporter *r)
+{
+	return r->count[REP_FAILURE] + r->count[REP_ERROR];
+}
+
+void
+reporter_begin(struct reporter *r, size_t ntests)
+{
+	r->fmt->begin(r, ntests);
+	emit(r);
+	fflush(r->out);
+}
+
+/*
+ * Prints the block and files its results, then empties it.  A block
+ * counts in "Ran N tests" even if it holds no results.
+ */
+static void
+printblock(struct reporter *r, struct block *b)
+{
+	size_t i;
+
+	r->fmt->block(r, b);
+	emit(r);
+	fflush(r->out);
+	for (i = 0; i < b->n; i++)
+		tally(r, &b->res[i]);
+	r->nrun++;
+	dropheld(b);
+}
+
+/* A slot still busy has its block printed first: nothing is lost. */
+void
+reporter_start(struct reporter *r, int slot, const char *test, int isfile)
+{
+	struct slot *s;
+
+	s = getslot(r, slot);
+	if (s->busy)
+		reporter_stop(r, slot);
+	s->blk.test = xstrdup(test != NULL ? test : "");
+	s->blk.isfile = isfile;
+	s->busy = 1;
+}
+
+void
+reporter_add(struct reporter *r, int slot, const struct rep_result *res)
+{
+	struct slot *s;
+
+	s = getslot(r, slot);
+	hold(&s->blk, res);
+	s->busy = 1;
+}
+
 void
 reporter_stop(struct reporter *r, int slot)
 {
 	struct slot *s;
-	struct held *h;
-	const char *prev = NULL;
-	size_t i, linelen = 0;
 
 	s = getslot(r, slot);
 	if (!s->busy)
 		return;
-	r->blk.len = 0;
-	for (i = 0; i < s->n; i++) {
-		h = &s->res[i];
-		if (prev == NULL || strcmp(prev, h->name) != 0)
-			linelen = testline(r, s, h->name);
-		status(r, h->kind, linelen);
-		prev = h->name;
-	}
-	if (r->blk.len > 0) {
-		unprogress(r);
-		fwrite(r->blk.data, 1, r->blk.len, r->out);
-		fflush(r->out);
-	}
-	for (i = 0; i < s->n; i++)
-		tally(r, &s->res[i]);
-	r->nrun++;
-	dropheld(s);
+	printblock(r, &s->blk);
+	s->busy = 0;
 }
 
 void
-reporter_discard(struct reporter *r, int slot)
+reporter_notrun(struct reporter *r, const char *test, int isfile,
+    const struct rep_result *res)
 {
-	dropheld(getslot(r, slot));
+	struct block b = { 0 };
+
+	b.test = xstrdup(test != NULL ? test : "");
+	b.isfile = isfile;
+	hold(&b, res);
+	printblock(r, &b);
+	free(b.res);
 }
 
 void
 reporter_line(struct reporter *r, const char *line)
 {
-	unprogress(r);
-	fprintf(r->out, "%s\n", line);
+	r->fmt->line(r, line);
+	emit(r);
 	fflush(r->out);
-}
-
-static void
-sections(struct reporter *r)
-{
-	const struct section *sec;
-	const struct group *g;
-	size_t f, i, k;
-	char rule[COLUMNS + 2];
-
-	memset(rule, '=', COLUMNS);
-	rule[COLUMNS] = '\n';
-	rule[COLUMNS + 1] = '\0';
-	for (f = 0; f < NFLAVOUR; f++) {
-		sec = &r->sect[f];
-		for (i = 0; i < sec->n; i++) {
-			g = sec->group[i];
-			fputs(rule, r->out);
-			fprintf(r->out, "%s\n", kinds[flavours[f]].status);
-			fwrite(g->text, 1, g->len, r->out);
-			fputc('\n', r->out);
-			for (k = 0; k < g->n; k++)
-				fprintf(r->out, "%s\n", g->name[k]);
-		}
-	}
-}
-
-/* The rule, "Ran N tests in X.XXXs" and PASSED or FAILED with counts. */
-static void
-footer(struct reporter *r, double seconds)
-{
-	struct buf b = { 0 };
-	const char *sep = " (";
-	size_t i, n;
-	int failed;
-	char num[64];
-
-	addn(&b, '-', COLUMNS);
-	buf_addc(&b, '\n');
-	fwrite(b.data, 1, b.len, r->out);
-	if (r->nrun > 0)
-		fprintf(r->out, "Ran %zu tests in %.3fs\n", r->nrun, seconds);
-	b.len = 0;
-	buf_addc(&b, '\n');
-	failed = reporter_failed(r);
-	addcolor(r, &b, failed ? "FAILED" : "PASSED", failed ? 31 : 32);
-	for (i = 0; i < NKIND; i++) {
-		if ((n = r->count[counts[i].kind]) == 0)
-			continue;
-		snprintf(num, sizeof(num), "%s%s=%zu", sep, counts[i].name, n);
-		buf_addstr(&b, num);
-		sep = ", ";
-	}
-	if (*sep == ',')
-		buf_addc(&b, ')');
-	buf_addc(&b, '\n');
-	fwrite(b.data, 1, b.len, r->out);
-	buf_free(&b);
 }
 
 /*
@@ -826,10 +946,8 @@ reporter_end(struct reporter *r, double seconds)
 
 	for (i = 0; i < r->nslot; i++)
 		reporter_stop(r, (int)i);
-	unprogress(r);
-	fputc('\n', r->out);
-	sections(r);
-	footer(r, seconds);
+	r->fmt->end(r, seconds);
+	emit(r);
 	if (fflush(r->out) == EOF || ferror(r->out))
 		fatal("write error:");
 }
@@ -856,11 +974,9 @@ reporter_reset(struct reporter *r)
 	free(r->hash);
 	r->hash = NULL;
 	r->hashcap = r->ngroup = 0;
-	for (i = 0; i < r->nseg; i++)
-		free(r->seg[i]);
-	r->nseg = 0;
 	memset(r->count, 0, sizeof(r->count));
 	r->nrun = 0;
+	r->fmt->reset(r);
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * reporter.h: the DistReporter, which holds each running test's results
- * until its Run is answered and then prints them as one block, and the
- * output reporters (trial's tree report).
+ * until its Run is answered and then prints them as one block, in one of
+ * the output formats (trial's tree report).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +15,12 @@ enum {
 	REP_XPASS,	/* unexpected success: [SUCCESS!?!] */
 };
 
+/* One frame of a Python traceback: function, file and line number. */
+struct rep_frame {
+	const char *func, *file, *line;
+	size_t funclen, filelen, linelen;
+};
+
 struct rep_result {
 	int kind;
 	const char *name;	/* testName as the worker sent it */
@@ -22,15 +28,24 @@ struct rep_result {
 	const char *text;	/* failure, error or xfail text, or NULL */
 	size_t textlen;
 	const char *reason;	/* skip reason or todo, or NULL */
-	/* Traceback frames as ListOf (name, file, line) triples, or empty. */
-	const unsigned char *frames;
-	size_t frameslen;
+	/*
+	 * A Python worker's traceback, outermost frame first.  framed says
+	 * the worker sent one, even if no frame of it was whole: the text
+	 * is then shown in trial's framing.
+	 */
+	const struct rep_frame *frames;
+	size_t nframes;
+	int framed;
 };
 
 struct reporter;
 
-/* color: wrap statuses in trial's ANSI colours (the caller decides). */
-struct reporter *reporter_new(FILE *out, int color);
+/*
+ * format: the output format by name ("tree"); NULL if there is none of
+ * that name.  color: wrap statuses in trial's ANSI colours (the caller
+ * decides).
+ */
+struct reporter *reporter_new(FILE *out, const char *format, int color);
 void reporter_free(struct reporter *r);
 
 void reporter_begin(struct reporter *r, size_t ntests);	/* Running N tests. */
@@ -42,8 +57,9 @@ void reporter_start(struct reporter *r, int slot, const char *test,
     int isfile);
 void reporter_add(struct reporter *r, int slot, const struct rep_result *res);
 void reporter_stop(struct reporter *r, int slot);	/* prints the block */
-/* Drops what a slot holds without printing (its test is re-reported). */
-void reporter_discard(struct reporter *r, int slot);
+/* A test that never ran (no worker was left): its one result, as a block. */
+void reporter_notrun(struct reporter *r, const char *test, int isfile,
+    const struct rep_result *res);
 /* The sections, the rule, "Ran N tests in X.XXXs" and PASSED/FAILED. */
 void reporter_end(struct reporter *r, double seconds);
 /* Forgets the results for a new pass (--until-failure). */

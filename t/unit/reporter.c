@@ -1,6 +1,7 @@
 /*
- * t/unit/reporter.c: the DistReporter's blocks and trial's tree report,
- * compared byte for byte with what trial -j prints (REFERENCE.md 2).
+ * t/unit/reporter.c: the DistReporter's blocks, tests that never ran,
+ * the formats by name and trial's tree report, compared byte for byte
+ * with what trial -j prints (captured from Twisted's own trial).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -13,9 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../amp.h"
 #include "../../reporter.h"
-#include "../../stream.h"
 #include "../../util.h"
 #include "tap.h"
 
@@ -32,13 +31,21 @@ struct out {
 
 static char srcpath[64];	/* a Python source file for tracebacks */
 
+/* format NULL is the default. */
 static void
-open_out(struct out *o, int color)
+open_format(struct out *o, const char *format, int color)
 {
 	memset(o, 0, sizeof(*o));
 	if ((o->f = open_memstream(&o->data, &o->len)) == NULL)
 		fatal("open_memstream:");
-	o->r = reporter_new(o->f, color);
+	if ((o->r = reporter_new(o->f, format, color)) == NULL)
+		fatal("reporter_new: no format %s", format ? format : "NULL");
+}
+
+static void
+open_out(struct out *o, int color)
+{
+	open_format(o, NULL, color);
 }
 
 static void
@@ -94,27 +101,54 @@ add(struct out *o, int slot, int kind, const char *name)
 	reporter_add(o->r, slot, &res);
 }
 
-/* A result with everything; frames is a NULL-ended flat list or NULL. */
+/*
+ * A result with everything.  frames is a NULL-ended flat list of (name,
+ * file, line) triples, made whole triples as the manager does, or NULL
+ * for no traceback; an empty list is a traceback without a whole frame.
+ * Returns the frames, for the caller to free.
+ */
+static struct rep_frame *
+mkresult(struct rep_result *res, int kind, const char *name,
+    const char *class, const char *text, const char *reason,
+    const char *const *frames)
+{
+	struct rep_frame *f;
+	size_t i, n = 0;
+
+	while (frames != NULL && frames[n] != NULL)
+		n++;
+	f = xreallocarray(NULL, n / 3, sizeof(*f));
+	for (i = 0; i < n / 3; i++) {
+		f[i].func = frames[3 * i];
+		f[i].file = frames[3 * i + 1];
+		f[i].line = frames[3 * i + 2];
+		f[i].funclen = strlen(f[i].func);
+		f[i].filelen = strlen(f[i].file);
+		f[i].linelen = strlen(f[i].line);
+	}
+	memset(res, 0, sizeof(*res));
+	res->kind = kind;
+	res->name = name;
+	res->class = class;
+	res->text = text;
+	res->textlen = text != NULL ? strlen(text) : 0;
+	res->reason = reason;
+	res->frames = f;
+	res->nframes = n / 3;
+	res->framed = frames != NULL;
+	return f;
+}
+
 static void
 put(struct out *o, int slot, int kind, const char *name, const char *class,
     const char *text, const char *reason, const char *const *frames)
 {
 	struct rep_result res;
-	struct buf b = { 0 };
+	struct rep_frame *f;
 
-	for (; frames != NULL && *frames != NULL; frames++)
-		amp_list_add(&b, *frames, strlen(*frames));
-	memset(&res, 0, sizeof(res));
-	res.kind = kind;
-	res.name = name;
-	res.class = class;
-	res.text = text;
-	res.textlen = text != NULL ? strlen(text) : 0;
-	res.reason = reason;
-	res.frames = b.data;
-	res.frameslen = b.len;
+	f = mkresult(&res, kind, name, class, text, reason, frames);
 	reporter_add(o->r, slot, &res);
-	buf_free(&b);
+	free(f);
 }
 
 static void
@@ -131,6 +165,20 @@ one(struct out *o, const char *test, int isfile, int kind, const char *name)
 	reporter_start(o->r, 0, test, isfile);
 	add(o, 0, kind, name);
 	reporter_stop(o->r, 0);
+}
+
+/* The error of a test that never ran, printed without a worker slot. */
+static void
+notrun(struct out *o, const char *test, int isfile, const char *name,
+    const char *const *frames)
+{
+	struct rep_result res;
+	struct rep_frame *f;
+
+	f = mkresult(&res, REP_ERROR, name, "disttrial.WorkerLost",
+	    "not run", NULL, frames);
+	reporter_notrun(o->r, test, isfile, &res);
+	free(f);
 }
 
 static void
@@ -153,7 +201,7 @@ mksource(void)
 		fatal("%s:", srcpath);
 }
 
-/* REFERENCE.md 2.2's example, with 2.3's sections and 2.4's footer. */
+/* A run captured from trial -j: its tree, sections and footer. */
 static const char reftree[] =
     "Running 13 tests.\n"
     "disttrial_sample.test_outcomes\n"
@@ -193,7 +241,7 @@ static const char *const fr_async[] = {
 
 static const char *const fr_error[] = { "test_c_error", srcpath, "16", NULL };
 
-/* The tests of REFERENCE.md 2.2 in completion order; text BIG is 75 KB. */
+/* The tests of that run in completion order; text BIG is 75 KB. */
 static const struct {
 	const char *id;
 	int kind;
@@ -287,13 +335,13 @@ reference(void)
 		    "block %zu printed and flushed when its test stops", i + 1);
 	}
 	o.seen = 0;
-	same(&o, reftree, "REFERENCE 2.2's tree, byte for byte");
+	same(&o, reftree, "trial's captured tree, byte for byte");
 	ok(reporter_failed(o.r), "the run failed");
 	reporter_end(o.r, 0.0261);
 	len = sizeof(refsections) + 75006 + 2 * sizeof(srcpath);
 	want = xmalloc(len);
 	snprintf(want, len, refsections, srcpath, big, srcpath);
-	same(&o, want, "REFERENCE 2.3/2.4's sections and footer");
+	same(&o, want, "trial's captured sections and footer");
 	free(want);
 	free(big);
 	close_out(&o);
@@ -428,6 +476,32 @@ files(void)
 	close_out(&o);
 }
 
+/* The end of blocks(): slots started again while busy, and the end. */
+static void
+busy(struct out *o)
+{
+	reporter_start(o->r, 2, "t/d.t", 1);
+	add(o, 2, REP_SUCCESS, "t/d.t 1");
+	reporter_start(o->r, 2, "t/e.t", 1);
+	same(o,
+	    "t/d.t\n"
+	    "  1 ...                                                                    [OK]\n",
+	    "starting a busy slot prints its held block first");
+	reporter_start(o->r, 3, "t/f.t", 1);
+	add(o, 3, REP_SKIP, "t/f.t");
+	reporter_start(o->r, 40, "t/g.t", 1);
+	reporter_end(o->r, 1.5);
+	same(o,
+	    "t/f.t ...                                                             [SKIPPED]\n"
+	    "\n"
+	    EQ "\n[SKIPPED]\n\n\nt/f.t\n"
+	    EQ "\n[FAIL]\n\n\nt/c.t 1\n"
+	    EQ "\n[ERROR]\nnot run\n\nt/n.t\n"
+	    DASH "\nRan 9 tests in 1.500s\n\n"
+	    "FAILED (skips=1, failures=1, errors=1, successes=7)\n",
+	    "the end prints held blocks; Ran counts every block");
+}
+
 static void
 blocks(void)
 {
@@ -450,10 +524,16 @@ blocks(void)
 	    "  2 ...                                                                    [OK]\n",
 	    "the first test to stop prints first, as one block");
 	add(&o, 0, REP_SUCCESS, "t/a.t 3");
-	reporter_discard(o.r, 7);
-	same(&o, "", "a discarded test prints nothing");
+	notrun(&o, "t/n.t", 1, "t/n.t", NULL);
+	same(&o,
+	    "t/n.t ...                                                               [ERROR]\n",
+	    "a test that never ran prints at once, held blocks stay held");
 	reporter_stop(o.r, 7);
-	same(&o, "", "stopping a discarded slot prints nothing");
+	reporter_stop(o.r, 7);
+	same(&o,
+	    "t/c.t\n"
+	    "  1 ...                                                                  [FAIL]\n",
+	    "a slot stopped twice prints its block once");
 	reporter_start(o.r, 7, "t/c.t", 1);
 	add(&o, 7, REP_SUCCESS, "t/c.t 1");
 	reporter_stop(o.r, 0);
@@ -465,24 +545,8 @@ blocks(void)
 	    "  3 ...                                                                    [OK]\n"
 	    "t/c.t\n"
 	    "  1 ...                                                                    [OK]\n",
-	    "blocks in stop order, the re-run test once");
-	reporter_start(o.r, 2, "t/d.t", 1);
-	add(&o, 2, REP_SUCCESS, "t/d.t 1");
-	reporter_start(o.r, 2, "t/e.t", 1);
-	same(&o,
-	    "t/d.t\n"
-	    "  1 ...                                                                    [OK]\n",
-	    "starting a busy slot prints its held block first");
-	reporter_start(o.r, 3, "t/f.t", 1);
-	add(&o, 3, REP_SKIP, "t/f.t");
-	reporter_start(o.r, 40, "t/g.t", 1);
-	reporter_end(o.r, 1.5);
-	same(&o,
-	    "t/f.t ...                                                             [SKIPPED]\n"
-	    "\n"
-	    EQ "\n[SKIPPED]\n\n\nt/f.t\n"
-	    DASH "\nRan 7 tests in 1.500s\n\nPASSED (skips=1, successes=7)\n",
-	    "the end prints held blocks; Ran counts Runs, not discards");
+	    "blocks in stop order, the re-run test in a block of its own");
+	busy(&o);
 	close_out(&o);
 }
 
@@ -586,6 +650,30 @@ trace(const char *const *el, const char *want, const char *what)
 	close_out(&o);
 }
 
+/* Trimming shows fewer frames but leaves the caller's as they were. */
+static void
+kept(const char *const *el)
+{
+	struct out o;
+	struct rep_result res;
+	struct rep_frame *f;
+	size_t i;
+	int same = 1;
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "m.C.t", 0);
+	f = mkresult(&res, REP_ERROR, "m.C.t", "E", "bad", NULL, el);
+	reporter_add(o.r, 0, &res);
+	for (i = 0; i < res.nframes; i++)
+		if (f[i].func != el[3 * i] || f[i].file != el[3 * i + 1] ||
+		    f[i].line != el[3 * i + 2] ||
+		    f[i].funclen != strlen(el[3 * i]))
+			same = 0;
+	ok(same && res.nframes == 4, "the caller's frames are not rewritten");
+	free(f);
+	close_out(&o);
+}
+
 static void
 tracebacks(void)
 {
@@ -644,6 +732,7 @@ tracebacks(void)
 	trace(gone, "Traceback (most recent call last):\n"
 	    "Failure: builtins.ValueError: bad\n",
 	    "all frames dropped: trial's Failure: line");
+	kept(cb);
 }
 
 /* Frames the manager cannot use or whose source it cannot read. */
@@ -656,11 +745,11 @@ badframes(void)
 		"i", srcpath, "17", "j", srcpath, "20", "k", srcpath, "99999",
 		"l", "", "1", "m", "/x/.defer", "1", NULL
 	};
-	const char *partial[] = { "f", srcpath, NULL };
+	const char *none[] = { NULL };
 
-	trace(partial, "Traceback (most recent call last):\n"
+	trace(none, "Traceback (most recent call last):\n"
 	    "Failure: builtins.ValueError: bad\n",
-	    "an incomplete frame is ignored");
+	    "a traceback without a whole frame keeps trial's framing");
 	snprintf(w2, sizeof(w2), "Traceback (most recent call last):\n"
 	    "  File \"%s\", line 0, in f\n    \n"
 	    "  File \"%s\", line x, in g\n    \n"
@@ -898,6 +987,120 @@ odds(void)
 	close_out(&o);
 }
 
+/* Tests that never ran, of both kinds of name, one with frames. */
+static const struct {
+	const char *test, *name;
+	int isfile;
+	const char *const *frames;
+} nrtests[] = {
+	{ "t/b.t", "t/b.t", 1, NULL },
+	{ "t/b.t", "t/b.t 1", 1, NULL },
+	{ "t/c.t", NULL, 1, NULL },
+	{ "pkg.mod.C.test_x", NULL, 0, fr_error },
+	{ "pkg.mod.D.test_y", "pkg.mod.D.test_y", 0, NULL },
+};
+
+/*
+ * What the manager did before reporter_notrun: a start, the one result
+ * and a stop on a spare slot, one past the last worker's.
+ */
+static void
+spare(struct out *o, int slot, size_t i)
+{
+	struct rep_result res;
+	struct rep_frame *f;
+
+	reporter_start(o->r, slot, nrtests[i].test, nrtests[i].isfile);
+	f = mkresult(&res, REP_ERROR, nrtests[i].name, "disttrial.WorkerLost",
+	    "not run", NULL, nrtests[i].frames);
+	reporter_add(o->r, slot, &res);
+	reporter_stop(o->r, slot);
+	free(f);
+}
+
+/* o[0] the spare slot's way, o[1] reporter_notrun, while slot 1 runs. */
+static void
+notruns(void)
+{
+	static const char foot[] = "\nRan 7 tests in 0.250s\n\n"
+	    "FAILED (errors=5, successes=2)\n";
+	struct out o[2];
+	size_t i, j;
+
+	for (j = 0; j < 2; j++) {
+		open_out(&o[j], 0);
+		reporter_begin(o[j].r, 7);
+		reporter_start(o[j].r, 1, "t/a.t", 1);
+		add(&o[j], 1, REP_SUCCESS, "t/a.t 1");
+		one(&o[j], "t/b.t", 1, REP_SUCCESS, "t/b.t 1");
+		fflush(o[j].f);
+		o[j].seen = o[j].len;
+		for (i = 0; i < sizeof(nrtests) / sizeof(nrtests[0]); i++)
+			if (j == 0)
+				spare(&o[j], 3, i);
+			else
+				notrun(&o[j], nrtests[i].test,
+				    nrtests[i].isfile, nrtests[i].name,
+				    nrtests[i].frames);
+	}
+	same(&o[1],
+	    "t/b.t ...                                                               [ERROR]\n"
+	    "t/b.t\n"
+	    "  1 ...                                                                 [ERROR]\n"
+	    "t/c.t ...                                                               [ERROR]\n"
+	    "pkg.mod\n"
+	    "  C\n"
+	    "    test_x ...                                                          [ERROR]\n"
+	    "  D\n"
+	    "    test_y ...                                                          [ERROR]\n",
+	    "tests that never ran print at once, a block each, in the tree");
+	for (j = 0; j < 2; j++) {
+		reporter_stop(o[j].r, 1);
+		reporter_end(o[j].r, 0.25);
+		fflush(o[j].f);
+	}
+	ok(o[0].len == o[1].len && memcmp(o[0].data, o[1].data,
+	    o[0].len) == 0, "reporter_notrun prints what a spare slot "
+	    "printed (%zu bytes)", o[1].len);
+	ok(o[1].len > strlen(foot) && strcmp(o[1].data + o[1].len -
+	    strlen(foot), foot) == 0,
+	    "tests that never ran count in Ran N and the footer");
+	close_out(&o[0]);
+	close_out(&o[1]);
+}
+
+/* Formats are looked up by name; NULL is the tree. */
+static void
+formats(void)
+{
+	const char *bad[] = { "bogus", "", "Tree", "tre", "tree ", NULL };
+	struct reporter *r;
+	struct out o[2];
+	size_t i;
+	int none = 1;
+
+	for (i = 0; bad[i] != NULL; i++)
+		if ((r = reporter_new(stdout, bad[i], 0)) != NULL) {
+			none = 0;
+			reporter_free(r);
+		}
+	ok(none, "an unknown format name gives NULL (names match exactly)");
+	r = reporter_new(stdout, "tree", 0);
+	ok(r != NULL, "the tree is a format by name");
+	reporter_free(r);
+	for (i = 0; i < 2; i++) {
+		open_format(&o[i], i == 0 ? NULL : "tree", 0);
+		reporter_begin(o[i].r, 1);
+		one(&o[i], "t/a.t", 1, REP_FAILURE, "t/a.t 1");
+		reporter_end(o[i].r, 0);
+		fflush(o[i].f);
+	}
+	ok(o[0].len == o[1].len && memcmp(o[0].data, o[1].data,
+	    o[0].len) == 0, "no format name is the tree");
+	close_out(&o[0]);
+	close_out(&o[1]);
+}
+
 /* A report that cannot be written ends in fatal(), exit 2. */
 static struct reporter *childrep;
 
@@ -917,7 +1120,7 @@ writeerror(void)
 			_exit(3);
 		signal(SIGPIPE, SIG_IGN);
 		close(fd[0]);
-		childrep = reporter_new(f, 0);
+		childrep = reporter_new(f, "tree", 0);
 		reporter_begin(childrep, 1);
 		reporter_end(childrep, 0);
 		_exit(0);
@@ -945,6 +1148,8 @@ main(void)
 	many();
 	distinct();
 	odds();
+	notruns();
+	formats();
 	writeerror();
 	unlink(srcpath);
 	return tap_done();
