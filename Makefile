@@ -11,9 +11,10 @@ STDFLAGS = -std=c99 -pedantic -Wall -Wextra
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 
-OBJ = amp.o disttrial.o reporter.o stream.o tap.o util.o worker.o
-HDR = amp.h reporter.h stream.h tap.h util.h worker.h
-UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap
+OBJ = amp.o disttrial.o reporter.o stream.o tap.o util.o worker.o \
+    workertrial.o
+HDR = amp.h reporter.h stream.h tap.h util.h worker.h workertrial.h
+UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap t/unit/util
 TOOLS = t/lib/wdriver
 
 all: disttrial
@@ -28,15 +29,16 @@ $(OBJ): $(HDR)
 
 t/unit/amp: t/unit/amp.o amp.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/amp.o amp.o stream.o util.o $(LDLIBS)
-t/unit/reporter: t/unit/reporter.o reporter.o amp.o stream.o util.o
-	$(CC) $(LDFLAGS) -o $@ t/unit/reporter.o reporter.o amp.o stream.o \
-	    util.o $(LDLIBS)
+t/unit/reporter: t/unit/reporter.o reporter.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/reporter.o reporter.o util.o $(LDLIBS)
 t/unit/stream: t/unit/stream.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/stream.o stream.o util.o $(LDLIBS)
 t/unit/tap: t/unit/tap.o tap.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/tap.o tap.o util.o $(LDLIBS)
-t/unit/amp.o t/unit/reporter.o t/unit/stream.o t/unit/tap.o: t/unit/tap.h \
-    $(HDR)
+t/unit/util: t/unit/util.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/util.o util.o $(LDLIBS)
+t/unit/amp.o t/unit/reporter.o t/unit/stream.o t/unit/tap.o t/unit/util.o: \
+    t/unit/tap.h $(HDR)
 t/lib/wdriver: t/lib/wdriver.o amp.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/lib/wdriver.o amp.o stream.o util.o $(LDLIBS)
 t/lib/wdriver.o: $(HDR)

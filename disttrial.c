@@ -1,7 +1,7 @@
 /*
- * disttrial.c: main.  Options, test discovery, the temp directory and
- * its lock, and the manager's poll loop that hands tests to workers;
- * or, with --worker, the worker loop.
+ * disttrial.c: main, as trial's disttrial and options.  Options, test
+ * discovery, the temp directory and its lock, and the manager's poll
+ * loop that hands tests to workers; or, with --worker, the worker loop.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "reporter.h"
-#include "stream.h"
 #include "util.h"
 #include "worker.h"
+#include "workertrial.h"
 
 #define VERSION "0.1"
 #define MAXJOBS 1024
@@ -93,7 +93,7 @@ static const char help[] =
     "See disttrial(1).\n";
 
 static struct {
-	struct worker_opts wopts;
+	struct workertrial_opts wopts;
 	int isworker;
 	int jobs;
 	int exitfirst;
@@ -298,13 +298,13 @@ parse(int argc, char **argv)
  * Discovery.
  */
 
-struct test {
+struct testfile {
 	char *path;
 	int isfile;		/* a file found here, not a name for a worker */
 };
 
 static struct {
-	struct test *t;
+	struct testfile *t;
 	size_t n, cap;
 	struct {		/* directories entered, so loops end */
 		dev_t dev;
@@ -570,17 +570,17 @@ tempdir(void)
  * The manager's loop.
  */
 
-struct run {
-	struct wconn **w;	/* one per slot; NULL once retired */
+/* The workers of one run and where the run is. */
+struct pool {
+	struct worker **w;	/* one per slot; NULL once retired */
+	int nw;
+	int *restarts;
 	int tty;		/* show a status line */
 	long long shown;	/* ms, when it was last drawn */
-	int *restarts;
-	int nw;
 	size_t next;		/* the next test of the queue */
 	int stopping;		/* hand out no more tests */
-	int failed;		/* a slot was retired: the last one's why */
-	char why[512];
-	struct wconn_cfg cfg;
+	char why[512];		/* the last fault of a retiring slot */
+	struct worker_cfg cfg;
 	struct reporter *rep;
 };
 
@@ -588,157 +588,154 @@ static int selfpipe[2] = { -1, -1 };
 static int interrupted;		/* SIGINT or SIGTERM, once one came */
 
 static void
-reap(struct run *r)
+reapworkers(struct pool *p)
 {
 	pid_t pid;
 	int st, i;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		for (i = 0; i < r->nw; i++)
-			if (r->w[i] != NULL && wconn_pid(r->w[i]) == pid)
-				wconn_reaped(r->w[i], pid, st);
+		for (i = 0; i < p->nw; i++)
+			if (p->w[i] != NULL && p->w[i]->pid == pid)
+				worker_reaped(p->w[i], st);
 }
 
 /* A gone worker is replaced, unless its slot has failed too often. */
 static void
-replace(struct run *r, int i)
+replace(struct pool *p, int i)
 {
-	int failed = wconn_failed(r->w[i]);
+	int failed = p->w[i]->failed;
 
 	if (failed) {
-		snprintf(r->why, sizeof(r->why), "%s", wconn_why(r->w[i]));
-		r->restarts[i]++;
+		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
+		p->restarts[i]++;
 	}
-	wconn_free(r->w[i]);
-	r->w[i] = NULL;
-	if (failed && r->restarts[i] > MAXRESTARTS) {
+	worker_free(p->w[i]);
+	p->w[i] = NULL;
+	if (failed && p->restarts[i] > MAXRESTARTS) {
 		warn("worker %d failed %d times; its slot is retired: %s", i,
-		    r->restarts[i], r->why);
-		r->failed = 1;
+		    p->restarts[i], p->why);
 		return;
 	}
-	r->w[i] = wconn_spawn(&r->cfg, i);
+	p->w[i] = worker_spawn(&p->cfg, i);
 }
 
 /* Hands the next test to each idle worker, unless the run is stopping. */
 static void
-dispatch(struct run *r)
+dispatch(struct pool *p)
 {
 	int i, st;
 
-	for (i = 0; i < r->nw; i++) {
-		if (r->w[i] == NULL)
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i] == NULL)
 			continue;
-		if (wconn_bailed(r->w[i]) ||
-		    (opt.exitfirst && reporter_failed(r->rep)))
-			r->stopping = 1;
-		st = wconn_state(r->w[i]);
-		if (st == WC_GONE && !interrupted && !r->stopping &&
-		    r->next < found.n) {
-			replace(r, i);
-			if (r->w[i] == NULL)
+		if (p->w[i]->bailed ||
+		    (opt.exitfirst && reporter_failed(p->rep)))
+			p->stopping = 1;
+		st = p->w[i]->state;
+		if (st == WORKER_GONE && !interrupted && !p->stopping &&
+		    p->next < found.n) {
+			replace(p, i);
+			if (p->w[i] == NULL)
 				continue;
-			st = wconn_state(r->w[i]);
+			st = p->w[i]->state;
 		}
-		if ((st == WC_STARTING || st == WC_IDLE) && !r->stopping &&
-		    !interrupted && r->next < found.n) {
-			wconn_run(r->w[i], found.t[r->next].path,
-			    found.t[r->next].isfile);
-			r->next++;
+		if ((st == WORKER_STARTING || st == WORKER_IDLE) &&
+		    !p->stopping && !interrupted && p->next < found.n) {
+			worker_run(p->w[i], found.t[p->next].path,
+			    found.t[p->next].isfile);
+			p->next++;
 		}
 	}
 }
 
 /* A Run is in flight, or its worker is dying and owes its test a result. */
 static int
-busy(const struct run *r)
+busy(const struct pool *p)
 {
 	int i;
 
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL && wconn_test(r->w[i]) != NULL)
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && p->w[i]->test != NULL)
 			return 1;
 	return 0;
 }
 
 static int
-alive(const struct run *r)
+alive(const struct pool *p)
 {
 	int i;
 
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL && wconn_state(r->w[i]) != WC_GONE)
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && p->w[i]->state != WORKER_GONE)
 			return 1;
 	return 0;
 }
 
 /* One wait: worker sockets, the self-pipe, the nearest deadline. */
 static void
-step(struct run *r, struct pollfd *pfd)
+step(struct pool *p, struct pollfd *pfd)
 {
-	long long d, soonest = 0, now = wconn_now();
+	long long d, soonest = 0, now = now_ms();
 	int i, wait, sig;
 
 	pfd[0].fd = selfpipe[0];
 	pfd[0].events = POLLIN;
-	for (i = 0; i < r->nw; i++) {
+	for (i = 0; i < p->nw; i++) {
 		pfd[i + 1].fd = -1;
 		pfd[i + 1].revents = 0;
-		if (r->w[i] == NULL)
+		if (p->w[i] == NULL)
 			continue;
-		pfd[i + 1].fd = wconn_pollfd(r->w[i], &pfd[i + 1].events);
-		d = wconn_deadline(r->w[i]);
+		pfd[i + 1].fd = worker_pollfd(p->w[i], &pfd[i + 1].events);
+		d = p->w[i]->due;
 		if (d != 0 && (soonest == 0 || d < soonest))
 			soonest = d;
 	}
-	if (r->tty && (soonest == 0 || soonest > r->shown + 1000))
-		soonest = r->shown + 1000;	/* the status line's next tick */
+	if (p->tty && (soonest == 0 || soonest > p->shown + 1000))
+		soonest = p->shown + 1000;	/* the status line's next tick */
 	wait = soonest == 0 ? -1 : soonest <= now ? 0 :
 	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
-	if (poll(pfd, (nfds_t)r->nw + 1, wait) < 0 && errno != EINTR)
+	if (poll(pfd, (nfds_t)p->nw + 1, wait) < 0 && errno != EINTR)
 		fatal("poll:");
 	if ((sig = sigpipe_take()) != 0)
 		interrupted = sig;
-	reap(r);
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL && pfd[i + 1].fd >= 0 &&
+	reapworkers(p);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && pfd[i + 1].fd >= 0 &&
 		    pfd[i + 1].revents != 0)
-			wconn_io(r->w[i], pfd[i + 1].revents);
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL)
-			wconn_tick(r->w[i]);
+			worker_io(p->w[i], pfd[i + 1].revents);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_tick(p->w[i]);
 }
 
 static int
-retired(const struct run *r)
+retired(const struct pool *p)
 {
 	int i;
 
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL)
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
 			return 0;
 	return 1;
 }
 
 /* With every worker slot retired, the tests left are errors saying why. */
 static void
-notrun(struct run *r)
+notrun(struct pool *p)
 {
 	struct rep_result res = { 0 };
 	char text[700];
 
 	snprintf(text, sizeof(text), "not run: every worker kept dying "
-	    "(the last: %s)", r->why);
+	    "(the last: %s)", p->why);
 	res.kind = REP_ERROR;
 	res.class = "disttrial.WorkerLost";
 	res.text = text;
 	res.textlen = strlen(text);
-	for (; r->next < found.n; r->next++) {
-		res.name = found.t[r->next].path;
-		reporter_start(r->rep, r->nw, res.name,
-		    found.t[r->next].isfile);
-		reporter_add(r->rep, r->nw, &res);
-		reporter_stop(r->rep, r->nw);
+	for (; p->next < found.n; p->next++) {
+		res.name = found.t[p->next].path;
+		reporter_notrun(p->rep, res.name, found.t[p->next].isfile,
+		    &res);
 	}
 }
 
@@ -747,121 +744,126 @@ notrun(struct run *r)
  * each second and whenever a test ends, cut to the terminal's width.
  */
 static void
-progress(struct run *r)
+statusline(struct pool *p)
 {
 	struct buf b = { 0 };
-	long long now = wconn_now();
-	size_t running = 0, width = 80, cut;
+	long long now = now_ms();
+	size_t running = 0, width = 80;
 	const char *sep = " | ", *cols = getenv("COLUMNS");
 	char s[96];
 	int i;
 
-	if (!r->tty || now - r->shown < 1000)
+	if (!p->tty || now - p->shown < 1000)
 		return;
-	r->shown = now;
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL && wconn_test(r->w[i]) != NULL)
+	p->shown = now;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && p->w[i]->test != NULL)
 			running++;
-	snprintf(s, sizeof(s), "[%zu/%zu]", r->next - running, found.n);
+	snprintf(s, sizeof(s), "[%zu/%zu]", p->next - running, found.n);
 	buf_addstr(&b, s);
-	if (reporter_problems(r->rep) > 0) {
+	if (reporter_problems(p->rep) > 0) {
 		snprintf(s, sizeof(s), " %zu failed",
-		    reporter_problems(r->rep));
+		    reporter_problems(p->rep));
 		buf_addstr(&b, s);
 	}
-	for (i = 0; i < r->nw; i++) {
-		if (r->w[i] == NULL || wconn_test(r->w[i]) == NULL)
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i] == NULL || p->w[i]->test == NULL)
 			continue;
-		snprintf(s, sizeof(s), " %llds", (now -
-		    wconn_started(r->w[i])) / 1000);
+		snprintf(s, sizeof(s), " %llds",
+		    (now - p->w[i]->started) / 1000);
 		buf_addstr(&b, sep);
-		buf_addstr(&b, wconn_test(r->w[i]));
+		buf_addstr(&b, p->w[i]->test);
 		buf_addstr(&b, s);
 		sep = ", ";
 	}
 	if (cols != NULL && atoi(cols) > 10)
 		width = (size_t)atoi(cols);
-	/* Cut at the width, counting UTF-8 lead bytes, before a lead. */
-	for (cut = 0, i = 0; cut < b.len; cut++)
-		if ((b.data[cut] & 0xc0) != 0x80 && (size_t)++i >= width)
-			break;
-	b.len = cut;
+	/* One column short of the width: the cursor stays on the line. */
+	b.len = utf8_span(b.data, b.len, width - 1);
 	buf_addc(&b, '\0');
-	reporter_progress(r->rep, (char *)b.data);
+	reporter_progress(p->rep, (char *)b.data);
 	buf_free(&b);
 }
 
+/* The running tests of an interrupted run each get an error saying so. */
 static void
-pass(struct run *r, struct pollfd *pfd)
+interrupt(struct pool *p)
 {
-	int i, killed = 0;
+	int i;
 
-	r->next = 0;
-	r->stopping = 0;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && p->w[i]->state == WORKER_BUSY)
+			worker_kill(p->w[i], interrupted == SIGINT ?
+			    "the run was interrupted (SIGINT)" :
+			    "the run was interrupted (SIGTERM)");
+}
+
+static void
+pass(struct pool *p, struct pollfd *pfd)
+{
+	int killed = 0;
+
+	p->next = 0;
+	p->stopping = 0;
 	for (;;) {
-		dispatch(r);
+		dispatch(p);
 		if (interrupted && !killed) {
-			for (i = 0; i < r->nw; i++)
-				if (r->w[i] != NULL &&
-				    wconn_state(r->w[i]) == WC_BUSY)
-					wconn_kill(r->w[i], interrupted ==
-					    SIGINT ? "the run was interrupted "
-					    "(SIGINT)" : "the run was "
-					    "interrupted (SIGTERM)");
+			interrupt(p);
 			killed = 1;
 		}
-		if (!busy(r) && (r->next >= found.n || r->stopping ||
-		    interrupted || retired(r)))
+		if (!busy(p) && (p->next >= found.n || p->stopping ||
+		    interrupted || retired(p)))
 			break;
-		progress(r);
-		step(r, pfd);
+		statusline(p);
+		step(p, pfd);
 	}
-	if (retired(r) && !interrupted && !r->stopping)
-		notrun(r);
+	if (retired(p) && !interrupted && !p->stopping)
+		notrun(p);
 }
 
 /* No more tests: every worker is told to finish, and is waited for. */
 static void
-finish(struct run *r, struct pollfd *pfd)
+finish(struct pool *p, struct pollfd *pfd)
 {
 	int i;
 
-	for (i = 0; i < r->nw; i++)
-		if (r->w[i] != NULL)
-			wconn_close(r->w[i]);
-	while (alive(r))
-		step(r, pfd);
-	for (i = 0; i < r->nw; i++)
-		wconn_free(r->w[i]);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_close(p->w[i]);
+	while (alive(p))
+		step(p, pfd);
+	for (i = 0; i < p->nw; i++)
+		worker_free(p->w[i]);
 }
 
+/* The passes of the run (one, or until one fails with -u). */
 static int
-manager(struct run *r)
+passes(struct pool *p)
 {
 	struct pollfd *pfd;
 	long long start;
 	char line[32];
 	int i, failed = 0;
 
-	pfd = xreallocarray(NULL, (size_t)r->nw + 1, sizeof(*pfd));
-	for (i = 0; i < r->nw; i++)
-		r->w[i] = wconn_spawn(&r->cfg, i);
-	reporter_begin(r->rep, found.n);
+	pfd = xreallocarray(NULL, (size_t)p->nw + 1, sizeof(*pfd));
+	for (i = 0; i < p->nw; i++)
+		p->w[i] = worker_spawn(&p->cfg, i);
+	reporter_begin(p->rep, found.n);
 	for (i = 1;; i++) {
-		start = wconn_now();
+		start = now_ms();
 		if (opt.untilfailure) {
 			if (i > 1)
-				reporter_reset(r->rep);
+				reporter_reset(p->rep);
 			snprintf(line, sizeof(line), "Test Pass %d", i);
-			reporter_line(r->rep, line);
+			reporter_line(p->rep, line);
 		}
-		pass(r, pfd);
-		reporter_end(r->rep, (double)(wconn_now() - start) / 1000);
-		failed = reporter_failed(r->rep);
+		pass(p, pfd);
+		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
+		failed = reporter_failed(p->rep);
 		if (interrupted || failed || !opt.untilfailure)
 			break;
 	}
-	finish(r, pfd);
+	finish(p, pfd);
 	free(pfd);
 	return failed ? RC_FAILED : RC_OK;
 }
@@ -874,77 +876,108 @@ color(void)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
-int
-main(int argc, char **argv)
+/* Opens test.log in the temp directory; the run's workers share it. */
+static int
+openlog(const char *dir)
 {
-	static const int stops[] = { SIGINT, SIGTERM };
-	struct run r;
-	char *dir, *log;
-	long n;
-	int nops, rc, logfd, closefds[3];
+	char *log;
+	int fd;
 
-	nops = parse(argc, argv);
-	if (opt.isworker) {
-		if (nops > 0)
-			usage("%s", "--worker takes no operands");
-		return worker_main(&opt.wopts);
-	}
-	if (opt.wopts.stdio)
-		usage("%s", "--stdio goes with --worker");
-	if (nops == 0) {
-		argv[0] = "t";
-		nops = 1;
-	}
-	discover(argv, nops);
-	if (found.n == 0)
-		usage("no tests found in %s", nops == 1 ? argv[0] :
-		    "the operands");
-	if (opt.jobs == 0) {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-		opt.jobs = n < 1 ? 1 : n > MAXJOBS ? MAXJOBS : (int)n;
-	}
-	memset(&r, 0, sizeof(r));
-	r.nw = (size_t)opt.jobs < found.n ? opt.jobs : (int)found.n;
-	dir = tempdir();
 	log = join(dir, "test.log");
-	if ((logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
-	    0666)) < 0 || fcntl(logfd, F_SETFD, FD_CLOEXEC) < 0)
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
+	    0666)) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		fatal("cannot create %s:", log);
 	free(log);
-	sigpipe_open(stops, 2, selfpipe);
-	r.w = xreallocarray(NULL, (size_t)r.nw, sizeof(*r.w));
-	r.restarts = xreallocarray(NULL, (size_t)r.nw, sizeof(*r.restarts));
-	memset(r.restarts, 0, (size_t)r.nw * sizeof(*r.restarts));
-	r.tty = isatty(STDOUT_FILENO);
-	r.rep = reporter_new(stdout, color());
-	r.cfg.o = &opt.wopts;
-	r.cfg.command = opt.workercmd;
-	r.cfg.tempdir = dir;
-	r.cfg.rep = r.rep;
-	r.cfg.logfd = logfd;
+	return fd;
+}
+
+/* What every worker gets; closefds has room for the manager's three. */
+static void
+setpool(struct pool *p, char *dir, int logfd, int *closefds)
+{
+	memset(p, 0, sizeof(*p));
+	p->nw = (size_t)opt.jobs < found.n ? opt.jobs : (int)found.n;
+	p->w = xreallocarray(NULL, (size_t)p->nw, sizeof(*p->w));
+	p->restarts = xreallocarray(NULL, (size_t)p->nw,
+	    sizeof(*p->restarts));
+	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
+	p->tty = isatty(STDOUT_FILENO);
+	p->rep = reporter_new(stdout, "tree", color());
+	p->cfg.o = &opt.wopts;
+	p->cfg.command = opt.workercmd;
+	p->cfg.tempdir = dir;
+	p->cfg.rep = p->rep;
+	p->cfg.logfd = logfd;
 	closefds[0] = selfpipe[0];
 	closefds[1] = selfpipe[1];
 	closefds[2] = logfd;
-	r.cfg.closefds = closefds;
-	r.cfg.nclosefds = 3;
-	r.cfg.timeout = opt.wopts.timeout;
-	rc = manager(&r);
+	p->cfg.closefds = closefds;
+	p->cfg.nclosefds = 3;
+	p->cfg.timeout = opt.wopts.timeout;
+}
+
+/*
+ * The manager: the tests are found (in t without operands), the temp
+ * directory is locked and test.log opened, the workers run the passes,
+ * the lock is released and an interrupted run dies by its signal.
+ */
+static int
+manager(char **operands, int nops)
+{
+	static const int stops[] = { SIGINT, SIGTERM };
+	static char *deflt[] = { "t", NULL };
+	struct pool p;
+	char *dir;
+	size_t i;
+	int rc, logfd, closefds[3];
+
+	if (nops == 0) {
+		operands = deflt;
+		nops = 1;
+	}
+	discover(operands, nops);
+	if (found.n == 0)
+		usage("no tests found in %s", nops == 1 ? operands[0] :
+		    "the operands");
+	dir = tempdir();
+	logfd = openlog(dir);
+	sigpipe_open(stops, 2, selfpipe);
+	setpool(&p, dir, logfd, closefds);
+	rc = passes(&p);
+	worker_cfg_free(&p.cfg);
 	close(logfd);
-	reporter_free(r.rep);
-	free(r.w);
-	free(r.restarts);
+	reporter_free(p.rep);
+	free(p.w);
+	free(p.restarts);
 	free(dir);
-	for (n = 0; n < (long)found.n; n++)
-		free(found.t[n].path);
+	for (i = 0; i < found.n; i++)
+		free(found.t[i].path);
 	free(found.t);
 	if (interrupted) {
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    interrupted == SIGINT ? "SIGINT" : "SIGTERM",
-		    found.n - r.next, found.n);
+		    found.n - p.next, found.n);
 		unlock();
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
 	}
 	unlock();
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int nops;
+
+	opt.jobs = jobs("auto");
+	nops = parse(argc, argv);
+	if (opt.isworker) {
+		if (nops > 0)
+			usage("%s", "--worker takes no operands");
+		return workertrial_main(&opt.wopts);
+	}
+	if (opt.wopts.stdio)
+		usage("%s", "--stdio goes with --worker");
+	return manager(argv, nops);
 }

@@ -1,29 +1,20 @@
 /*
- * worker.h: the worker's side of a disttrial worker: answer Start and
- * Run over AMP, run each test program, report its results.
+ * worker.h: the manager's view of one worker, as trial's LocalWorker and
+ * LocalWorkerAMP: a forked local worker, or a command speaking AMP on
+ * its fds 3/4.  Results go to the reporter as they arrive; TestWrite
+ * lines are held per test and written to the log as one piece when its
+ * Run is answered.
  */
 #include <sys/types.h>
 
-struct worker_opts {
-	double timeout;		/* seconds per test; 0: none */
-	const char *exec;	/* run tests as "EXEC TEST"; NULL: directly */
-	int stdio;		/* AMP on fds 0/1 instead of 3/4 */
-};
-
-/* The --worker main loop; returns the exit status. */
-int worker_main(const struct worker_opts *o);
-
-/*
- * The manager's side of a worker: a forked local worker, or a command
- * speaking AMP on its fds 3/4.  Results go to the reporter as they
- * arrive; TestWrite lines are held per test and written to the log as
- * one piece when its Run is answered.
- */
 struct reporter;
+struct streams;
+struct workertrial_opts;
 struct wconn;
 
-struct wconn_cfg {
-	const struct worker_opts *o;	/* a local worker's options */
+/* What the workers of one run share. */
+struct worker_cfg {
+	const struct workertrial_opts *o;	/* a local worker's options */
 	const char *command;		/* --worker-command, or NULL */
 	const char *tempdir;		/* absolute; worker N gets N/ */
 	struct reporter *rep;
@@ -31,32 +22,39 @@ struct wconn_cfg {
 	const int *closefds;		/* the manager's, closed in children */
 	int nclosefds;
 	double timeout;			/* for the Run backstop; 0: none */
+	struct streams *streams;	/* worker.c's: one id counter for all */
 };
 
 enum {
-	WC_STARTING,	/* spawned, no Run yet */
-	WC_IDLE,
-	WC_BUSY,	/* a Run in flight */
-	WC_DYING,	/* failed or closing: being reaped */
-	WC_GONE,	/* reaped; wconn_why() says why if it failed */
+	WORKER_STARTING,	/* spawned, no Run yet */
+	WORKER_IDLE,
+	WORKER_BUSY,		/* a Run in flight */
+	WORKER_DYING,		/* failed or closing: being reaped */
+	WORKER_GONE,		/* reaped; failed and why say if by a fault */
 };
 
-struct wconn *wconn_spawn(const struct wconn_cfg *cfg, int slot);
-void wconn_free(struct wconn *w);
-int wconn_state(const struct wconn *w);
-int wconn_failed(const struct wconn *w);	/* gone by a fault */
-const char *wconn_why(const struct wconn *w);
-int wconn_bailed(const struct wconn *w);	/* a test said Bail out! */
+/* The manager reads these fields; only worker.c writes them. */
+struct worker {
+	int slot;
+	int state;		/* WORKER_STARTING... */
+	pid_t pid;		/* and its process group; 0 once reaped */
+	char *test;		/* the Run in flight (or owed an error) */
+	long long started;	/* ms, when that Run went */
+	long long due;		/* ms, when worker_tick has work; 0: none */
+	int failed;		/* it went by a fault */
+	int bailed;		/* a test it ran said Bail out! */
+	char why[512];		/* the first fault */
+	struct wconn *conn;	/* the connection: worker.c's alone */
+};
+
+struct worker *worker_spawn(struct worker_cfg *cfg, int slot);
+void worker_free(struct worker *w);
 /* The fd to poll and its events, or -1. */
-int wconn_pollfd(const struct wconn *w, short *events);
-void wconn_io(struct wconn *w, short revents);
-void wconn_run(struct wconn *w, const char *test, int isfile);
-void wconn_reaped(struct wconn *w, pid_t pid, int status);
-pid_t wconn_pid(const struct wconn *w);
-void wconn_close(struct wconn *w);	/* no more tests: let it exit */
-void wconn_kill(struct wconn *w, const char *why);
-long long wconn_deadline(const struct wconn *w);	/* ms, 0: none */
-void wconn_tick(struct wconn *w);
-long long wconn_now(void);
-const char *wconn_test(const struct wconn *w);	/* the Run in flight */
-long long wconn_started(const struct wconn *w);	/* ms, when its Run went */
+int worker_pollfd(const struct worker *w, short *events);
+void worker_io(struct worker *w, short revents);
+void worker_run(struct worker *w, const char *test, int isfile);
+void worker_reaped(struct worker *w, int status);	/* w->pid was reaped */
+void worker_close(struct worker *w);	/* no more tests: let it exit */
+void worker_kill(struct worker *w, const char *why);
+void worker_tick(struct worker *w);	/* time-outs; call when due */
+void worker_cfg_free(struct worker_cfg *cfg);	/* after the last worker */

@@ -1,5 +1,7 @@
 /*
- * worker.c: the worker, the side of trial's workertrial that runs tests.
+ * workertrial.c: the worker process (--worker), as trial's workertrial,
+ * WorkerProtocol and workerreporter.  It knows only the wire: any AMP
+ * manager that speaks trial's commands can drive it, Twisted's included.
  *
  * It reads AMP commands on fd 3 (fd 0 with --stdio) and writes on fd 4
  * (fd 1).  Start names a scratch directory; each Run names a test
@@ -20,14 +22,9 @@
  * A manager that does not know StreamOpen (Twisted before 22.10 answers
  * it with UNHANDLED) gets the old dialect from then on: texts inline,
  * cut to one value, and an empty ListOf of frames.
- *
- * The second half of this file is the manager's side of a worker
- * (struct wconn): spawning it, answering its commands in both dialects,
- * handing results to the reporter, and noticing when it dies.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -37,27 +34,23 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "amp.h"
-#include "reporter.h"
 #include "stream.h"
 #include "tap.h"
 #include "util.h"
-#include "worker.h"
+#include "workertrial.h"
 
 #define WBACKLOG (1024 * 1024)	/* outgoing bytes before pipes pause */
 #define WTAIL 65536		/* output kept for a failure's text */
 #define WLASTLINE 1024		/* the last line, kept for a skip reason */
 #define WSTRAYMS 300		/* grace for pipes held open by strays */
-#define WKILLMS 1000		/* grace between SIGTERM and SIGKILL */
-#define WPGIDFILE ".disttrial-pgid"	/* in the scratch directory */
 
+/* Something to send, in the order it happened. */
 struct item {
 	const char *cmd;	/* TestWrite, AddSuccess, AddFailure... */
 	char *name;		/* testName */
@@ -76,30 +69,49 @@ struct ask {
 	int slot;
 };
 
-struct run {
+/* A Run the manager asked for, waiting or running. */
+struct runreq {
 	char *test;
 	char *tag;		/* the Run's _ask, NULL if none */
 };
 
-struct test {
+/* Where a test program is on its way from fork to the Run's answer. */
+enum {
+	TP_RUNNING,	/* its process runs; the ladder holds any time-out */
+	TP_DRAINING,	/* reaped: its pipes are read to EOF, or for a grace */
+	TP_JUDGED,	/* its group killed, its results queued */
+};
+
+/* How the bytes read next on a pipe continue a line cut at TAP_MAXLINE. */
+enum {
+	LINE_NEW,	/* they start a line */
+	LINE_LOGGED,	/* they are the rest of a line being logged */
+	LINE_DROPPED,	/* they are the rest of a TAP line: dropped */
+};
+
+/* The test program running. */
+struct testproc {
 	char *path;
+	int phase;		/* TP_RUNNING... */
 	pid_t pid;		/* 0 once reaped */
-	pid_t pgid;		/* 0 once judged */
+	pid_t pgid;		/* its process group, killed when judged */
 	int status;
 	int fd[2];		/* stdout, stderr; -1 at EOF */
 	struct buf line[2];	/* the line being read */
-	int spill[2];		/* the line was cut: the rest is output */
+	int cont[2];		/* LINE_NEW... */
 	struct tap *tap;
 	struct buf tail;	/* the last output, for texts */
 	size_t outlen;		/* all output, in bytes */
 	char lastline[WLASTLINE];
 	int execerr;		/* errno of a failed exec, or 0 */
-	int timedout, killed, stray;
-	long long deadline;	/* ms: time-out, kill or stray grace; 0 none */
+	int timedout;		/* the ladder's SIGTERM was sent */
+	int stray;		/* something it left held its pipes */
+	struct ladder kill;	/* the time-out's SIGTERM, then SIGKILL */
+	long long graceend;	/* ms: TP_DRAINING's end for strays; 0 none */
 };
 
 static struct {
-	const struct worker_opts *o;
+	const struct workertrial_opts *o;
 	int in, out;
 	int inflags, outflags;	/* as they were, restored at exit */
 	struct amp_dec *dec;
@@ -109,49 +121,16 @@ static struct {
 	size_t qhead, qlen, qcap, qbytes;
 	struct ask *ask;
 	size_t nask, askcap;
-	struct run *run;	/* Runs waiting, the first one running */
+	struct runreq *run;	/* Runs waiting, the first one running */
 	size_t nrun, runcap;
 	int runok;		/* every result of this Run was accepted */
-	struct test *t;		/* the test running, or NULL */
+	struct testproc *t;	/* the test running, or NULL */
 	int olddialect;
 	char *pgidfile;		/* names the running test's group, if set */
 	char **xargv;		/* --exec split into words, plus 2 slots */
 	int nxargv;
 	int selfpipe[2];
 } W;
-
-static long long
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Both sides: a box into a write buffer; one too long for AMP is a bug. */
-static void
-encode(struct buf *out, struct amp_box *b)
-{
-	if (amp_encode(out, b) < 0)
-		fatal("a value too long for AMP");
-}
-
-/* Both sides: answers the command whose _ask is tag (none if NULL). */
-static void
-reply(struct buf *out, const void *tag, size_t taglen, const char *key,
-    const char *val)
-{
-	struct amp_box b = { 0 };
-
-	if (tag == NULL)
-		return;
-	amp_answer(&b, tag, taglen);
-	if (key != NULL)
-		amp_addstr(&b, key, val);
-	encode(out, &b);
-	amp_free(&b);
-}
 
 static void
 newask(unsigned long tag, struct item *it, int slot)
@@ -182,7 +161,7 @@ streamopen(struct item *it, int slot)
 	struct amp_box b = { 0 };
 
 	newask(amp_ask(&b, "StreamOpen", &W.ctr), it, slot);
-	encode(&W.wbuf, &b);
+	amp_send(&W.wbuf, &b);
 	amp_free(&b);
 	it->nopen++;
 }
@@ -231,7 +210,7 @@ testwrite(const unsigned char *p, size_t len)
 	struct buf fixed = { 0 };
 	size_t off = 0, n;
 
-	amp_utf8fix(&fixed, p, len);
+	utf8_repair(&fixed, p, len);
 	do {
 		n = stream_chunk(fixed.data + off, fixed.len - off, 1);
 		writeline(fixed.data + off, n);
@@ -266,7 +245,7 @@ sendwrites(long long sid, const struct buf *text)
 		newask(amp_ask(&b, "StreamWrite", &W.ctr), NULL, -1);
 		amp_addstr(&b, "streamId", id);
 		amp_add(&b, "data", text->data + off, n);
-		encode(&W.wbuf, &b);
+		amp_send(&W.wbuf, &b);
 	}
 	amp_free(&b);
 }
@@ -305,7 +284,7 @@ senditem(struct item *it)
 		if (it->nstream > 1)
 			amp_addstr(&b, "framesStreamId", id[1]);
 	}
-	encode(&W.wbuf, &b);
+	amp_send(&W.wbuf, &b);
 	amp_free(&b);
 }
 
@@ -339,7 +318,7 @@ unicode(const char *s)
 
 	if (s == NULL)
 		return NULL;
-	amp_utf8fix(&b, (const unsigned char *)s, strlen(s));
+	utf8_repair(&b, (const unsigned char *)s, strlen(s));
 	b.len = stream_chunk(b.data, b.len, 1);
 	buf_addc(&b, '\0');
 	return (char *)b.data;
@@ -358,7 +337,7 @@ result(const char *cmd, const char *name, const char *reason,
 	it->reason = unicode(reason);
 	it->class = unicode(class);
 	if (text != NULL)
-		amp_utf8fix(&it->text, (const unsigned char *)text, textlen);
+		utf8_repair(&it->text, (const unsigned char *)text, textlen);
 	if (strcmp(cmd, "AddFailure") == 0 || strcmp(cmd, "AddError") == 0)
 		it->nstream = 2;
 	else if (strcmp(cmd, "AddExpectedFailure") == 0)
@@ -450,14 +429,14 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 	if (ok) {
 		setenv("DISTTRIAL_TEMP", (char *)path.data, 1);
 		path.len--;
-		buf_addstr(&path, "/" WPGIDFILE);
+		buf_addstr(&path, "/" PGIDFILE);
 		buf_addc(&path, '\0');
 		free(W.pgidfile);
 		W.pgidfile = xstrdup((char *)path.data);
 	} else {
 		warn("worker: cannot create %s:", (char *)path.data);
 	}
-	reply(&W.wbuf, tag ? tag->val : NULL, tag ? tag->vlen : 0, "success",
+	amp_reply(&W.wbuf, tag ? tag->val : NULL, tag ? tag->vlen : 0, "success",
 	    ok ? "True" : "False");
 	buf_free(&path);
 }
@@ -465,7 +444,7 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 static void
 queuerun(const struct amp_pair *tag, const struct amp_pair *test)
 {
-	struct run *r;
+	struct runreq *r;
 
 	if (W.nrun == W.runcap) {
 		W.runcap = W.runcap ? W.runcap * 2 : 8;
@@ -495,7 +474,7 @@ command(const struct amp_box *b)
 			fatal("worker: a tag too long to answer");
 		return;
 	}
-	if (arg == NULL || !amp_utf8ok(arg->val, arg->vlen) ||
+	if (arg == NULL || !utf8_valid(arg->val, arg->vlen) ||
 	    memchr(arg->val, '\0', arg->vlen) != NULL) {
 		warn("worker: %.*s without a valid %s", (int)cmd->vlen,
 		    cmd->val, isstart ? "directory" : "testCase");
@@ -585,32 +564,9 @@ fail:
 	_exit(127);
 }
 
-static const struct {
-	int sig;
-	const char *name;
-} signames[] = {
-	{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" }, { SIGQUIT, "SIGQUIT" },
-	{ SIGILL, "SIGILL" }, { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
-	{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" }, { SIGKILL, "SIGKILL" },
-	{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
-	{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
-	{ SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" }, { SIGSYS, "SIGSYS" },
-};
-
-static const char *
-signame(int sig)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
-		if (signames[i].sig == sig)
-			return signames[i].name;
-	return "unknown";
-}
-
 /* A line of output that is not TAP: log it, keep it for texts. */
 static void
-logline(struct test *t, const unsigned char *p, size_t len)
+logline(struct testproc *t, const unsigned char *p, size_t len)
 {
 	size_t i;
 
@@ -636,29 +592,30 @@ logline(struct test *t, const unsigned char *p, size_t len)
  * rest of any other line is logged.
  */
 static void
-gotline(struct test *t, int i, unsigned char *p, size_t len, int end)
+gotline(struct testproc *t, int i, unsigned char *p, size_t len, int end)
 {
 	if (end && len > 0 && p[len - 1] == '\r')
 		len--;
-	if (t->spill[i] == 2) {
+	if (t->cont[i] == LINE_DROPPED) {
 		if (end)
-			t->spill[i] = 0;
+			t->cont[i] = LINE_NEW;
 		return;
 	}
-	if (i == 0 && t->spill[i] == 0 && tap_line(t->tap, (char *)p, len)) {
-		t->spill[i] = end ? 0 : 2;
+	if (i == 0 && t->cont[i] == LINE_NEW &&
+	    tap_line(t->tap, (char *)p, len)) {
+		t->cont[i] = end ? LINE_NEW : LINE_DROPPED;
 		return;
 	}
 	logline(t, p, len);
-	t->spill[i] = end ? 0 : 1;
+	t->cont[i] = end ? LINE_NEW : LINE_LOGGED;
 }
 
 static void
-closepipe(struct test *t, int i)
+closepipe(struct testproc *t, int i)
 {
 	if (t->fd[i] < 0)
 		return;
-	if (t->line[i].len > 0 || t->spill[i] != 0)
+	if (t->line[i].len > 0 || t->cont[i] != LINE_NEW)
 		gotline(t, i, t->line[i].data, t->line[i].len, 1);
 	t->line[i].len = 0;
 	close(t->fd[i]);
@@ -666,7 +623,7 @@ closepipe(struct test *t, int i)
 }
 
 static void
-readpipe(struct test *t, int i)
+readpipe(struct testproc *t, int i)
 {
 	unsigned char chunk[65536], *nl;
 	struct buf *line = &t->line[i];
@@ -703,7 +660,7 @@ readpipe(struct test *t, int i)
 
 /* The text of a file-level failure or error: why, then the output's tail. */
 static void
-filetext(struct test *t, struct buf *out, const char *why, size_t whylen)
+filetext(struct testproc *t, struct buf *out, const char *why, size_t whylen)
 {
 	const unsigned char *p = t->tail.data, *nl;
 	size_t len = t->tail.len;
@@ -735,7 +692,7 @@ filetext(struct test *t, struct buf *out, const char *why, size_t whylen)
 }
 
 static char *
-testname(const struct test *t, const char *name)
+testname(const struct testproc *t, const char *name)
 {
 	struct buf b = { 0 };
 
@@ -751,7 +708,7 @@ testname(const struct test *t, const char *name)
 static void
 ontap(void *arg, const struct tap_result *r)
 {
-	struct test *t = arg;
+	struct testproc *t = arg;
 	struct buf text = { 0 };
 	char *name;
 
@@ -788,7 +745,7 @@ ontap(void *arg, const struct tap_result *r)
 
 /* Why a test ended badly, and its error class; NULL if it exited 0. */
 static const char *
-how(const struct test *t, char *why, size_t len)
+how(const struct testproc *t, char *why, size_t len)
 {
 	int code;
 
@@ -811,7 +768,7 @@ how(const struct test *t, char *why, size_t len)
 }
 
 static void
-execfailed(struct test *t)
+execfailed(struct testproc *t)
 {
 	char why[PATH_MAX + 128];
 	struct stat st;
@@ -835,7 +792,7 @@ execfailed(struct test *t)
 
 /* The test's process is reaped and its pipes closed: its last results. */
 static void
-judge(struct test *t)
+judge(struct testproc *t)
 {
 	struct buf text = { 0 };
 	const char *class;
@@ -886,26 +843,16 @@ notepgid(pid_t pgid)
 	fclose(f);
 }
 
+/*
+ * Forks the test in its own process group, its stdout and stderr on
+ * pipes; an exec error comes back as an errno.
+ */
 static void
-spawn(const char *path)
+forktest(struct testproc *t)
 {
-	struct buf hdr = { 0 };
-	struct test *t;
 	int out[2], err[2], ep[2], i;
 	ssize_t n;
 
-	t = xmalloc(sizeof(*t));
-	memset(t, 0, sizeof(*t));
-	t->path = xstrdup(path);
-	t->fd[0] = t->fd[1] = -1;
-	t->tap = tap_new(ontap, t);
-	W.t = t;
-	W.runok = 1;
-	buf_addstr(&hdr, "--> ");
-	buf_addstr(&hdr, path);
-	buf_addstr(&hdr, " <--");
-	testwrite(hdr.data, hdr.len);
-	buf_free(&hdr);
 	if (pipe(out) < 0 || pipe(err) < 0 || pipe(ep) < 0)
 		fatal("worker: pipe:");
 	for (i = 0; i < 2; i++) {
@@ -933,12 +880,34 @@ spawn(const char *path)
 	t->fd[1] = err[0];
 	fdflags(out[0], 0, O_NONBLOCK);
 	fdflags(err[0], 0, O_NONBLOCK);
-	if (W.o->timeout > 0)
-		t->deadline = now() + (long long)(W.o->timeout * 1000);
 }
 
 static void
-freetest(struct test *t)
+spawn(const char *path)
+{
+	struct buf hdr = { 0 };
+	struct testproc *t;
+
+	t = xmalloc(sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->path = xstrdup(path);
+	t->phase = TP_RUNNING;
+	t->fd[0] = t->fd[1] = -1;
+	t->tap = tap_new(ontap, t);
+	W.t = t;
+	W.runok = 1;
+	buf_addstr(&hdr, "--> ");
+	buf_addstr(&hdr, path);
+	buf_addstr(&hdr, " <--");
+	testwrite(hdr.data, hdr.len);
+	buf_free(&hdr);
+	forktest(t);
+	if (W.o->timeout > 0)
+		ladder_start(&t->kill, (long long)(W.o->timeout * 1000));
+}
+
+static void
+freetest(struct testproc *t)
 {
 	int i;
 
@@ -953,20 +922,24 @@ freetest(struct test *t)
 	free(t);
 }
 
-/* Time-outs and the grace for strays, once their deadline has passed. */
+/*
+ * The time-out's ladder while the test runs; once it is reaped, the
+ * grace for strays that still hold its pipes.
+ */
 static void
-deadline(struct test *t)
+expire(struct testproc *t)
 {
-	if (t->deadline == 0 || now() < t->deadline)
-		return;
-	t->deadline = 0;
-	if (t->pid != 0 && !t->timedout) {
-		t->timedout = 1;
-		kill(-t->pid, SIGTERM);
-		t->deadline = now() + WKILLMS;
-	} else if (t->pid != 0) {
-		kill(-t->pid, SIGKILL);
-	} else if (t->fd[0] >= 0 || t->fd[1] >= 0) {
+	long long now = now_ms();
+	int sig;
+
+	if (t->phase == TP_RUNNING && (sig = ladder_due(&t->kill, now))) {
+		if (sig == SIGTERM)
+			t->timedout = 1;
+		kill(-t->pid, sig);
+	}
+	if (t->phase == TP_DRAINING && t->graceend != 0 &&
+	    now >= t->graceend) {
+		t->graceend = 0;
 		t->stray = 1;
 		kill(-t->pgid, SIGKILL);
 		testwrites("disttrial: a process the test left behind still "
@@ -977,7 +950,7 @@ deadline(struct test *t)
 }
 
 static void
-reap(void)
+reaptest(void)
 {
 	pid_t pid;
 	int st;
@@ -987,8 +960,9 @@ reap(void)
 			continue;
 		W.t->status = st;
 		W.t->pid = 0;
+		W.t->phase = TP_DRAINING;
 		if (W.t->fd[0] >= 0 || W.t->fd[1] >= 0)
-			W.t->deadline = now() + WSTRAYMS;
+			W.t->graceend = now_ms() + WSTRAYMS;
 	}
 }
 
@@ -998,19 +972,20 @@ reap(void)
  * it) and it is judged; once every result is answered, so is the Run.
  */
 static void
-progress(void)
+advance(void)
 {
-	struct test *t = W.t;
+	struct testproc *t = W.t;
 
-	if (t != NULL && t->pid == 0 && t->fd[0] < 0 && t->fd[1] < 0 &&
-	    t->pgid != 0) {
+	if (t != NULL && t->phase == TP_DRAINING && t->fd[0] < 0 &&
+	    t->fd[1] < 0) {
 		kill(-t->pgid, SIGKILL);
-		t->pgid = 0;
+		t->phase = TP_JUDGED;
 		notepgid(0);
 		judge(t);
 	}
-	if (t != NULL && t->pgid == 0 && W.qlen == W.qhead && W.nask == 0) {
-		reply(&W.wbuf, W.run[0].tag, W.run[0].tag ?
+	if (t != NULL && t->phase == TP_JUDGED && W.qlen == W.qhead &&
+	    W.nask == 0) {
+		amp_reply(&W.wbuf, W.run[0].tag, W.run[0].tag ?
 		    strlen(W.run[0].tag) : 0, "success",
 		    W.runok ? "True" : "False");
 		freetest(t);
@@ -1027,11 +1002,12 @@ progress(void)
 static void
 cleanup(void)
 {
-	if (W.t != NULL && W.t->pgid != 0) {
+	if (W.t != NULL && W.t->phase != TP_JUDGED) {
 		kill(-W.t->pgid, SIGKILL);
-		if (W.t->pid != 0)
+		if (W.t->phase == TP_RUNNING)
 			waitpid(W.t->pid, NULL, 0);
-		W.t->pid = W.t->pgid = 0;
+		W.t->pid = 0;
+		W.t->phase = TP_JUDGED;
 		notepgid(0);
 	}
 	/* Shared descriptions (a terminal, a pipe) get their flags back. */
@@ -1040,7 +1016,7 @@ cleanup(void)
 }
 
 static void
-setup(const struct worker_opts *o)
+setup(const struct workertrial_opts *o)
 {
 	static const int stops[] = { SIGTERM, SIGHUP, SIGINT };
 	char *p, *words;
@@ -1083,19 +1059,24 @@ writeamp(void)
 	return 1;
 }
 
+/* Until the running test's next deadline, in ms; -1 for none. */
 static int
 pollwait(void)
 {
-	long long d;
+	long long d = 0;
 
-	if (W.t == NULL || W.t->deadline == 0)
+	if (W.t != NULL && W.t->phase == TP_RUNNING)
+		d = W.t->kill.due;
+	else if (W.t != NULL && W.t->phase == TP_DRAINING)
+		d = W.t->graceend;
+	if (d == 0)
 		return -1;
-	d = W.t->deadline - now();
+	d -= now_ms();
 	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
 }
 
 int
-worker_main(const struct worker_opts *o)
+workertrial_main(const struct workertrial_opts *o)
 {
 	struct pollfd pfd[5];
 	int i, n, paused;
@@ -1103,7 +1084,7 @@ worker_main(const struct worker_opts *o)
 	setup(o);
 	testwrites("Log opened.");
 	for (;;) {
-		progress();
+		advance();
 		flush();
 		paused = W.wbuf.len + W.qbytes > WBACKLOG;
 		pfd[0].fd = W.selfpipe[0];
@@ -1119,7 +1100,7 @@ worker_main(const struct worker_opts *o)
 			fatal("worker: poll:");
 		if (sigpipe_take() != 0)
 			break;		/* SIGTERM, SIGHUP or SIGINT */
-		reap();
+		reaptest();
 		if (pfd[2].revents != 0 && !writeamp())
 			break;
 		if (pfd[1].revents != 0 && !readamp())
@@ -1128,716 +1109,8 @@ worker_main(const struct worker_opts *o)
 			if (pfd[3 + i].revents != 0)
 				readpipe(W.t, i);
 		if (W.t != NULL)
-			deadline(W.t);
+			expire(W.t);
 	}
 	cleanup();
 	return 0;
-}
-
-/*
- * The manager's side.
- */
-
-#define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
-#define WEXITMS 1000		/* for a worker to exit before signals */
-#define WMARGINMS 5000		/* the Run backstop past the time-out */
-
-struct wconn {
-	const struct wconn_cfg *cfg;
-	int slot;
-	int state;
-	pid_t pid;		/* its process group too; 0 once reaped */
-	int fd;			/* -1 once closed */
-	struct amp_dec *dec;
-	struct buf wbuf;
-	unsigned long ctr, runtag;
-	char *test;		/* the Run in flight */
-	long long started;	/* ms */
-	char *dir;		/* absolute N/ */
-	struct buf log;		/* this test's TestWrite lines */
-	FILE *spill;		/* and those past WLOGMAX */
-	int bailed;
-	int failed;
-	int byexit;		/* the fault was its leaving: name its status */
-	int closing;		/* 1: told to finish, 2: EOF sent */
-	char why[512];		/* the first fault */
-	long long deadline;	/* ms: exit, SIGTERM, SIGKILL; backstop */
-	int killstage;
-};
-
-static struct streams *streams;	/* one table, one id counter, all workers */
-static struct wconn **conns;	/* every open connection, for children */
-static size_t nconns, connscap;
-
-long long
-wconn_now(void)
-{
-	return now();
-}
-
-static void
-mkchild(const struct wconn_cfg *cfg, int slot, int sock)
-{
-	char n[32], *path;
-	int fd, i, out, err, spare[4];
-
-	setpgid(0, 0);
-	for (i = 0; i < cfg->nclosefds; i++)
-		close(cfg->closefds[i]);
-	for (i = 0; i < (int)nconns; i++)
-		if (conns[i]->fd >= 0)
-			close(conns[i]->fd);
-	snprintf(n, sizeof(n), "%d", slot);
-	setenv("DISTTRIAL_WORKER", n, 1);
-	path = xmalloc(strlen(cfg->tempdir) + 48);
-	sprintf(path, "%s/%d/out.log", cfg->tempdir, slot);
-	/* Appended: a replacement keeps what its dead predecessor said. */
-	out = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-	sprintf(path, "%s/%d/err.log", cfg->tempdir, slot);
-	err = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-	free(path);
-	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
-		_exit(127);
-	if ((sock = fcntl(sock, F_DUPFD, 10)) < 0 || dup2(fd, 0) < 0 ||
-	    dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sock, 3) < 0 ||
-	    dup2(sock, 4) < 0)
-		_exit(127);
-	spare[0] = sock;
-	spare[1] = fd;
-	spare[2] = out;
-	spare[3] = err;
-	for (i = 0; i < 4; i++)
-		if (spare[i] > 4)
-			close(spare[i]);
-	signal(SIGPIPE, SIG_DFL);
-	if (cfg->command != NULL) {
-		execl("/bin/sh", "sh", "-c", cfg->command, (char *)NULL);
-		_exit(127);
-	}
-	signal(SIGPIPE, SIG_IGN);
-	_exit(worker_main(cfg->o));
-}
-
-struct wconn *
-wconn_spawn(const struct wconn_cfg *cfg, int slot)
-{
-	struct amp_box b = { 0 };
-	struct wconn *w;
-	int sv[2], i;
-
-	w = xmalloc(sizeof(*w));
-	memset(w, 0, sizeof(*w));
-	w->cfg = cfg;
-	w->slot = slot;
-	w->fd = -1;
-	w->dir = xmalloc(strlen(cfg->tempdir) + 24);
-	sprintf(w->dir, "%s/%d", cfg->tempdir, slot);
-	if (mkdir(w->dir, 0777) < 0 && errno != EEXIST)
-		fatal("cannot create %s:", w->dir);
-	if (streams == NULL)
-		streams = streams_new(64 * 1024 * 1024);
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-		fatal("socketpair:");
-	for (i = 0; i < 2; i++)
-		fdflags(sv[i], FD_CLOEXEC, 0);
-	/* Registered before the fork, so a local worker's copy is reachable. */
-	if (nconns == connscap) {
-		connscap = connscap ? connscap * 2 : 8;
-		conns = xreallocarray(conns, connscap, sizeof(*conns));
-	}
-	conns[nconns++] = w;
-	fflush(NULL);
-	if ((w->pid = fork()) < 0)
-		fatal("fork:");
-	if (w->pid == 0) {
-		close(sv[0]);
-		mkchild(cfg, slot, sv[1]);
-	}
-	setpgid(w->pid, w->pid);
-	close(sv[1]);
-	w->fd = sv[0];
-	fdflags(w->fd, 0, O_NONBLOCK);
-	w->dec = amp_dec_new();
-	w->state = WC_STARTING;
-	amp_ask(&b, "Start", &w->ctr);
-	amp_addstr(&b, "directory", w->dir);
-	encode(&w->wbuf, &b);
-	amp_free(&b);
-	return w;
-}
-
-static void
-unregister(struct wconn *w)
-{
-	size_t i;
-
-	for (i = 0; i < nconns; i++)
-		if (conns[i] == w) {
-			conns[i] = conns[--nconns];
-			break;
-		}
-}
-
-void
-wconn_free(struct wconn *w)
-{
-	if (w == NULL)
-		return;
-	unregister(w);
-	if (w->fd >= 0)
-		close(w->fd);
-	if (streams != NULL)
-		streams_drop(streams, w->slot);
-	amp_dec_free(w->dec);
-	buf_free(&w->wbuf);
-	buf_free(&w->log);
-	if (w->spill != NULL)
-		fclose(w->spill);
-	free(w->test);
-	free(w->dir);
-	free(w);
-}
-
-static void
-writeall(int fd, const void *p, size_t len)
-{
-	const char *s = p;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal("write test.log:");
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
-/* A TestWrite line: held with its test's lines, spilled past WLOGMAX. */
-static void
-logout(struct wconn *w, const unsigned char *p, size_t len)
-{
-	if (w->test == NULL) {
-		writeall(w->cfg->logfd, p, len);
-		writeall(w->cfg->logfd, "\n", 1);
-		return;
-	}
-	if (w->spill == NULL && w->log.len + len + 1 > WLOGMAX &&
-	    (w->spill = tmpfile()) == NULL)
-		fatal("tmpfile:");
-	if (w->spill != NULL) {
-		if (fwrite(p, 1, len, w->spill) != len ||
-		    putc('\n', w->spill) == EOF)
-			fatal("write a spilled log:");
-		return;
-	}
-	buf_add(&w->log, p, len);
-	buf_addc(&w->log, '\n');
-}
-
-/* The Run is over: its test's lines go to test.log in one piece. */
-static void
-logflush(struct wconn *w)
-{
-	char chunk[65536];
-	size_t n;
-
-	writeall(w->cfg->logfd, w->log.data, w->log.len);
-	w->log.len = 0;
-	if (w->spill == NULL)
-		return;
-	rewind(w->spill);
-	while ((n = fread(chunk, 1, sizeof(chunk), w->spill)) > 0)
-		writeall(w->cfg->logfd, chunk, n);
-	fclose(w->spill);
-	w->spill = NULL;
-}
-
-/* The Run is over: flush the reporter's block and the log. */
-static void
-rundone(struct wconn *w)
-{
-	reporter_stop(w->cfg->rep, w->slot);
-	logflush(w);
-	free(w->test);
-	w->test = NULL;
-	w->runtag = 0;
-	if (w->state == WC_BUSY)
-		w->state = WC_IDLE;
-	w->deadline = 0;
-}
-
-void
-wconn_run(struct wconn *w, const char *test, int isfile)
-{
-	struct amp_box b = { 0 };
-
-	w->test = xstrdup(test);
-	w->runtag = amp_ask(&b, "Run", &w->ctr);
-	amp_addstr(&b, "testCase", test);
-	encode(&w->wbuf, &b);
-	amp_free(&b);
-	reporter_start(w->cfg->rep, w->slot, test, isfile);
-	w->state = WC_BUSY;
-	w->started = now();
-	if (w->cfg->timeout > 0)
-		w->deadline = w->started + (long long)(w->cfg->timeout *
-		    1000) + WKILLMS + WMARGINMS;
-}
-
-/* Kills the worker's group, and the test group named in its N/. */
-static void
-killall(struct wconn *w, int sig)
-{
-	char path[PATH_MAX];
-	long pgid = 0;
-	FILE *f;
-
-	if (w->pid != 0)
-		kill(-w->pid, sig);
-	snprintf(path, sizeof(path), "%s/%s", w->dir, WPGIDFILE);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	if (fscanf(f, "%ld", &pgid) == 1 && pgid > 1)
-		kill(-(pid_t)pgid, SIGKILL);
-	fclose(f);
-	if (w->pid == 0)
-		unlink(path);
-}
-
-static void
-closefd(struct wconn *w)
-{
-	if (w->fd < 0)
-		return;
-	close(w->fd);
-	w->fd = -1;
-}
-
-/*
- * The first fault (a protocol error, a time-out, the connection lost)
- * condemns the worker: it is killed, and once reaped its test gets one
- * error.  With exited set, the worker may be exiting by itself: give
- * it WEXITMS to be reaped with its own status before signalling.
- */
-static void
-fault(struct wconn *w, int exited, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->state == WC_DYING || w->state == WC_GONE)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(w->why, sizeof(w->why), fmt, ap);
-	va_end(ap);
-	w->failed = 1;
-	w->byexit = exited;
-	w->state = WC_DYING;
-	closefd(w);
-	w->killstage = exited ? 0 : 1;
-	if (!exited)
-		killall(w, SIGTERM);
-	w->deadline = now() + (exited ? WEXITMS : WKILLMS);
-}
-
-void
-wconn_kill(struct wconn *w, const char *why)
-{
-	fault(w, 0, "%s", why);
-}
-
-/* EOF tells a worker to finish, once every answer owed has gone out. */
-static void
-shut(struct wconn *w)
-{
-	if (w->closing == 1 && w->fd >= 0 && w->wbuf.len == 0) {
-		shutdown(w->fd, SHUT_WR);
-		w->closing = 2;
-	}
-}
-
-void
-wconn_close(struct wconn *w)
-{
-	if (w->state == WC_DYING || w->state == WC_GONE)
-		return;
-	w->closing = 1;
-	shut(w);
-	/* One that dawdles is signalled. */
-	w->state = WC_DYING;
-	w->killstage = 0;
-	w->deadline = now() + WEXITMS;
-}
-
-void
-wconn_tick(struct wconn *w)
-{
-	if (w->deadline == 0 || now() < w->deadline)
-		return;
-	if (w->state == WC_BUSY) {
-		fault(w, 0, "worker %d did not answer the Run of %s within "
-		    "%.0f s; it was killed", w->slot, w->test,
-		    (double)(now() - w->started) / 1000);
-		return;
-	}
-	if (w->state != WC_DYING)
-		return;
-	w->killstage++;
-	killall(w, w->killstage == 1 ? SIGTERM : SIGKILL);
-	w->deadline = w->killstage >= 2 ? 0 : now() + WKILLMS;
-}
-
-long long
-wconn_deadline(const struct wconn *w)
-{
-	return w->deadline;
-}
-
-static void
-statustext(char *s, size_t len, int status)
-{
-	if (WIFSIGNALED(status))
-		snprintf(s, len, "was killed by signal %d (%s)",
-		    WTERMSIG(status), signame(WTERMSIG(status)));
-	else
-		snprintf(s, len, "exited with status %d", WEXITSTATUS(status));
-}
-
-static int readconn(struct wconn *);
-
-/*
- * The worker's process is gone.  What it wrote before dying is read
- * first; then the test it was running, if any, gets exactly one error.
- */
-void
-wconn_reaped(struct wconn *w, pid_t pid, int status)
-{
-	struct rep_result res = { 0 };
-	char st[96];
-
-	if (pid != w->pid || w->pid == 0)
-		return;
-	while (w->fd >= 0 && readconn(w))
-		;
-	w->pid = 0;
-	killall(w, SIGKILL);
-	closefd(w);
-	statustext(st, sizeof(st), status);
-	if (w->test != NULL && (!w->failed || w->byexit))
-		snprintf(w->why, sizeof(w->why), "worker %d %s while running "
-		    "%s", w->slot, st, w->test);
-	if (w->test != NULL) {
-		w->failed = 1;
-		res.kind = REP_ERROR;
-		res.name = w->test;
-		res.class = "disttrial.WorkerLost";
-		res.text = w->why;
-		res.textlen = strlen(w->why);
-		reporter_add(w->cfg->rep, w->slot, &res);
-		rundone(w);
-	}
-	streams_drop(streams, w->slot);
-	w->state = WC_GONE;
-	w->deadline = 0;
-}
-
-static void
-manswer(struct wconn *w, const struct amp_pair *tag, const char *key,
-    const char *val)
-{
-	if (tag != NULL)
-		reply(&w->wbuf, tag->val, tag->vlen, key, val);
-}
-
-/* A Unicode argument, repaired to UTF-8 and NUL-terminated; NULL if missing. */
-static char *
-ustr(const struct amp_box *b, const char *key, struct buf *out)
-{
-	const struct amp_pair *p;
-
-	if ((p = amp_get(b, key)) == NULL)
-		return NULL;
-	out->len = 0;
-	amp_utf8fix(out, p->val, p->vlen);
-	buf_addc(out, '\0');
-	return (char *)out->data;
-}
-
-/*
- * A text given inline (old dialect) or as a stream (new); a stream the
- * worker never opened still leaves a result, saying its text was lost.
- */
-static void
-text(struct wconn *w, const struct amp_box *b, const char *inl,
-    const char *sid, int aslist, struct buf *out)
-{
-	const struct amp_pair *p;
-	long long id;
-
-	if ((p = amp_get(b, inl)) != NULL) {
-		buf_add(out, p->val, p->vlen);
-		return;
-	}
-	if ((p = amp_get(b, sid)) == NULL)
-		return;
-	if (amp_int(p->val, p->vlen, &id) < 0 ||
-	    streams_finish(streams, id, w->slot, out, aslist) < 0) {
-		warn("worker %d: %s names an unknown stream", w->slot, sid);
-		if (!aslist)
-			buf_addstr(out, "(the text was lost: its stream was "
-			    "never opened)");
-	}
-}
-
-static const struct {
-	const char *cmd;
-	int kind;
-	const char *inl, *sid;	/* the text, inline or as a stream */
-	const char *class, *reason;
-} adds[] = {
-	{ "AddSuccess", REP_SUCCESS, NULL, NULL, NULL, NULL },
-	{ "AddFailure", REP_FAILURE, "fail", "failStreamId", "failClass",
-	    NULL },
-	{ "AddError", REP_ERROR, "error", "errorStreamId", "errorClass",
-	    NULL },
-	{ "AddSkip", REP_SKIP, NULL, NULL, NULL, "reason" },
-	{ "AddExpectedFailure", REP_XFAIL, "error", "errorStreamId", NULL,
-	    "todo" },
-	{ "AddUnexpectedSuccess", REP_XPASS, NULL, NULL, NULL, "todo" },
-};
-
-static void
-addresult(struct wconn *w, const struct amp_box *b, int i)
-{
-	struct buf name = { 0 }, class = { 0 }, reason = { 0 }, txt = { 0 };
-	struct buf frames = { 0 };
-	struct rep_result r = { 0 };
-
-	r.kind = adds[i].kind;
-	r.name = ustr(b, "testName", &name);
-	if (adds[i].class != NULL)
-		r.class = ustr(b, adds[i].class, &class);
-	if (adds[i].reason != NULL)
-		r.reason = ustr(b, adds[i].reason, &reason);
-	if (adds[i].inl != NULL) {
-		text(w, b, adds[i].inl, adds[i].sid, 0, &txt);
-		if (r.kind != REP_XFAIL)
-			text(w, b, "frames", "framesStreamId", 1, &frames);
-		buf_addc(&txt, '\0');
-		txt.len--;
-		r.text = (char *)txt.data;
-		r.textlen = txt.len;
-		r.frames = frames.data;
-		r.frameslen = frames.len;
-	}
-	if (r.name == NULL)
-		r.name = w->test ? w->test : "(unnamed)";
-	if (r.class != NULL && strcmp(r.class, "disttrial.BailOut") == 0)
-		w->bailed = 1;
-	if (w->test != NULL)
-		reporter_add(w->cfg->rep, w->slot, &r);
-	else
-		warn("worker %d: a result outside any Run: %s", w->slot,
-		    r.name);
-	buf_free(&name);
-	buf_free(&class);
-	buf_free(&reason);
-	buf_free(&txt);
-	buf_free(&frames);
-}
-
-static void
-mcommand(struct wconn *w, const struct amp_box *b)
-{
-	const struct amp_pair *cmd, *tag, *p, *data;
-	long long id;
-	char sid[32];
-	size_t i;
-
-	cmd = amp_get(b, "_command");
-	tag = amp_get(b, "_ask");
-	if (amp_is(cmd, "TestWrite") && (p = amp_get(b, "out")) != NULL) {
-		logout(w, p->val, p->vlen);
-		manswer(w, tag, "success", "True");
-		return;
-	}
-	if (amp_is(cmd, "StreamOpen")) {
-		snprintf(sid, sizeof(sid), "%lld",
-		    streams_open(streams, w->slot));
-		manswer(w, tag, "streamId", sid);
-		return;
-	}
-	if (amp_is(cmd, "StreamWrite")) {
-		p = amp_get(b, "streamId");
-		data = amp_get(b, "data");
-		if (p == NULL || data == NULL ||
-		    amp_int(p->val, p->vlen, &id) < 0 ||
-		    streams_write(streams, id, w->slot, data->val,
-		    data->vlen) < 0) {
-			warn("worker %d: a bad StreamWrite: %s", w->slot,
-			    streams_error(streams));
-			if (tag != NULL)
-				amp_error(&w->wbuf, tag->val, tag->vlen,
-				    "UNKNOWN", "Unknown Error");
-		} else {
-			manswer(w, tag, NULL, NULL);
-		}
-		return;
-	}
-	for (i = 0; i < sizeof(adds) / sizeof(adds[0]); i++)
-		if (amp_is(cmd, adds[i].cmd)) {
-			addresult(w, b, (int)i);
-			manswer(w, tag, "success", "True");
-			return;
-		}
-	if (tag != NULL)
-		amp_unhandled(&w->wbuf, tag->val, tag->vlen, cmd->val,
-		    cmd->vlen);
-}
-
-/* An answer from the worker: to Start, or to the Run in flight. */
-static void
-manswered(struct wconn *w, const struct amp_box *b)
-{
-	const struct amp_pair *tag, *v;
-	struct rep_result r = { 0 };
-	char text[512];
-	unsigned long n;
-
-	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
-	if (amp_tagnum(tag->val, tag->vlen, &n) < 0 || n == 0 ||
-	    (n != 1 && n != w->runtag)) {
-		fault(w, 0, "worker %d answered tag '%.*s', which was never "
-		    "asked; it was killed", w->slot,
-		    (int)(tag->vlen > 32 ? 32 : tag->vlen), tag->val);
-		return;
-	}
-	if (n == 1) {
-		if (b->kind == AMP_ERROR ||
-		    !amp_is(amp_get(b, "success"), "True"))
-			warn("worker %d could not start in %s", w->slot,
-			    w->dir);
-		if (w->state == WC_STARTING)
-			w->state = WC_IDLE;
-		return;
-	}
-	if (b->kind == AMP_ERROR) {
-		v = amp_get(b, "_error_description");
-		snprintf(text, sizeof(text), "the worker failed the Run: %.*s",
-		    v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
-		    v ? (const char *)v->val : "");
-		r.kind = REP_ERROR;
-		r.name = w->test;
-		r.class = "disttrial.WorkerError";
-		r.text = text;
-		r.textlen = strlen(text);
-		reporter_add(w->cfg->rep, w->slot, &r);
-	}
-	rundone(w);
-}
-
-/* Reads what the worker sent; 1 if it read anything. */
-static int
-readconn(struct wconn *w)
-{
-	unsigned char chunk[65536];
-	struct amp_box b = { 0 };
-	ssize_t n;
-	int r = 0;
-
-	if ((n = read(w->fd, chunk, sizeof(chunk))) < 0 &&
-	    (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (n <= 0 && w->state == WC_DYING) {
-		closefd(w);	/* it is finishing, as asked */
-		return 0;
-	}
-	if (n <= 0) {
-		fault(w, 1, "worker %d closed its connection", w->slot);
-		return 0;
-	}
-	amp_dec_feed(w->dec, chunk, (size_t)n);
-	while (w->fd >= 0 && (r = amp_dec_next(w->dec, &b)) == 1) {
-		if (b.kind == AMP_COMMAND)
-			mcommand(w, &b);
-		else
-			manswered(w, &b);
-	}
-	amp_free(&b);
-	if (w->fd >= 0 && r < 0)
-		fault(w, 0, "worker %d sent bytes that are not AMP (%s); it "
-		    "was killed", w->slot, amp_dec_error(w->dec));
-	return 1;
-}
-
-void
-wconn_io(struct wconn *w, short revents)
-{
-	ssize_t n;
-
-	if (w->fd >= 0 && (revents & POLLOUT) && w->wbuf.len > 0) {
-		if ((n = write(w->fd, w->wbuf.data, w->wbuf.len)) >= 0) {
-			buf_consume(&w->wbuf, (size_t)n);
-		} else if (errno != EINTR && errno != EAGAIN) {
-			/* Nobody reads it any more: drop it, do not spin. */
-			w->wbuf.len = 0;
-			fault(w, 1, "worker %d closed its connection", w->slot);
-		}
-		shut(w);
-	}
-	if (w->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
-		readconn(w);
-}
-
-int
-wconn_pollfd(const struct wconn *w, short *events)
-{
-	*events = POLLIN;
-	if (w->wbuf.len > 0)
-		*events |= POLLOUT;
-	return w->fd;
-}
-
-int
-wconn_state(const struct wconn *w)
-{
-	return w->state;
-}
-
-int
-wconn_failed(const struct wconn *w)
-{
-	return w->failed;
-}
-
-const char *
-wconn_why(const struct wconn *w)
-{
-	return w->why;
-}
-
-int
-wconn_bailed(const struct wconn *w)
-{
-	return w->bailed;
-}
-
-pid_t
-wconn_pid(const struct wconn *w)
-{
-	return w->pid;
-}
-
-const char *
-wconn_test(const struct wconn *w)
-{
-	return w->test;
-}
-
-long long
-wconn_started(const struct wconn *w)
-{
-	return w->started;
 }

@@ -1,0 +1,797 @@
+/*
+ * worker.c: the manager's view of one worker, as trial's LocalWorker
+ * and LocalWorkerAMP.
+ *
+ * A worker is a forked copy of this process running the worker loop, or
+ * a --worker-command, with AMP on its fds 3/4 over a socketpair.  It is
+ * sent Start (its scratch directory N/) and then one Run at a time.  Its
+ * commands are answered in both dialects (texts inline, or in streams
+ * from the one table all workers share), its results go to the
+ * reporter as plain structs, and its TestWrite lines are held per test
+ * and written to test.log in one piece when the Run is answered.
+ *
+ * It is trusted, never parsed: TAP is the worker's business.  A fault
+ * (a protocol error, the connection lost, the Run backstop) condemns
+ * it: the kill ladder runs, and once it is reaped the test it was
+ * running gets exactly one error.  disttrial.c replaces it.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amp.h"
+#include "reporter.h"
+#include "stream.h"
+#include "util.h"
+#include "worker.h"
+#include "workertrial.h"
+
+#define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
+#define WEXITMS 1000		/* for a worker to exit before signals */
+#define WMARGINMS 5000		/* the Run backstop past the time-out */
+#define WSTREAMCAP ((size_t)64 * 1024 * 1024)	/* open streams, in all */
+
+/* Whether the worker has been told to finish. */
+enum {
+	CLOSE_NO,
+	CLOSE_PENDING,	/* told to, once the answers it is owed are out */
+	CLOSE_SENT,	/* EOF sent */
+};
+
+struct wconn {
+	struct worker_cfg *cfg;
+	int fd;			/* -1 once closed */
+	struct amp_dec *dec;
+	struct buf wbuf;	/* encoded, not yet written */
+	unsigned long ctr, runtag;
+	char *dir;		/* absolute N/ */
+	struct buf log;		/* this test's TestWrite lines */
+	FILE *spill;		/* and those past WLOGMAX */
+	int byexit;		/* the fault was its leaving: name its status */
+	int closing;		/* CLOSE_NO... */
+	struct ladder kill;	/* WORKER_DYING: the way to SIGKILL */
+	long long backstop;	/* ms: WORKER_BUSY's limit; 0: none */
+};
+
+static struct worker **conns;	/* every worker spawned, for children */
+static size_t nconns, connscap;
+
+/* What is due next: the backstop while busy, the ladder while dying. */
+static void
+setdue(struct worker *w)
+{
+	if (w->state == WORKER_BUSY)
+		w->due = w->conn->backstop;
+	else if (w->state == WORKER_DYING)
+		w->due = w->conn->kill.due;
+	else
+		w->due = 0;
+}
+
+/*
+ * The child of a local worker's fork: a copy of the manager.  Before
+ * the worker loop it closes the manager's descriptors (the self-pipe,
+ * test.log, every other worker's socket), so nothing of the run is
+ * held open by it; it puts its output on N/out.log and N/err.log and
+ * its socket on fds 3 and 4, as a --worker-command gets them.  It then
+ * either execs the command or runs the worker loop, which reads only
+ * cfg->o, and leaves by _exit so the manager's atexit handlers do not
+ * run; only a fatal() inside the loop exits through them, which is why
+ * disttrial.c's unlock checks the pid.  stdio was flushed before the
+ * fork, so nothing buffered is written twice.
+ */
+static void
+mkchild(const struct worker_cfg *cfg, int slot, int sock)
+{
+	char n[32], *path;
+	int fd, i, out, err, spare[4];
+
+	setpgid(0, 0);
+	for (i = 0; i < cfg->nclosefds; i++)
+		close(cfg->closefds[i]);
+	for (i = 0; i < (int)nconns; i++)
+		if (conns[i]->conn->fd >= 0)
+			close(conns[i]->conn->fd);
+	snprintf(n, sizeof(n), "%d", slot);
+	setenv("DISTTRIAL_WORKER", n, 1);
+	path = xmalloc(strlen(cfg->tempdir) + 48);
+	sprintf(path, "%s/%d/out.log", cfg->tempdir, slot);
+	/* Appended: a replacement keeps what its dead predecessor said. */
+	out = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+	sprintf(path, "%s/%d/err.log", cfg->tempdir, slot);
+	err = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+	free(path);
+	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
+		_exit(127);
+	if ((sock = fcntl(sock, F_DUPFD, 10)) < 0 || dup2(fd, 0) < 0 ||
+	    dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sock, 3) < 0 ||
+	    dup2(sock, 4) < 0)
+		_exit(127);
+	spare[0] = sock;
+	spare[1] = fd;
+	spare[2] = out;
+	spare[3] = err;
+	for (i = 0; i < 4; i++)
+		if (spare[i] > 4)
+			close(spare[i]);
+	signal(SIGPIPE, SIG_DFL);
+	if (cfg->command != NULL) {
+		execl("/bin/sh", "sh", "-c", cfg->command, (char *)NULL);
+		_exit(127);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	_exit(workertrial_main(cfg->o));
+}
+
+static struct worker *
+newworker(struct worker_cfg *cfg, int slot)
+{
+	struct worker *w;
+	struct wconn *c;
+
+	w = xmalloc(sizeof(*w));
+	memset(w, 0, sizeof(*w));
+	c = xmalloc(sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	w->conn = c;
+	w->slot = slot;
+	c->cfg = cfg;
+	c->fd = -1;
+	c->dir = xmalloc(strlen(cfg->tempdir) + 24);
+	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
+	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST)
+		fatal("cannot create %s:", c->dir);
+	if (cfg->streams == NULL)
+		cfg->streams = streams_new(WSTREAMCAP);
+	/* Registered before the fork, so a local worker's copy is reachable. */
+	if (nconns == connscap) {
+		connscap = connscap ? connscap * 2 : 8;
+		conns = xreallocarray(conns, connscap, sizeof(*conns));
+	}
+	conns[nconns++] = w;
+	return w;
+}
+
+struct worker *
+worker_spawn(struct worker_cfg *cfg, int slot)
+{
+	struct amp_box b = { 0 };
+	struct worker *w;
+	struct wconn *c;
+	int sv[2], i;
+
+	w = newworker(cfg, slot);
+	c = w->conn;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		fatal("socketpair:");
+	for (i = 0; i < 2; i++)
+		fdflags(sv[i], FD_CLOEXEC, 0);
+	fflush(NULL);
+	if ((w->pid = fork()) < 0)
+		fatal("fork:");
+	if (w->pid == 0) {
+		close(sv[0]);
+		mkchild(cfg, slot, sv[1]);
+	}
+	setpgid(w->pid, w->pid);
+	close(sv[1]);
+	c->fd = sv[0];
+	fdflags(c->fd, 0, O_NONBLOCK);
+	c->dec = amp_dec_new();
+	w->state = WORKER_STARTING;
+	amp_ask(&b, "Start", &c->ctr);
+	amp_addstr(&b, "directory", c->dir);
+	amp_send(&c->wbuf, &b);
+	amp_free(&b);
+	return w;
+}
+
+static void
+unregister(struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i] == w) {
+			conns[i] = conns[--nconns];
+			break;
+		}
+	if (nconns == 0) {
+		free(conns);
+		conns = NULL;
+		connscap = 0;
+	}
+}
+
+void
+worker_free(struct worker *w)
+{
+	struct wconn *c;
+
+	if (w == NULL)
+		return;
+	c = w->conn;
+	unregister(w);
+	if (c->fd >= 0)
+		close(c->fd);
+	streams_drop(c->cfg->streams, w->slot);
+	amp_dec_free(c->dec);
+	buf_free(&c->wbuf);
+	buf_free(&c->log);
+	if (c->spill != NULL)
+		fclose(c->spill);
+	free(c->dir);
+	free(c);
+	free(w->test);
+	free(w);
+}
+
+void
+worker_cfg_free(struct worker_cfg *cfg)
+{
+	streams_free(cfg->streams);
+	cfg->streams = NULL;
+}
+
+static void
+writeall(int fd, const void *p, size_t len)
+{
+	const char *s = p;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, s, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("write test.log:");
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* A TestWrite line: held with its test's lines, spilled past WLOGMAX. */
+static void
+logout(struct worker *w, const unsigned char *p, size_t len)
+{
+	struct wconn *c = w->conn;
+
+	if (w->test == NULL) {
+		writeall(c->cfg->logfd, p, len);
+		writeall(c->cfg->logfd, "\n", 1);
+		return;
+	}
+	if (c->spill == NULL && c->log.len + len + 1 > WLOGMAX &&
+	    (c->spill = tmpfile()) == NULL)
+		fatal("tmpfile:");
+	if (c->spill != NULL) {
+		if (fwrite(p, 1, len, c->spill) != len ||
+		    putc('\n', c->spill) == EOF)
+			fatal("write a spilled log:");
+		return;
+	}
+	buf_add(&c->log, p, len);
+	buf_addc(&c->log, '\n');
+}
+
+/* The Run is over: its test's lines go to test.log in one piece. */
+static void
+logflush(struct wconn *c)
+{
+	char chunk[65536];
+	size_t n;
+
+	writeall(c->cfg->logfd, c->log.data, c->log.len);
+	c->log.len = 0;
+	if (c->spill == NULL)
+		return;
+	rewind(c->spill);
+	while ((n = fread(chunk, 1, sizeof(chunk), c->spill)) > 0)
+		writeall(c->cfg->logfd, chunk, n);
+	fclose(c->spill);
+	c->spill = NULL;
+}
+
+/* The Run is over: flush the reporter's block and the log. */
+static void
+rundone(struct worker *w)
+{
+	reporter_stop(w->conn->cfg->rep, w->slot);
+	logflush(w->conn);
+	free(w->test);
+	w->test = NULL;
+	w->conn->runtag = 0;
+	w->conn->backstop = 0;
+	if (w->state == WORKER_BUSY)
+		w->state = WORKER_IDLE;
+	setdue(w);
+}
+
+void
+worker_run(struct worker *w, const char *test, int isfile)
+{
+	struct amp_box b = { 0 };
+	struct wconn *c = w->conn;
+
+	w->test = xstrdup(test);
+	c->runtag = amp_ask(&b, "Run", &c->ctr);
+	amp_addstr(&b, "testCase", test);
+	amp_send(&c->wbuf, &b);
+	amp_free(&b);
+	reporter_start(c->cfg->rep, w->slot, test, isfile);
+	w->state = WORKER_BUSY;
+	w->started = now_ms();
+	if (c->cfg->timeout > 0)
+		c->backstop = w->started + (long long)(c->cfg->timeout *
+		    1000) + LADDER_GRACEMS + WMARGINMS;
+	setdue(w);
+}
+
+/* Kills the worker's group, and the test group named in its N/. */
+static void
+killall(struct worker *w, int sig)
+{
+	char path[PATH_MAX];
+	long pgid = 0;
+	FILE *f;
+
+	if (w->pid != 0)
+		kill(-w->pid, sig);
+	snprintf(path, sizeof(path), "%s/%s", w->conn->dir, PGIDFILE);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fscanf(f, "%ld", &pgid) == 1 && pgid > 1)
+		kill(-(pid_t)pgid, SIGKILL);
+	fclose(f);
+	if (w->pid == 0)
+		unlink(path);
+}
+
+static void
+closefd(struct wconn *c)
+{
+	if (c->fd < 0)
+		return;
+	close(c->fd);
+	c->fd = -1;
+}
+
+/*
+ * The first fault (a protocol error, a time-out, the connection lost)
+ * condemns the worker: it is killed, and once reaped its test gets one
+ * error.  With exited set, the worker may be exiting by itself: give
+ * it WEXITMS to be reaped with its own status before signalling.
+ */
+static void
+fault(struct worker *w, int exited, const char *fmt, ...)
+{
+	struct wconn *c = w->conn;
+	va_list ap;
+
+	if (w->state == WORKER_DYING || w->state == WORKER_GONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+	w->failed = 1;
+	c->byexit = exited;
+	w->state = WORKER_DYING;
+	closefd(c);
+	ladder_start(&c->kill, exited ? WEXITMS : 0);
+	if (!exited)
+		killall(w, ladder_due(&c->kill, now_ms()));
+	setdue(w);
+}
+
+void
+worker_kill(struct worker *w, const char *why)
+{
+	fault(w, 0, "%s", why);
+}
+
+/* EOF tells a worker to finish, once every answer owed has gone out. */
+static void
+shut(struct wconn *c)
+{
+	if (c->closing == CLOSE_PENDING && c->fd >= 0 && c->wbuf.len == 0) {
+		shutdown(c->fd, SHUT_WR);
+		c->closing = CLOSE_SENT;
+	}
+}
+
+void
+worker_close(struct worker *w)
+{
+	if (w->state == WORKER_DYING || w->state == WORKER_GONE)
+		return;
+	w->conn->closing = CLOSE_PENDING;
+	shut(w->conn);
+	/* One that dawdles is signalled. */
+	w->state = WORKER_DYING;
+	ladder_start(&w->conn->kill, WEXITMS);
+	setdue(w);
+}
+
+void
+worker_tick(struct worker *w)
+{
+	long long now = now_ms();
+	int sig;
+
+	if (w->state == WORKER_BUSY && w->conn->backstop != 0 &&
+	    now >= w->conn->backstop) {
+		fault(w, 0, "worker %d did not answer the Run of %s within "
+		    "%.0f s; it was killed", w->slot, w->test,
+		    (double)(now - w->started) / 1000);
+		return;
+	}
+	if (w->state == WORKER_DYING &&
+	    (sig = ladder_due(&w->conn->kill, now)) != 0)
+		killall(w, sig);
+	setdue(w);
+}
+
+static void
+statustext(char *s, size_t len, int status)
+{
+	if (WIFSIGNALED(status))
+		snprintf(s, len, "was killed by signal %d (%s)",
+		    WTERMSIG(status), signame(WTERMSIG(status)));
+	else
+		snprintf(s, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+static int readconn(struct worker *);
+
+/*
+ * The worker's process is gone.  What it wrote before dying is read
+ * first; then the test it was running, if any, gets exactly one error.
+ */
+void
+worker_reaped(struct worker *w, int status)
+{
+	struct rep_result res = { 0 };
+	char st[96];
+
+	if (w->pid == 0)
+		return;
+	while (w->conn->fd >= 0 && readconn(w))
+		;
+	w->pid = 0;
+	killall(w, SIGKILL);
+	closefd(w->conn);
+	statustext(st, sizeof(st), status);
+	if (w->test != NULL && (!w->failed || w->conn->byexit))
+		snprintf(w->why, sizeof(w->why), "worker %d %s while running "
+		    "%s", w->slot, st, w->test);
+	if (w->test != NULL) {
+		w->failed = 1;
+		res.kind = REP_ERROR;
+		res.name = w->test;
+		res.class = "disttrial.WorkerLost";
+		res.text = w->why;
+		res.textlen = strlen(w->why);
+		reporter_add(w->conn->cfg->rep, w->slot, &res);
+		rundone(w);
+	}
+	streams_drop(w->conn->cfg->streams, w->slot);
+	w->state = WORKER_GONE;
+	setdue(w);
+}
+
+static void
+answer(struct worker *w, const struct amp_pair *tag, const char *key,
+    const char *val)
+{
+	if (tag != NULL)
+		amp_reply(&w->conn->wbuf, tag->val, tag->vlen, key, val);
+}
+
+/* A Unicode argument, repaired to UTF-8 and NUL-terminated; NULL if missing. */
+static char *
+ustr(const struct amp_box *b, const char *key, struct buf *out)
+{
+	const struct amp_pair *p;
+
+	if ((p = amp_get(b, key)) == NULL)
+		return NULL;
+	out->len = 0;
+	utf8_repair(out, p->val, p->vlen);
+	buf_addc(out, '\0');
+	return (char *)out->data;
+}
+
+/*
+ * A text given inline (old dialect) or as a stream (new); a stream the
+ * worker never opened still leaves a result, saying its text was lost.
+ */
+static void
+text(struct worker *w, const struct amp_box *b, const char *inl,
+    const char *sid, int aslist, struct buf *out)
+{
+	struct streams *s = w->conn->cfg->streams;
+	const struct amp_pair *p;
+	long long id;
+
+	if ((p = amp_get(b, inl)) != NULL) {
+		buf_add(out, p->val, p->vlen);
+		return;
+	}
+	if ((p = amp_get(b, sid)) == NULL)
+		return;
+	if (amp_int(p->val, p->vlen, &id) < 0 ||
+	    streams_finish(s, id, w->slot, out, aslist) < 0) {
+		warn("worker %d: %s names an unknown stream", w->slot, sid);
+		if (!aslist)
+			buf_addstr(out, "(the text was lost: its stream was "
+			    "never opened)");
+	}
+}
+
+/*
+ * A traceback's frames, a ListOf of (function, file, line) triples, as
+ * plain structs pointing into list; an incomplete triple, or anything
+ * after a malformed element, is dropped.
+ */
+static struct rep_frame *
+frames(const struct buf *list, size_t *n)
+{
+	const unsigned char *p = list->data, *e[3];
+	struct rep_frame *f = NULL;
+	size_t len = list->len, el[3], cap = 0, i;
+
+	*n = 0;
+	for (;;) {
+		for (i = 0; i < 3; i++)
+			if (amp_list_next(&p, &len, &e[i], &el[i]) != 1)
+				return f;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			f = xreallocarray(f, cap, sizeof(*f));
+		}
+		f[*n].func = (const char *)e[0];
+		f[*n].funclen = el[0];
+		f[*n].file = (const char *)e[1];
+		f[*n].filelen = el[1];
+		f[*n].line = (const char *)e[2];
+		f[*n].linelen = el[2];
+		(*n)++;
+	}
+}
+
+static const struct {
+	const char *cmd;
+	int kind;
+	const char *inl, *sid;	/* the text, inline or as a stream */
+	const char *class, *reason;
+} adds[] = {
+	{ "AddSuccess", REP_SUCCESS, NULL, NULL, NULL, NULL },
+	{ "AddFailure", REP_FAILURE, "fail", "failStreamId", "failClass",
+	    NULL },
+	{ "AddError", REP_ERROR, "error", "errorStreamId", "errorClass",
+	    NULL },
+	{ "AddSkip", REP_SKIP, NULL, NULL, NULL, "reason" },
+	{ "AddExpectedFailure", REP_XFAIL, "error", "errorStreamId", NULL,
+	    "todo" },
+	{ "AddUnexpectedSuccess", REP_XPASS, NULL, NULL, NULL, "todo" },
+};
+
+/* The result of an Add* command, in the reporter's own terms. */
+static void
+addresult(struct worker *w, const struct amp_box *b, int i)
+{
+	struct buf name = { 0 }, class = { 0 }, reason = { 0 }, txt = { 0 };
+	struct buf list = { 0 };
+	struct rep_result r = { 0 };
+	struct rep_frame *f = NULL;
+
+	r.kind = adds[i].kind;
+	r.name = ustr(b, "testName", &name);
+	if (adds[i].class != NULL)
+		r.class = ustr(b, adds[i].class, &class);
+	if (adds[i].reason != NULL)
+		r.reason = ustr(b, adds[i].reason, &reason);
+	if (adds[i].inl != NULL) {
+		text(w, b, adds[i].inl, adds[i].sid, 0, &txt);
+		if (r.kind != REP_XFAIL)
+			text(w, b, "frames", "framesStreamId", 1, &list);
+		buf_addc(&txt, '\0');
+		txt.len--;
+		r.text = (char *)txt.data;
+		r.textlen = txt.len;
+		r.frames = f = frames(&list, &r.nframes);
+		r.framed = list.len > 0;
+	}
+	if (r.name == NULL)
+		r.name = w->test ? w->test : "(unnamed)";
+	if (r.class != NULL && strcmp(r.class, "disttrial.BailOut") == 0)
+		w->bailed = 1;
+	if (w->test != NULL)
+		reporter_add(w->conn->cfg->rep, w->slot, &r);
+	else
+		warn("worker %d: a result outside any Run: %s", w->slot,
+		    r.name);
+	free(f);
+	buf_free(&name);
+	buf_free(&class);
+	buf_free(&reason);
+	buf_free(&txt);
+	buf_free(&list);
+}
+
+static void
+streamwrite(struct worker *w, const struct amp_box *b,
+    const struct amp_pair *tag)
+{
+	struct streams *s = w->conn->cfg->streams;
+	const struct amp_pair *p, *data;
+	long long id;
+
+	p = amp_get(b, "streamId");
+	data = amp_get(b, "data");
+	if (p == NULL || data == NULL || amp_int(p->val, p->vlen, &id) < 0 ||
+	    streams_write(s, id, w->slot, data->val, data->vlen) < 0) {
+		warn("worker %d: a bad StreamWrite: %s", w->slot,
+		    streams_error(s));
+		if (tag != NULL)
+			amp_error(&w->conn->wbuf, tag->val, tag->vlen,
+			    "UNKNOWN", "Unknown Error");
+	} else {
+		answer(w, tag, NULL, NULL);
+	}
+}
+
+/* A command from the worker, as trial's LocalWorkerAMP answers it. */
+static void
+command(struct worker *w, const struct amp_box *b)
+{
+	const struct amp_pair *cmd, *tag, *p;
+	char sid[32];
+	size_t i;
+
+	cmd = amp_get(b, "_command");
+	tag = amp_get(b, "_ask");
+	if (amp_is(cmd, "TestWrite") && (p = amp_get(b, "out")) != NULL) {
+		logout(w, p->val, p->vlen);
+		answer(w, tag, "success", "True");
+		return;
+	}
+	if (amp_is(cmd, "StreamOpen")) {
+		snprintf(sid, sizeof(sid), "%lld",
+		    streams_open(w->conn->cfg->streams, w->slot));
+		answer(w, tag, "streamId", sid);
+		return;
+	}
+	if (amp_is(cmd, "StreamWrite")) {
+		streamwrite(w, b, tag);
+		return;
+	}
+	for (i = 0; i < sizeof(adds) / sizeof(adds[0]); i++)
+		if (amp_is(cmd, adds[i].cmd)) {
+			addresult(w, b, (int)i);
+			answer(w, tag, "success", "True");
+			return;
+		}
+	if (tag != NULL)
+		amp_unhandled(&w->conn->wbuf, tag->val, tag->vlen, cmd->val,
+		    cmd->vlen);
+}
+
+/* An answer from the worker: to Start, or to the Run in flight. */
+static void
+answered(struct worker *w, const struct amp_box *b)
+{
+	const struct amp_pair *tag, *v;
+	struct rep_result r = { 0 };
+	char text[512];
+	unsigned long n;
+
+	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
+	if (amp_tagnum(tag->val, tag->vlen, &n) < 0 || n == 0 ||
+	    (n != 1 && n != w->conn->runtag)) {
+		fault(w, 0, "worker %d answered tag '%.*s', which was never "
+		    "asked; it was killed", w->slot,
+		    (int)(tag->vlen > 32 ? 32 : tag->vlen), tag->val);
+		return;
+	}
+	if (n == 1) {
+		if (b->kind == AMP_ERROR ||
+		    !amp_is(amp_get(b, "success"), "True"))
+			warn("worker %d could not start in %s", w->slot,
+			    w->conn->dir);
+		if (w->state == WORKER_STARTING)
+			w->state = WORKER_IDLE;
+		return;
+	}
+	if (b->kind == AMP_ERROR) {
+		v = amp_get(b, "_error_description");
+		snprintf(text, sizeof(text), "the worker failed the Run: %.*s",
+		    v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
+		    v ? (const char *)v->val : "");
+		r.kind = REP_ERROR;
+		r.name = w->test;
+		r.class = "disttrial.WorkerError";
+		r.text = text;
+		r.textlen = strlen(text);
+		reporter_add(w->conn->cfg->rep, w->slot, &r);
+	}
+	rundone(w);
+}
+
+/* Reads what the worker sent; 1 if it read anything. */
+static int
+readconn(struct worker *w)
+{
+	struct wconn *c = w->conn;
+	unsigned char chunk[65536];
+	struct amp_box b = { 0 };
+	ssize_t n;
+	int r = 0;
+
+	if ((n = read(c->fd, chunk, sizeof(chunk))) < 0 &&
+	    (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0 && w->state == WORKER_DYING) {
+		closefd(c);	/* it is finishing, as asked */
+		return 0;
+	}
+	if (n <= 0) {
+		fault(w, 1, "worker %d closed its connection", w->slot);
+		return 0;
+	}
+	amp_dec_feed(c->dec, chunk, (size_t)n);
+	while (c->fd >= 0 && (r = amp_dec_next(c->dec, &b)) == 1) {
+		if (b.kind == AMP_COMMAND)
+			command(w, &b);
+		else
+			answered(w, &b);
+	}
+	amp_free(&b);
+	if (c->fd >= 0 && r < 0)
+		fault(w, 0, "worker %d sent bytes that are not AMP (%s); it "
+		    "was killed", w->slot, amp_dec_error(c->dec));
+	return 1;
+}
+
+void
+worker_io(struct worker *w, short revents)
+{
+	struct wconn *c = w->conn;
+	ssize_t n;
+
+	if (c->fd >= 0 && (revents & POLLOUT) && c->wbuf.len > 0) {
+		if ((n = write(c->fd, c->wbuf.data, c->wbuf.len)) >= 0) {
+			buf_consume(&c->wbuf, (size_t)n);
+		} else if (errno != EINTR && errno != EAGAIN) {
+			/* Nobody reads it any more: drop it, do not spin. */
+			c->wbuf.len = 0;
+			fault(w, 1, "worker %d closed its connection", w->slot);
+		}
+		shut(c);
+	}
+	if (c->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
+		readconn(w);
+}
+
+int
+worker_pollfd(const struct worker *w, short *events)
+{
+	*events = POLLIN;
+	if (w->conn->wbuf.len > 0)
+		*events |= POLLOUT;
+	return w->conn->fd;
+}
