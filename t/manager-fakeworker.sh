@@ -2,7 +2,7 @@
 # t/manager-fakeworker.sh: the manager with --worker-command and a fake
 # Twisted 22.4 worker (t/lib/fakeworker.py, plain Python): the old
 # dialect's inline texts and ListOf frames become trial's tree, sections
-# and tracebacks (REFERENCE.md 2.2, 2.3); operands that are not files
+# and tracebacks, as trial prints them; operands that are not files
 # are test names, split into trial's dotted levels.  A worker that
 # answers a tag never asked, sends bytes that are not AMP or exits
 # mid-Run costs its test one error, and the run goes on.

@@ -1,8 +1,7 @@
 #!/bin/sh
 # t/worker-tap.sh: a test that prints TAP on stdout: each top-level point
 # is a result named "PATH N - DESC", and the file gets at most one extra
-# error listing its problems (DESIGN.md, "How a test's output becomes
-# results").
+# error listing its problems (the rules at the top of tap.c).
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 need_worker
