@@ -15,7 +15,7 @@ OBJ = amp.o disttrial.o reporter.o stream.o tap.o util.o worker.o \
     workertrial.o
 HDR = amp.h reporter.h stream.h tap.h util.h worker.h workertrial.h
 UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap t/unit/util
-TOOLS = t/lib/wdriver
+TOOLS = t/lib/wdriver t/lib/sigdfl t/lib/slowpipe
 
 all: disttrial
 
@@ -42,6 +42,10 @@ t/unit/amp.o t/unit/reporter.o t/unit/stream.o t/unit/tap.o t/unit/util.o: \
 t/lib/wdriver: t/lib/wdriver.o amp.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/lib/wdriver.o amp.o stream.o util.o $(LDLIBS)
 t/lib/wdriver.o: $(HDR)
+t/lib/sigdfl: t/lib/sigdfl.c
+	$(CC) $(STDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ t/lib/sigdfl.c $(LDLIBS)
+t/lib/slowpipe: t/lib/slowpipe.c
+	$(CC) $(STDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ t/lib/slowpipe.c $(LDLIBS)
 
 # disttrial runs its own suite, named by its operands: the unit programs
 # in t/unit and the t/*.sh scripts.  Fixture suites (t/fixtures/) and

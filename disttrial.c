@@ -585,7 +585,7 @@ struct pool {
 };
 
 static int selfpipe[2] = { -1, -1 };
-static int interrupted;		/* SIGINT or SIGTERM, once one came */
+static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
 
 static void
 reapworkers(struct pool *p)
@@ -789,13 +789,14 @@ statusline(struct pool *p)
 static void
 interrupt(struct pool *p)
 {
+	char why[64];
 	int i;
 
+	snprintf(why, sizeof(why), "the run was interrupted (%s)",
+	    signame(interrupted));
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && p->w[i]->state == WORKER_BUSY)
-			worker_kill(p->w[i], interrupted == SIGINT ?
-			    "the run was interrupted (SIGINT)" :
-			    "the run was interrupted (SIGTERM)");
+			worker_kill(p->w[i], why);
 }
 
 static void
@@ -924,7 +925,7 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 static int
 manager(char **operands, int nops)
 {
-	static const int stops[] = { SIGINT, SIGTERM };
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 	static char *deflt[] = { "t", NULL };
 	struct pool p;
 	char *dir;
@@ -939,9 +940,14 @@ manager(char **operands, int nops)
 	if (found.n == 0)
 		usage("no tests found in %s", nops == 1 ? operands[0] :
 		    "the operands");
+	/*
+	 * The handlers come before the lock: a signal while an old temp
+	 * directory is emptied still ends in a report and a released lock.
+	 */
+	sigpipe_open(stops, 3, selfpipe);
 	dir = tempdir();
 	logfd = openlog(dir);
-	sigpipe_open(stops, 2, selfpipe);
+	interrupted = sigpipe_take();
 	setpool(&p, dir, logfd, closefds);
 	rc = passes(&p);
 	worker_cfg_free(&p.cfg);
@@ -955,8 +961,7 @@ manager(char **operands, int nops)
 	free(found.t);
 	if (interrupted) {
 		warn("interrupted by %s; %zu of %zu tests did not run",
-		    interrupted == SIGINT ? "SIGINT" : "SIGTERM",
-		    found.n - p.next, found.n);
+		    signame(interrupted), found.n - p.next, found.n);
 		unlock();
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
@@ -971,6 +976,7 @@ main(int argc, char **argv)
 	int nops;
 
 	opt.jobs = jobs("auto");
+	opt.wopts.notefd = -1;
 	nops = parse(argc, argv);
 	if (opt.isworker) {
 		if (nops > 0)

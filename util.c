@@ -362,7 +362,7 @@ onsignal(int sig)
 void
 sigpipe_open(const int *sigs, int nsigs, int fds[2])
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 	int i;
 
 	if (pipe(sigfd) < 0)
@@ -376,8 +376,13 @@ sigpipe_open(const int *sigs, int nsigs, int fds[2])
 	sa.sa_handler = onsignal;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
-	for (i = 0; i < nsigs; i++)
+	for (i = 0; i < nsigs; i++) {
+		/* Ignored when we started (nohup, a background job): stays so. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -62,19 +62,14 @@ void ladder_start(struct ladder *l, long long delay);	/* SIGTERM in delay ms */
 /* The signal due now (and the next rung set), or 0 for none yet. */
 int ladder_due(struct ladder *l, long long now);
 
-/*
- * The worker's note of its running test's process group, in its scratch
- * directory, read by the manager when the worker dies.
- */
-#define PGIDFILE ".disttrial-pgid"
-
 /* Adds descriptor flags (FD_CLOEXEC) and status flags (O_NONBLOCK) to fd. */
 void fdflags(int fd, int fdflag, int flflag);
 
 /*
  * The self-pipe.  SIGCHLD and each of sigs write a byte into a
  * non-blocking, close-on-exec pipe, whose ends go in fds (poll the
- * first); SIGPIPE is ignored.  sigpipe_take empties the pipe and returns
+ * first); a signal of sigs that was ignored stays ignored, as in make
+ * and sh; SIGPIPE is ignored.  sigpipe_take empties the pipe and returns
  * the last signal other than SIGCHLD since it was last called, or 0.
  */
 void sigpipe_open(const int *sigs, int nsigs, int fds[2]);

@@ -64,6 +64,8 @@ struct wconn {
 	int byexit;		/* the fault was its leaving: name its status */
 	int closing;		/* CLOSE_NO... */
 	struct ladder kill;	/* WORKER_DYING: the way to SIGKILL */
+	int notefd;		/* a local worker's notes of its test's group */
+	pid_t testpgid;		/* the last one noted; 0: none */
 	long long backstop;	/* ms: WORKER_BUSY's limit; 0: none */
 };
 
@@ -95,17 +97,21 @@ setdue(struct worker *w)
  * fork, so nothing buffered is written twice.
  */
 static void
-mkchild(const struct worker_cfg *cfg, int slot, int sock)
+mkchild(const struct worker_cfg *cfg, int slot, int sock, int notefd)
 {
+	struct workertrial_opts o;
 	char n[32], *path;
 	int fd, i, out, err, spare[4];
 
 	setpgid(0, 0);
 	for (i = 0; i < cfg->nclosefds; i++)
 		close(cfg->closefds[i]);
-	for (i = 0; i < (int)nconns; i++)
+	for (i = 0; i < (int)nconns; i++) {
 		if (conns[i]->conn->fd >= 0)
 			close(conns[i]->conn->fd);
+		if (conns[i]->conn->notefd >= 0)
+			close(conns[i]->conn->notefd);
+	}
 	snprintf(n, sizeof(n), "%d", slot);
 	setenv("DISTTRIAL_WORKER", n, 1);
 	path = xmalloc(strlen(cfg->tempdir) + 48);
@@ -134,7 +140,9 @@ mkchild(const struct worker_cfg *cfg, int slot, int sock)
 		_exit(127);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	_exit(workertrial_main(cfg->o));
+	o = *cfg->o;
+	o.notefd = notefd;
+	_exit(workertrial_main(&o));
 }
 
 static struct worker *
@@ -151,6 +159,7 @@ newworker(struct worker_cfg *cfg, int slot)
 	w->slot = slot;
 	c->cfg = cfg;
 	c->fd = -1;
+	c->notefd = -1;
 	c->dir = xmalloc(strlen(cfg->tempdir) + 24);
 	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
 	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST)
@@ -172,23 +181,36 @@ worker_spawn(struct worker_cfg *cfg, int slot)
 	struct amp_box b = { 0 };
 	struct worker *w;
 	struct wconn *c;
-	int sv[2], i;
+	int sv[2], np[2] = { -1, -1 }, i;
 
 	w = newworker(cfg, slot);
 	c = w->conn;
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 		fatal("socketpair:");
-	for (i = 0; i < 2; i++)
+	/* Only a local worker's tests share our host: only it notes them. */
+	if (cfg->command == NULL && pipe(np) < 0)
+		fatal("pipe:");
+	for (i = 0; i < 2; i++) {
 		fdflags(sv[i], FD_CLOEXEC, 0);
+		if (np[i] >= 0)
+			fdflags(np[i], FD_CLOEXEC, 0);
+	}
 	fflush(NULL);
 	if ((w->pid = fork()) < 0)
 		fatal("fork:");
 	if (w->pid == 0) {
 		close(sv[0]);
-		mkchild(cfg, slot, sv[1]);
+		if (np[0] >= 0)
+			close(np[0]);
+		mkchild(cfg, slot, sv[1], np[1]);
 	}
 	setpgid(w->pid, w->pid);
 	close(sv[1]);
+	if (np[1] >= 0)
+		close(np[1]);
+	c->notefd = np[0];
+	if (c->notefd >= 0)
+		fdflags(c->notefd, 0, O_NONBLOCK);
 	c->fd = sv[0];
 	fdflags(c->fd, 0, O_NONBLOCK);
 	c->dec = amp_dec_new();
@@ -228,6 +250,8 @@ worker_free(struct worker *w)
 	unregister(w);
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->notefd >= 0)
+		close(c->notefd);
 	streams_drop(c->cfg->streams, w->slot);
 	amp_dec_free(c->dec);
 	buf_free(&c->wbuf);
@@ -306,12 +330,37 @@ logflush(struct wconn *c)
 	c->spill = NULL;
 }
 
+/*
+ * Reads a local worker's notes of its running test's process group,
+ * keeping the last whole one.  Each note is one short write, so it
+ * arrives whole; the worker writes two a test, and they are read at
+ * every Run's end and before any kill, so the pipe never fills.
+ */
+static void
+readnotes(struct wconn *c)
+{
+	char chunk[512], *p, *nl;
+	ssize_t n;
+	long v;
+
+	if (c->notefd < 0)
+		return;
+	while ((n = read(c->notefd, chunk, sizeof(chunk) - 1)) > 0) {
+		chunk[n] = '\0';
+		for (p = chunk; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+			v = strtol(p, NULL, 10);
+			c->testpgid = v > 1 ? (pid_t)v : 0;
+		}
+	}
+}
+
 /* The Run is over: flush the reporter's block and the log. */
 static void
 rundone(struct worker *w)
 {
 	reporter_stop(w->conn->cfg->rep, w->slot);
 	logflush(w->conn);
+	readnotes(w->conn);
 	free(w->test);
 	w->test = NULL;
 	w->conn->runtag = 0;
@@ -341,24 +390,17 @@ worker_run(struct worker *w, const char *test, int isfile)
 	setdue(w);
 }
 
-/* Kills the worker's group, and the test group named in its N/. */
+/* Kills the worker's group, and the group of the test it last noted. */
 static void
 killall(struct worker *w, int sig)
 {
-	char path[PATH_MAX];
-	long pgid = 0;
-	FILE *f;
+	struct wconn *c = w->conn;
 
 	if (w->pid != 0)
 		kill(-w->pid, sig);
-	snprintf(path, sizeof(path), "%s/%s", w->conn->dir, PGIDFILE);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	if (fscanf(f, "%ld", &pgid) == 1 && pgid > 1)
-		kill(-(pid_t)pgid, SIGKILL);
-	fclose(f);
-	if (w->pid == 0)
-		unlink(path);
+	readnotes(c);
+	if (c->testpgid != 0)
+		kill(-c->testpgid, SIGKILL);
 }
 
 static void

@@ -49,6 +49,7 @@
 #define WTAIL 65536		/* output kept for a failure's text */
 #define WLASTLINE 1024		/* the last line, kept for a skip reason */
 #define WSTRAYMS 300		/* grace for pipes held open by strays */
+#define WTEMPDIR "tmp"		/* DISTTRIAL_TEMP, in the Start directory */
 
 /* Something to send, in the order it happened. */
 struct item {
@@ -126,7 +127,9 @@ static struct {
 	int runok;		/* every result of this Run was accepted */
 	struct testproc *t;	/* the test running, or NULL */
 	int olddialect;
-	char *pgidfile;		/* names the running test's group, if set */
+	char *tempdir;		/* the tests' own DISTTRIAL_TEMP, in Start's */
+	int notefd;		/* a local worker's channel for groups, or -1 */
+	long long pausedat;	/* ms, since when output is held back; 0 */
 	char **xargv;		/* --exec split into words, plus 2 slots */
 	int nxargv;
 	int selfpipe[2];
@@ -386,6 +389,18 @@ answered(const struct amp_box *b)
 	}
 }
 
+/*
+ * The tests' own scratch directory, made again before each test: a test
+ * that removes it breaks nothing, since the worker keeps nothing there.
+ */
+static void
+maketemp(void)
+{
+	if (W.tempdir != NULL && mkdir(W.tempdir, 0777) < 0 &&
+	    errno != EEXIST)
+		warn("worker: cannot create %s:", W.tempdir);
+}
+
 /* Like mkdir -p. */
 static int
 mkdirs(char *path)
@@ -427,12 +442,13 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 	    mkdirs((char *)path.data) == 0 &&
 	    stat((char *)path.data, &st) == 0 && S_ISDIR(st.st_mode);
 	if (ok) {
-		setenv("DISTTRIAL_TEMP", (char *)path.data, 1);
 		path.len--;
-		buf_addstr(&path, "/" PGIDFILE);
+		buf_addstr(&path, "/" WTEMPDIR);
 		buf_addc(&path, '\0');
-		free(W.pgidfile);
-		W.pgidfile = xstrdup((char *)path.data);
+		free(W.tempdir);
+		W.tempdir = xstrdup((char *)path.data);
+		setenv("DISTTRIAL_TEMP", W.tempdir, 1);
+		maketemp();
 	} else {
 		warn("worker: cannot create %s:", (char *)path.data);
 	}
@@ -523,20 +539,27 @@ readamp(void)
 
 /*
  * The child's half of spawning: only async-signal-safe calls, and any
- * exec error goes back as an errno through the close-on-exec pipe.
- * W.xargv holds the --exec words and two free slots, for the path and
- * the NULL: this is the child's own copy of it.
+ * exec error goes back as an errno through the close-on-exec pipe.  It
+ * waits for the worker's go (fd[3]) before it runs anything of the
+ * test's, so that the manager has heard of its process group first; if
+ * the worker died before that, it leaves.  W.xargv holds the --exec
+ * words and two free slots, for the path and the NULL: this is the
+ * child's own copy of it.  fd: stdout, stderr, the exec error, go.
  */
 static void
-child(char *path, int out, int err, int errfd)
+child(char *path, const int *fd)
 {
-	char *argv[3];
+	char *argv[3], go;
 	int null, e;
 
 	setpgid(0, 0);
 	signal(SIGPIPE, SIG_DFL);
+	while ((e = (int)read(fd[3], &go, 1)) < 0 && errno == EINTR)
+		;
+	if (e != 1)
+		_exit(127);
 	if ((null = open("/dev/null", O_RDONLY)) < 0 || dup2(null, 0) < 0 ||
-	    dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	    dup2(fd[0], 1) < 0 || dup2(fd[1], 2) < 0)
 		goto fail;
 	if (null > 2)
 		close(null);
@@ -558,7 +581,7 @@ child(char *path, int out, int err, int errfd)
 	}
 fail:
 	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0) {
+	if (write(fd[2], &e, sizeof(e)) < 0) {
 		/* nothing more can be done */
 	}
 	_exit(127);
@@ -823,24 +846,23 @@ judge(struct testproc *t)
 }
 
 /*
- * The running test's process group, in the scratch directory: if this
- * worker is killed, the manager reads it and kills what it left.
+ * A local worker tells the manager its running test's process group (0:
+ * none) on a pipe that only it holds, before the test can run any code:
+ * if this worker is killed, the manager kills what it left.  A remote
+ * worker's tests are its own host's business: it kills them itself when
+ * its manager goes (EOF, SIGHUP).
  */
 static void
 notepgid(pid_t pgid)
 {
-	FILE *f;
+	char note[32];
+	int n;
 
-	if (W.pgidfile == NULL)
+	if (W.notefd < 0)
 		return;
-	if (pgid == 0) {
-		unlink(W.pgidfile);
-		return;
-	}
-	if ((f = fopen(W.pgidfile, "w")) == NULL)
-		return;
-	fprintf(f, "%ld\n", (long)pgid);
-	fclose(f);
+	n = snprintf(note, sizeof(note), "%ld\n", (long)pgid);
+	while (write(W.notefd, note, (size_t)n) < 0 && errno == EINTR)
+		;
 }
 
 /*
@@ -850,23 +872,34 @@ notepgid(pid_t pgid)
 static void
 forktest(struct testproc *t)
 {
-	int out[2], err[2], ep[2], i;
+	int out[2], err[2], ep[2], go[2], fd[4], i;
 	ssize_t n;
 
-	if (pipe(out) < 0 || pipe(err) < 0 || pipe(ep) < 0)
+	if (pipe(out) < 0 || pipe(err) < 0 || pipe(ep) < 0 || pipe(go) < 0)
 		fatal("worker: pipe:");
 	for (i = 0; i < 2; i++) {
 		fdflags(out[i], FD_CLOEXEC, 0);
 		fdflags(err[i], FD_CLOEXEC, 0);
 		fdflags(ep[i], FD_CLOEXEC, 0);
+		fdflags(go[i], FD_CLOEXEC, 0);
 	}
 	if ((t->pid = fork()) < 0)
 		fatal("worker: fork:");
-	if (t->pid == 0)
-		child(t->path, out[1], err[1], ep[1]);
+	if (t->pid == 0) {
+		close(go[1]);	/* so that the worker's death reads as EOF */
+		fd[0] = out[1];
+		fd[1] = err[1];
+		fd[2] = ep[1];
+		fd[3] = go[0];
+		child(t->path, fd);
+	}
 	t->pgid = t->pid;
 	setpgid(t->pid, t->pid);
 	notepgid(t->pgid);
+	if (write(go[1], "g", 1) < 0)
+		warn("worker: write:");
+	close(go[0]);
+	close(go[1]);
 	close(out[1]);
 	close(err[1]);
 	close(ep[1]);
@@ -901,6 +934,7 @@ spawn(const char *path)
 	buf_addstr(&hdr, " <--");
 	testwrite(hdr.data, hdr.len);
 	buf_free(&hdr);
+	maketemp();
 	forktest(t);
 	if (W.o->timeout > 0)
 		ladder_start(&t->kill, (long long)(W.o->timeout * 1000));
@@ -923,6 +957,28 @@ freetest(struct testproc *t)
 }
 
 /*
+ * While output is held back for a slow manager, the test's pipes are
+ * not read, and no clock that would throw output away may run: the
+ * time-out and the grace for strays stand still until it flows again.
+ */
+static void
+hold(int paused)
+{
+	long long d;
+
+	if (paused && W.pausedat == 0) {
+		W.pausedat = now_ms();
+	} else if (!paused && W.pausedat != 0) {
+		d = now_ms() - W.pausedat;
+		W.pausedat = 0;
+		if (W.t != NULL && W.t->kill.due != 0)
+			W.t->kill.due += d;
+		if (W.t != NULL && W.t->graceend != 0)
+			W.t->graceend += d;
+	}
+}
+
+/*
  * The time-out's ladder while the test runs; once it is reaped, the
  * grace for strays that still hold its pipes.
  */
@@ -932,6 +988,8 @@ expire(struct testproc *t)
 	long long now = now_ms();
 	int sig;
 
+	if (W.pausedat != 0)
+		return;
 	if (t->phase == TP_RUNNING && (sig = ladder_due(&t->kill, now))) {
 		if (sig == SIGTERM)
 			t->timedout = 1;
@@ -1022,6 +1080,7 @@ setup(const struct workertrial_opts *o)
 	char *p, *words;
 
 	W.o = o;
+	W.notefd = o->notefd;
 	W.in = o->stdio ? 0 : 3;
 	W.out = o->stdio ? 1 : 4;
 	if (fcntl(W.in, F_GETFD) < 0 || fcntl(W.out, F_GETFD) < 0)
@@ -1065,6 +1124,8 @@ pollwait(void)
 {
 	long long d = 0;
 
+	if (W.pausedat != 0)
+		return -1;	/* until the manager takes some output */
 	if (W.t != NULL && W.t->phase == TP_RUNNING)
 		d = W.t->kill.due;
 	else if (W.t != NULL && W.t->phase == TP_DRAINING)
@@ -1087,6 +1148,7 @@ workertrial_main(const struct workertrial_opts *o)
 		advance();
 		flush();
 		paused = W.wbuf.len + W.qbytes > WBACKLOG;
+		hold(paused);
 		pfd[0].fd = W.selfpipe[0];
 		pfd[1].fd = W.in;
 		pfd[2].fd = W.wbuf.len > 0 ? W.out : -1;

@@ -2,7 +2,7 @@
 # t/manager-tempdir.sh: the temp directory, as trial keeps it.
 # _trial_temp holds _trial_marker, test.log (every TestWrite line, each
 # test's lines together) and per worker N/ with out.log and err.log;
-# tests see DISTTRIAL_WORKER=N and DISTTRIAL_TEMP=<absolute N/>, and run
+# tests see DISTTRIAL_WORKER=N and DISTTRIAL_TEMP=<absolute N/tmp>, and run
 # in the directory disttrial was started from.  The lock
 # _trial_temp.lock -> PID: a live one sends a second run to
 # _trial_temp-1; a stale one is taken over; a directory without the
@@ -36,8 +36,8 @@ for t in e1 e2 e3 e4; do
 	0 | 1)	pass "$t.sh ran with DISTTRIAL_WORKER=$w" ;;
 	*)	fail "$t.sh ran with DISTTRIAL_WORKER=$w (want 0 or 1)" ;;
 	esac
-	check_line "env/$t.sh temp=$ptmp/e/_trial_temp/$w" "$log" \
-	    "... and DISTTRIAL_TEMP, the absolute path of its worker's directory"
+	check_line "env/$t.sh temp=$ptmp/e/_trial_temp/$w/tmp" "$log" \
+	    "... and DISTTRIAL_TEMP, tmp in its worker's absolute directory"
 	check_line "env/$t.sh temp is a directory" "$log" '... which exists'
 	check_line "env/$t.sh pwd=$ptmp/e" "$log" \
 	    '... in the directory disttrial was started from'
@@ -72,12 +72,12 @@ check_count 0 'env/e2.sh' "$log" '... and a fresh test.log'
 dtrun e -j1 -T mytemp env/e1.sh
 check "-T mytemp: passes ($rc)" [ "$rc" -eq 0 ]
 check '... mytemp has the marker' [ -f "$tmp/e/mytemp/_trial_marker" ]
-check_line "env/e1.sh temp=$ptmp/e/mytemp/0" "$tmp/e/mytemp/test.log" \
+check_line "env/e1.sh temp=$ptmp/e/mytemp/0/tmp" "$tmp/e/mytemp/test.log" \
     '... and DISTTRIAL_TEMP is in it'
 check '... its lock is released' [ ! -L "$tmp/e/mytemp.lock" ]
 dtrun e -j1 --temp-directory="$ptmp/abs" env/e1.sh
 check "--temp-directory=/absolute/path: passes ($rc)" [ "$rc" -eq 0 ]
-check_line "env/e1.sh temp=$ptmp/abs/0" "$ptmp/abs/test.log" \
+check_line "env/e1.sh temp=$ptmp/abs/0/tmp" "$ptmp/abs/test.log" \
     '... and is used as is'
 check '... its lock is released' [ ! -L "$ptmp/abs.lock" ]
 
@@ -90,7 +90,7 @@ echo mine >"$tmp/l/_trial_temp/keep"
 ln -s $$ "$tmp/l/_trial_temp.lock"
 dtrun l -j1 env/e1.sh
 check "a live lock: the run passes ($rc)" [ "$rc" -eq 0 ]
-check_line "env/e1.sh temp=$ptmp/l/_trial_temp-1/0" \
+check_line "env/e1.sh temp=$ptmp/l/_trial_temp-1/0/tmp" \
     "$tmp/l/_trial_temp-1/test.log" '... in _trial_temp-1'
 check '... _trial_temp is untouched' [ "$(cat "$tmp/l/_trial_temp/keep")" = mine ]
 check '... its lock too' [ "$(linkof "$tmp/l/_trial_temp.lock")" = $$ ]
@@ -99,7 +99,7 @@ check '... _trial_temp-1.lock is released' [ ! -L "$tmp/l/_trial_temp-1.lock" ]
 ln -s $$ "$tmp/l/_trial_temp-1.lock"
 dtrun l -j1 env/e1.sh
 check "two live locks: the run passes ($rc)" [ "$rc" -eq 0 ]
-check_line "env/e1.sh temp=$ptmp/l/_trial_temp-2/0" \
+check_line "env/e1.sh temp=$ptmp/l/_trial_temp-2/0/tmp" \
     "$tmp/l/_trial_temp-2/test.log" '... in _trial_temp-2'
 rm -f "$tmp/l/_trial_temp-1.lock"
 
@@ -114,7 +114,7 @@ echo old >"$tmp/s/_trial_temp/leftover"
 ln -s "$dead" "$tmp/s/_trial_temp.lock"
 dtrun s -j1 env/e1.sh
 check "a stale lock: the run passes ($rc)" [ "$rc" -eq 0 ]
-check_line "env/e1.sh temp=$ptmp/s/_trial_temp/0" \
+check_line "env/e1.sh temp=$ptmp/s/_trial_temp/0/tmp" \
     "$tmp/s/_trial_temp/test.log" '... in _trial_temp, taken over'
 check '... which was emptied' [ ! -e "$tmp/s/_trial_temp/leftover" ]
 check '... the lock is released' [ ! -L "$tmp/s/_trial_temp.lock" ]

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t/worker-env.sh: what a test gets from the worker: DISTTRIAL_WORKER and
-# DISTTRIAL_TEMP (the absolute Start directory), the rest of the worker's
+# DISTTRIAL_TEMP (tmp in the absolute Start directory, the tests' own,
+# made again if a test removed it), the rest of the worker's
 # environment, the worker's directory, its own process group, stdin at
 # EOF, no stray descriptors, default signal dispositions.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -17,7 +18,7 @@ o=$tmp/a.out
 check_drive a 'the worker keeps to the protocol'
 check_line "$AS/env.sh" "$o" 'env.sh passes'
 check_grep 'worker=0' "$o" 'DISTTRIAL_WORKER is 0 when the worker has none'
-check_grep "temp=$tmp/a.d" "$o" 'DISTTRIAL_TEMP is the Start directory'
+check_line "TestWrite out=temp=$tmp/a.d/tmp" "$o" 'DISTTRIAL_TEMP is tmp in the Start directory'
 check_grep 'temp exists' "$o" '... which exists'
 check_grep 'custom=some value' "$o" "the worker's environment is passed on"
 check_grep "pwd=$top" "$o" "the test runs in the worker's directory"
@@ -48,8 +49,8 @@ mkdir "$tmp/cwd"
 cwd=$(cd "$tmp/cwd" && pwd -P)
 check_drive c 'a relative Start directory: the protocol is kept'
 check 'the relative directory is made' [ -d "$tmp/cwd/rel/dir" ]
-check_grep "temp=$cwd/rel/dir" "$tmp/c.out" \
-    'DISTTRIAL_TEMP is its absolute path'
+check_line "TestWrite out=temp=$cwd/rel/dir/tmp" "$tmp/c.out" \
+    'DISTTRIAL_TEMP is in its absolute path'
 check_grep "pwd=$cwd" "$tmp/c.out" "the test runs in the worker's directory"
 
 # --stdio: the AMP descriptors are the worker's 0 and 1, never the test's.
@@ -59,6 +60,16 @@ check_drive s '--stdio: the protocol is kept'
 check_grep 'stdin at EOF' "$o" "--stdio: the test's stdin is at EOF"
 check_nogrep 'fd ' "$o" '... and no descriptor above 2 is open'
 check_line "$AS/env.sh" "$o" '... and env.sh passes'
+
+# A test that removes its DISTTRIAL_TEMP breaks nothing: the next test
+# gets it again, and the worker's bookkeeping was never there.
+drive r "$fx/rmtemp.sh" "$fx/env.sh" "$fx/rmtemp.sh"
+o=$tmp/r.out
+check_drive r 'a test removes DISTTRIAL_TEMP: the protocol is kept'
+check_count 2 'temp removed' "$o" '... both times it was there to remove'
+check_grep 'temp exists' "$o" '... and the test after it has it again'
+check_count 3 "AddSuccess testName=$fx/" "$o" '... and all three pass'
+check 'the Start directory itself stays' [ -d "$tmp/r.d" ]
 
 check_nofixtures 'no test process is left behind' env.sh
 
