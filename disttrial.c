@@ -579,6 +579,7 @@ struct pool {
 	long long shown;	/* ms, when it was last drawn */
 	size_t next;		/* the next test of the queue */
 	int stopping;		/* hand out no more tests */
+	const char *stopwhy;	/* "Bail out!" or "--exitfirst" */
 	char why[512];		/* the last fault of a retiring slot */
 	struct worker_cfg cfg;
 	struct reporter *rep;
@@ -619,18 +620,60 @@ replace(struct pool *p, int i)
 	p->w[i] = worker_spawn(&p->cfg, i);
 }
 
+/*
+ * A test whose name is not UTF-8 cannot go to a worker (AMP carries it
+ * as Unicode): it gets one error, which names it as well as it can.
+ */
+static void
+badname(struct pool *p, const struct testfile *t)
+{
+	struct rep_result res = { 0 };
+	struct buf name = { 0 };
+	static const char text[] = "cannot run it: its name is not UTF-8, "
+	    "which AMP cannot carry to a worker";
+
+	utf8_repair(&name, (const unsigned char *)t->path, strlen(t->path));
+	buf_addc(&name, '\0');
+	res.kind = REP_ERROR;
+	res.name = (char *)name.data;
+	res.class = "disttrial.BadName";
+	res.text = text;
+	res.textlen = sizeof(text) - 1;
+	reporter_notrun(p->rep, res.name, t->isfile, &res);
+	buf_free(&name);
+}
+
+/* The next test that a worker can be given, or NULL at the end. */
+static const struct testfile *
+nexttest(struct pool *p)
+{
+	const struct testfile *t;
+
+	for (; p->next < found.n; p->next++) {
+		t = &found.t[p->next];
+		if (utf8_valid((const unsigned char *)t->path, strlen(t->path)))
+			return t;
+		badname(p, t);
+	}
+	return NULL;
+}
+
 /* Hands the next test to each idle worker, unless the run is stopping. */
 static void
 dispatch(struct pool *p)
 {
+	const struct testfile *t;
 	int i, st;
 
 	for (i = 0; i < p->nw; i++) {
 		if (p->w[i] == NULL)
 			continue;
-		if (p->w[i]->bailed ||
-		    (opt.exitfirst && reporter_failed(p->rep)))
-			p->stopping = 1;
+		if (!p->stopping && p->w[i]->bailed)
+			p->stopwhy = "Bail out!";
+		else if (!p->stopping && opt.exitfirst &&
+		    reporter_failed(p->rep))
+			p->stopwhy = "--exitfirst";
+		p->stopping = p->stopwhy != NULL;
 		st = p->w[i]->state;
 		if (st == WORKER_GONE && !interrupted && !p->stopping &&
 		    p->next < found.n) {
@@ -640,9 +683,8 @@ dispatch(struct pool *p)
 			st = p->w[i]->state;
 		}
 		if ((st == WORKER_STARTING || st == WORKER_IDLE) &&
-		    !p->stopping && !interrupted && p->next < found.n) {
-			worker_run(p->w[i], found.t[p->next].path,
-			    found.t[p->next].isfile);
+		    !p->stopping && !interrupted && (t = nexttest(p))) {
+			worker_run(p->w[i], t->path, t->isfile);
 			p->next++;
 		}
 	}
@@ -799,6 +841,21 @@ interrupt(struct pool *p)
 			worker_kill(p->w[i], why);
 }
 
+/* A run stopped early says how many tests it left, and names them. */
+static void
+unrun(struct pool *p)
+{
+	size_t i;
+
+	if (p->next >= found.n)
+		return;
+	warn("stopped by %s; %zu of %zu tests did not run", p->stopwhy,
+	    found.n - p->next, found.n);
+	for (i = p->next; i < found.n; i++)
+		dprintf(p->cfg.logfd, "disttrial: not run (stopped by %s): "
+		    "%s\n", p->stopwhy, found.t[i].path);
+}
+
 static void
 pass(struct pool *p, struct pollfd *pfd)
 {
@@ -806,6 +863,7 @@ pass(struct pool *p, struct pollfd *pfd)
 
 	p->next = 0;
 	p->stopping = 0;
+	p->stopwhy = NULL;
 	for (;;) {
 		dispatch(p);
 		if (interrupted && !killed) {
@@ -820,6 +878,8 @@ pass(struct pool *p, struct pollfd *pfd)
 	}
 	if (retired(p) && !interrupted && !p->stopping)
 		notrun(p);
+	if (p->stopping && !interrupted)
+		unrun(p);
 }
 
 /* No more tests: every worker is told to finish, and is waited for. */
