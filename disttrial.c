@@ -605,6 +605,7 @@ static void
 replace(struct pool *p, int i)
 {
 	int failed = p->w[i]->failed;
+	char why[256];
 
 	if (failed) {
 		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
@@ -617,7 +618,35 @@ replace(struct pool *p, int i)
 		    p->restarts[i], p->why);
 		return;
 	}
-	p->w[i] = worker_spawn(&p->cfg, i);
+	if ((p->w[i] = worker_spawn(&p->cfg, i, why, sizeof(why))) == NULL) {
+		snprintf(p->why, sizeof(p->why), "worker %d could not be "
+		    "started again: %s", i, why);
+		warn("%s; its slot is retired", p->why);
+	}
+}
+
+/*
+ * The workers of the run, as many as can be had: when fds or processes
+ * run out, the run goes on with fewer, saying so.
+ */
+static void
+spawnall(struct pool *p)
+{
+	char why[256];
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		p->w[i] = NULL;
+	for (i = 0; i < p->nw; i++)
+		if ((p->w[i] = worker_spawn(&p->cfg, i, why,
+		    sizeof(why))) == NULL)
+			break;
+	if (i == p->nw)
+		return;
+	snprintf(p->why, sizeof(p->why), "worker %d could not be started: "
+	    "%s", i, why);
+	warn("%s; the run goes on with %d of %d workers", p->why, i, p->nw);
+	p->nw = i;	/* poll(2) takes no more fds than the limit */
 }
 
 /*
@@ -907,8 +936,7 @@ passes(struct pool *p)
 	int i, failed = 0;
 
 	pfd = xreallocarray(NULL, (size_t)p->nw + 1, sizeof(*pfd));
-	for (i = 0; i < p->nw; i++)
-		p->w[i] = worker_spawn(&p->cfg, i);
+	spawnall(p);
 	reporter_begin(p->rep, found.n);
 	for (i = 1;; i++) {
 		start = now_ms();

@@ -61,6 +61,8 @@ struct wconn {
 	char *dir;		/* absolute N/ */
 	struct buf log;		/* this test's TestWrite lines */
 	FILE *spill;		/* and those past WLOGMAX */
+	size_t dropped;		/* lines that could not be kept */
+	int droperr;		/* why: the errno of the first */
 	int byexit;		/* the fault was its leaving: name its status */
 	int closing;		/* CLOSE_NO... */
 	struct ladder kill;	/* WORKER_DYING: the way to SIGKILL */
@@ -123,7 +125,7 @@ mkchild(const struct worker_cfg *cfg, int slot, int sock, int notefd)
 	free(path);
 	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
 		_exit(127);
-	if ((sock = fcntl(sock, F_DUPFD, 10)) < 0 || dup2(fd, 0) < 0 ||
+	if ((sock = fcntl(sock, F_DUPFD, 5)) < 0 || dup2(fd, 0) < 0 ||
 	    dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sock, 3) < 0 ||
 	    dup2(sock, 4) < 0)
 		_exit(127);
@@ -162,8 +164,6 @@ newworker(struct worker_cfg *cfg, int slot)
 	c->notefd = -1;
 	c->dir = xmalloc(strlen(cfg->tempdir) + 24);
 	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
-	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST)
-		fatal("cannot create %s:", c->dir);
 	if (cfg->streams == NULL)
 		cfg->streams = streams_new(WSTREAMCAP);
 	/* Registered before the fork, so a local worker's copy is reachable. */
@@ -175,43 +175,77 @@ newworker(struct worker_cfg *cfg, int slot)
 	return w;
 }
 
-struct worker *
-worker_spawn(struct worker_cfg *cfg, int slot)
+/*
+ * The descriptors and the fork; -1 with why filled in if one of them
+ * cannot be had (fds or processes run out): the caller goes on with
+ * fewer workers.
+ */
+static int
+startchild(struct worker *w, char *why, size_t whylen)
 {
-	struct amp_box b = { 0 };
-	struct worker *w;
-	struct wconn *c;
-	int sv[2], np[2] = { -1, -1 }, i;
+	struct wconn *c = w->conn;
+	const char *what = "socketpair";
+	int sv[2] = { -1, -1 }, np[2] = { -1, -1 }, i;
 
-	w = newworker(cfg, slot);
-	c = w->conn;
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-		fatal("socketpair:");
+	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST) {
+		snprintf(why, whylen, "cannot create %s: %s", c->dir,
+		    strerror(errno));
+		return -1;
+	}
 	/* Only a local worker's tests share our host: only it notes them. */
-	if (cfg->command == NULL && pipe(np) < 0)
-		fatal("pipe:");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+	    (what = "pipe", c->cfg->command == NULL && pipe(np) < 0))
+		goto fail;
 	for (i = 0; i < 2; i++) {
 		fdflags(sv[i], FD_CLOEXEC, 0);
 		if (np[i] >= 0)
 			fdflags(np[i], FD_CLOEXEC, 0);
 	}
 	fflush(NULL);
-	if ((w->pid = fork()) < 0)
-		fatal("fork:");
+	what = "fork";
+	if ((w->pid = fork()) < 0) {
+		w->pid = 0;
+		goto fail;
+	}
 	if (w->pid == 0) {
 		close(sv[0]);
 		if (np[0] >= 0)
 			close(np[0]);
-		mkchild(cfg, slot, sv[1], np[1]);
+		mkchild(c->cfg, w->slot, sv[1], np[1]);
 	}
 	setpgid(w->pid, w->pid);
 	close(sv[1]);
 	if (np[1] >= 0)
 		close(np[1]);
 	c->notefd = np[0];
+	c->fd = sv[0];
+	return 0;
+fail:
+	snprintf(why, whylen, "%s: %s", what, strerror(errno));
+	for (i = 0; i < 2; i++) {
+		if (sv[i] >= 0)
+			close(sv[i]);
+		if (np[i] >= 0)
+			close(np[i]);
+	}
+	return -1;
+}
+
+struct worker *
+worker_spawn(struct worker_cfg *cfg, int slot, char *why, size_t whylen)
+{
+	struct amp_box b = { 0 };
+	struct worker *w;
+	struct wconn *c;
+
+	w = newworker(cfg, slot);
+	c = w->conn;
+	if (startchild(w, why, whylen) < 0) {
+		worker_free(w);
+		return NULL;
+	}
 	if (c->notefd >= 0)
 		fdflags(c->notefd, 0, O_NONBLOCK);
-	c->fd = sv[0];
 	fdflags(c->fd, 0, O_NONBLOCK);
 	c->dec = amp_dec_new();
 	w->state = WORKER_STARTING;
@@ -271,9 +305,15 @@ worker_cfg_free(struct worker_cfg *cfg)
 	cfg->streams = NULL;
 }
 
+/*
+ * test.log that cannot be written (a full disk, a file size limit)
+ * costs the log, not the run: one warning, and what cannot be written
+ * is dropped.
+ */
 static void
 writeall(int fd, const void *p, size_t len)
 {
+	static int warned;
 	const char *s = p;
 	ssize_t n;
 
@@ -281,14 +321,22 @@ writeall(int fd, const void *p, size_t len)
 		if ((n = write(fd, s, len)) < 0) {
 			if (errno == EINTR)
 				continue;
-			fatal("write test.log:");
+			if (!warned)
+				warn("cannot write test.log (its lines are "
+				    "dropped from here on):");
+			warned = 1;
+			return;
 		}
 		s += n;
 		len -= (size_t)n;
 	}
 }
 
-/* A TestWrite line: held with its test's lines, spilled past WLOGMAX. */
+/*
+ * A TestWrite line: held with its test's lines, spilled past WLOGMAX.
+ * A spill file that cannot be made or written (no fds, a full disk)
+ * costs the test's further lines, counted for a note in test.log.
+ */
 static void
 logout(struct worker *w, const unsigned char *p, size_t len)
 {
@@ -299,17 +347,45 @@ logout(struct worker *w, const unsigned char *p, size_t len)
 		writeall(c->cfg->logfd, "\n", 1);
 		return;
 	}
-	if (c->spill == NULL && c->log.len + len + 1 > WLOGMAX &&
-	    (c->spill = tmpfile()) == NULL)
-		fatal("tmpfile:");
-	if (c->spill != NULL) {
-		if (fwrite(p, 1, len, c->spill) != len ||
-		    putc('\n', c->spill) == EOF)
-			fatal("write a spilled log:");
+	if (c->dropped == 0 && c->spill == NULL &&
+	    c->log.len + len + 1 > WLOGMAX && (c->spill = tmpfile()) == NULL)
+		c->droperr = errno;
+	if (c->dropped == 0 && c->spill != NULL &&
+	    (fwrite(p, 1, len, c->spill) != len ||
+	    putc('\n', c->spill) == EOF))
+		c->droperr = errno;
+	if (c->droperr != 0) {
+		c->dropped++;
 		return;
 	}
+	if (c->spill != NULL)
+		return;
 	buf_add(&c->log, p, len);
 	buf_addc(&c->log, '\n');
+}
+
+/* The note in test.log where a test's lines were dropped. */
+static void
+dropnote(struct wconn *c)
+{
+	static int warned;
+	char note[256];
+	int n;
+
+	if (c->dropped == 0)
+		return;
+	n = snprintf(note, sizeof(note), "disttrial: %zu more lines of this "
+	    "test's output were dropped: %s\n", c->dropped,
+	    strerror(c->droperr));
+	writeall(c->cfg->logfd, note, (size_t)n);
+	if (!warned) {
+		errno = c->droperr;
+		warn("cannot keep all of a test's output for test.log "
+		    "(its lines are dropped, with a note there):");
+	}
+	warned = 1;
+	c->dropped = 0;
+	c->droperr = 0;
 }
 
 /* The Run is over: its test's lines go to test.log in one piece. */
@@ -321,13 +397,14 @@ logflush(struct wconn *c)
 
 	writeall(c->cfg->logfd, c->log.data, c->log.len);
 	c->log.len = 0;
-	if (c->spill == NULL)
-		return;
-	rewind(c->spill);
-	while ((n = fread(chunk, 1, sizeof(chunk), c->spill)) > 0)
-		writeall(c->cfg->logfd, chunk, n);
-	fclose(c->spill);
-	c->spill = NULL;
+	if (c->spill != NULL) {
+		rewind(c->spill);
+		while ((n = fread(chunk, 1, sizeof(chunk), c->spill)) > 0)
+			writeall(c->cfg->logfd, chunk, n);
+		fclose(c->spill);
+		c->spill = NULL;
+	}
+	dropnote(c);
 }
 
 /*

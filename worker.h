@@ -5,6 +5,7 @@
  * lines are held per test and written to the log as one piece when its
  * Run is answered.
  */
+#include <stddef.h>
 #include <sys/types.h>
 
 struct reporter;
@@ -47,7 +48,9 @@ struct worker {
 	struct wconn *conn;	/* the connection: worker.c's alone */
 };
 
-struct worker *worker_spawn(struct worker_cfg *cfg, int slot);
+/* NULL, why saying why, if fds, processes or the disk ran out. */
+struct worker *worker_spawn(struct worker_cfg *cfg, int slot, char *why,
+    size_t whylen);
 void worker_free(struct worker *w);
 /* The fd to poll and its events, or -1. */
 int worker_pollfd(const struct worker *w, short *events);

@@ -105,6 +105,7 @@ struct testproc {
 	size_t outlen;		/* all output, in bytes */
 	char lastline[WLASTLINE];
 	int execerr;		/* errno of a failed exec, or 0 */
+	const char *cannot;	/* pipe or fork, if that failed: no process */
 	int timedout;		/* the ladder's SIGTERM was sent */
 	int stray;		/* something it left held its pipes */
 	struct ladder kill;	/* the time-out's SIGTERM, then SIGKILL */
@@ -800,7 +801,10 @@ execfailed(struct testproc *t)
 	char why[PATH_MAX + 128];
 	struct stat st;
 
-	if (W.nxargv > 0)
+	if (t->cannot != NULL)
+		snprintf(why, sizeof(why), "cannot start %s: %s: %s", t->path,
+		    t->cannot, strerror(t->execerr));
+	else if (W.nxargv > 0)
 		snprintf(why, sizeof(why), "cannot execute %s (for %s): %s",
 		    W.xargv[0], t->path, strerror(t->execerr));
 	else if (t->execerr == EACCES && stat(t->path, &st) == 0 &&
@@ -869,54 +873,73 @@ notepgid(pid_t pgid)
 		;
 }
 
+/* Closes the descriptors of n pipes, those that were made. */
+static void
+closepipes(int (*p)[2], int n)
+{
+	int i;
+
+	for (i = 0; i < 2 * n; i++)
+		if (p[i / 2][i % 2] >= 0)
+			close(p[i / 2][i % 2]);
+}
+
 /*
  * Forks the test in its own process group, its stdout and stderr on
- * pipes; an exec error comes back as an errno.
+ * pipes; an exec error comes back as an errno.  When pipes or a process
+ * cannot be had (fds or processes ran out), the test is left without a
+ * process, t->cannot and t->execerr saying why: it becomes one error.
  */
 static void
 forktest(struct testproc *t)
 {
-	int out[2], err[2], ep[2], go[2], fd[4], i;
+	int p[4][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	int fd[4], i;
 	ssize_t n;
 
-	if (pipe(out) < 0 || pipe(err) < 0 || pipe(ep) < 0 || pipe(go) < 0)
-		fatal("worker: pipe:");
-	for (i = 0; i < 2; i++) {
-		fdflags(out[i], FD_CLOEXEC, 0);
-		fdflags(err[i], FD_CLOEXEC, 0);
-		fdflags(ep[i], FD_CLOEXEC, 0);
-		fdflags(go[i], FD_CLOEXEC, 0);
+	for (i = 0; i < 4; i++)
+		if (pipe(p[i]) < 0)
+			goto fail;
+	for (i = 0; i < 8; i++)
+		fdflags(p[i / 2][i % 2], FD_CLOEXEC, 0);
+	if ((t->pid = fork()) < 0) {
+		t->pid = 0;
+		t->cannot = "fork";
+		goto fail;
 	}
-	if ((t->pid = fork()) < 0)
-		fatal("worker: fork:");
 	if (t->pid == 0) {
-		close(go[1]);	/* so that the worker's death reads as EOF */
-		fd[0] = out[1];
-		fd[1] = err[1];
-		fd[2] = ep[1];
-		fd[3] = go[0];
+		close(p[3][1]);	/* so that the worker's death reads as EOF */
+		for (i = 0; i < 3; i++)
+			fd[i] = p[i][1];
+		fd[3] = p[3][0];
 		child(t->path, fd);
 	}
 	t->pgid = t->pid;
 	setpgid(t->pid, t->pid);
 	notepgid(t->pgid);
-	if (write(go[1], "g", 1) < 0)
+	if (write(p[3][1], "g", 1) < 0)
 		warn("worker: write:");
-	close(go[0]);
-	close(go[1]);
-	close(out[1]);
-	close(err[1]);
-	close(ep[1]);
-	while ((n = read(ep[0], &t->execerr, sizeof(t->execerr))) < 0 &&
+	close(p[3][0]);
+	close(p[3][1]);
+	for (i = 0; i < 3; i++)
+		close(p[i][1]);
+	while ((n = read(p[2][0], &t->execerr, sizeof(t->execerr))) < 0 &&
 	    errno == EINTR)
 		;
 	if (n != sizeof(t->execerr))
 		t->execerr = 0;
-	close(ep[0]);
-	t->fd[0] = out[0];
-	t->fd[1] = err[0];
-	fdflags(out[0], 0, O_NONBLOCK);
-	fdflags(err[0], 0, O_NONBLOCK);
+	close(p[2][0]);
+	t->fd[0] = p[0][0];
+	t->fd[1] = p[1][0];
+	fdflags(t->fd[0], 0, O_NONBLOCK);
+	fdflags(t->fd[1], 0, O_NONBLOCK);
+	return;
+fail:
+	t->execerr = errno;
+	if (t->cannot == NULL)
+		t->cannot = "pipe";
+	closepipes(p, 4);
+	t->phase = TP_DRAINING;
 }
 
 static void
@@ -960,6 +983,14 @@ freetest(struct testproc *t)
 	free(t);
 }
 
+/* Signals the test's process group: never 0, which would be our own. */
+static void
+killgroup(pid_t pgid, int sig)
+{
+	if (pgid > 1)
+		kill(-pgid, sig);
+}
+
 /*
  * While output is held back for a slow manager, the test's pipes are
  * not read, and no clock that would throw output away may run: the
@@ -997,13 +1028,13 @@ expire(struct testproc *t)
 	if (t->phase == TP_RUNNING && (sig = ladder_due(&t->kill, now))) {
 		if (sig == SIGTERM)
 			t->timedout = 1;
-		kill(-t->pid, sig);
+		killgroup(t->pid, sig);
 	}
 	if (t->phase == TP_DRAINING && t->graceend != 0 &&
 	    now >= t->graceend) {
 		t->graceend = 0;
 		t->stray = 1;
-		kill(-t->pgid, SIGKILL);
+		killgroup(t->pgid, SIGKILL);
 		testwrites("disttrial: a process the test left behind still "
 		    "held its output; its process group was killed");
 		closepipe(t, 0);
@@ -1040,7 +1071,7 @@ advance(void)
 
 	if (t != NULL && t->phase == TP_DRAINING && t->fd[0] < 0 &&
 	    t->fd[1] < 0) {
-		kill(-t->pgid, SIGKILL);
+		killgroup(t->pgid, SIGKILL);
 		t->phase = TP_JUDGED;
 		notepgid(0);
 		judge(t);
@@ -1065,7 +1096,7 @@ static void
 cleanup(void)
 {
 	if (W.t != NULL && W.t->phase != TP_JUDGED) {
-		kill(-W.t->pgid, SIGKILL);
+		killgroup(W.t->pgid, SIGKILL);
 		if (W.t->phase == TP_RUNNING)
 			waitpid(W.t->pid, NULL, 0);
 		W.t->pid = 0;

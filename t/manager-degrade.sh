@@ -1,0 +1,81 @@
+#!/bin/sh
+# t/manager-degrade.sh: when a resource runs out, it costs what it must
+# (a worker, a test, the logs) with a warning; the run goes on, reports
+# every test and exits 0 or 1, never 2 and never by a signal.  Open files
+# run short (a sweep of `ulimit -n` over the range where workers, tests
+# and spill files begin to fail), -j asks for more workers than the fd
+# limit allows, and test.log cannot be written (a file size limit, with
+# SIGXFSZ ignored: a full disk's ENOSPC takes the same path).
+# shellcheck source=t/lib/lib.sh disable=SC1091,SC2154,SC3045
+. t/lib/lib.sh
+# shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
+. t/fixtures/manager/lib.sh
+
+# ulimit -n and -S are not POSIX (hence SC3045 above), but dash and
+# bash have them.
+(ulimit -S -n 64) 2>/dev/null || skip_all 'this sh has no ulimit -S -n'
+
+suite d degrade
+log=$tmp/d/_trial_temp/test.log
+
+# sweep FROM TO [ARGS...]: at each soft limit of open files from FROM to
+# TO, disttrial -j4 ARGS degrade reports all 6 tests and exits 0 or 1;
+# $dropped counts the limits at which test.log lost lines (and each of
+# those must have said so on stderr).
+sweep() {
+	_n=$1
+	_to=$2
+	shift 2
+	dropped=0
+	while [ "$_n" -le "$_to" ]; do
+		(ulimit -S -n "$_n" && cd "$tmp/d" && exec "$DT" -j4 "$@" \
+		    degrade) >"$tmp/n.out" 2>"$tmp/n.err" </dev/null
+		rc=$?
+		if [ "$rc" -le 1 ] && grep -q '^Ran 6 tests in ' "$tmp/n.out" &&
+		    grep -Eq '^(PASSED|FAILED) \(' "$tmp/n.out"; then
+			pass "ulimit -n $_n $*: all 6 tests reported, exit $rc"
+		else
+			fail "ulimit -n $_n $*: all 6 tests reported, exit 0 or 1 ($rc)"
+			diag_file "$tmp/n.out" 10
+			diag_file "$tmp/n.err" 10
+		fi
+		if grep -q 'lines of this test.s output were dropped' "$log"; then
+			dropped=$((dropped + 1))
+			check_grep 'cannot keep all of a test' "$tmp/n.err" \
+			    "ulimit -n $_n: test.log lost lines, and stderr says so"
+		fi
+		_n=$((_n + 1))
+	done
+}
+
+# Local workers share the limit: workers, then tests, fail to start.
+sweep 8 24
+# Workers that raise their own limit: the manager's spill files fail.
+sweep 8 16 --worker-command "ulimit -S -n 256; exec '$DT' --worker"
+check "some limit cost a test's log lines ($dropped did)" [ "$dropped" -gt 0 ]
+
+# More workers than the fd limit allows.
+mkdir "$tmp/j"
+i=0
+while [ "$i" -lt 64 ]; do
+	printf '#!/bin/sh\nexit 0\n' >"$tmp/j/t$i.sh"
+	chmod +x "$tmp/j/t$i.sh"
+	i=$((i + 1))
+done
+(ulimit -S -n 48 && cd "$tmp" && exec "$DT" -j64 j) >"$tmp/j.out" \
+    2>"$tmp/j.err" </dev/null
+rc=$?
+check "-j64 under ulimit -n 48: the run passes ($rc)" [ "$rc" -eq 0 ]
+check_line 'PASSED (successes=64)' "$tmp/j.out" '... every test ran'
+check_egrep 'the run goes on with [0-9]+ of 64 workers$' "$tmp/j.err" \
+    '... on fewer workers, saying so'
+
+# test.log cannot be written past 100 KiB.
+rm -rf "$tmp/d/_trial_temp"
+(ulimit -f 200 && trap '' XFSZ && cd "$tmp/d" && exec "$DT" -j2 degrade) \
+    >"$tmp/f.out" 2>"$tmp/f.err" </dev/null
+rc=$?
+check "test.log cannot be written: the run passes ($rc)" [ "$rc" -eq 0 ]
+check_line 'PASSED (successes=6)' "$tmp/f.out" '... with every test'
+check_grep 'cannot write test.log' "$tmp/f.err" '... and stderr says so'
+done_testing
