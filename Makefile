@@ -57,12 +57,20 @@ check: disttrial $(UNIT) $(TOOLS)
 example: disttrial
 	./disttrial examples
 
-# A libFuzzer target over the AMP decoder and the stream table; run it
-# with: t/fuzz/amp -max_total_time=60
-fuzz: t/fuzz/amp
+# libFuzzer targets: the AMP decoder and the stream table, the TAP
+# parser, the manager fed a worker's bytes.  Run one with:
+# t/fuzz/amp -max_total_time=60 (README.md).
+FUZZ = t/fuzz/amp t/fuzz/tap t/fuzz/manager
+fuzz: $(FUZZ)
 t/fuzz/amp: t/fuzz/amp.c amp.c stream.c util.c $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/amp.c amp.c \
 	    stream.c util.c
+t/fuzz/tap: t/fuzz/tap.c tap.c util.c $(HDR)
+	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/tap.c tap.c util.c
+t/fuzz/manager: t/fuzz/manager.c amp.c reporter.c stream.c tap.c util.c \
+    worker.c workertrial.c $(HDR)
+	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/manager.c amp.c \
+	    reporter.c stream.c tap.c util.c worker.c workertrial.c
 
 lint:
 	mandoc -Tlint -Wwarning disttrial.1
@@ -79,5 +87,5 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man1/disttrial.1
 
 clean:
-	rm -f disttrial $(OBJ) $(UNIT) $(TOOLS) t/unit/*.o t/lib/*.o t/fuzz/amp
+	rm -f disttrial $(OBJ) $(UNIT) $(TOOLS) t/unit/*.o t/lib/*.o $(FUZZ)
 	rm -rf _trial_temp _trial_temp-* _trial_temp.lock

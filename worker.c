@@ -231,10 +231,25 @@ fail:
 	return -1;
 }
 
+/* The connection is there: it is sent Start. */
+static void
+hello(struct worker *w)
+{
+	struct amp_box b = { 0 };
+	struct wconn *c = w->conn;
+
+	fdflags(c->fd, 0, O_NONBLOCK);
+	c->dec = amp_dec_new();
+	w->state = WORKER_STARTING;
+	amp_ask(&b, "Start", &c->ctr);
+	amp_addstr(&b, "directory", c->dir);
+	amp_send(&c->wbuf, &b);
+	amp_free(&b);
+}
+
 struct worker *
 worker_spawn(struct worker_cfg *cfg, int slot, char *why, size_t whylen)
 {
-	struct amp_box b = { 0 };
 	struct worker *w;
 	struct wconn *c;
 
@@ -246,13 +261,19 @@ worker_spawn(struct worker_cfg *cfg, int slot, char *why, size_t whylen)
 	}
 	if (c->notefd >= 0)
 		fdflags(c->notefd, 0, O_NONBLOCK);
-	fdflags(c->fd, 0, O_NONBLOCK);
-	c->dec = amp_dec_new();
-	w->state = WORKER_STARTING;
-	amp_ask(&b, "Start", &c->ctr);
-	amp_addstr(&b, "directory", c->dir);
-	amp_send(&c->wbuf, &b);
-	amp_free(&b);
+	hello(w);
+	return w;
+}
+
+struct worker *
+worker_adopt(struct worker_cfg *cfg, int slot, int fd)
+{
+	struct worker *w;
+
+	w = newworker(cfg, slot);
+	w->conn->fd = fd;
+	fdflags(fd, FD_CLOEXEC, 0);
+	hello(w);
 	return w;
 }
 

@@ -51,6 +51,11 @@ struct worker {
 /* NULL, why saying why, if fds, processes or the disk ran out. */
 struct worker *worker_spawn(struct worker_cfg *cfg, int slot, char *why,
     size_t whylen);
+/*
+ * A worker on a connection the caller already has, fd both ways, with no
+ * process of ours behind it: what the fuzzer feeds a worker's bytes.
+ */
+struct worker *worker_adopt(struct worker_cfg *cfg, int slot, int fd);
 void worker_free(struct worker *w);
 /* The fd to poll and its events, or -1. */
 int worker_pollfd(const struct worker *w, short *events);
