@@ -12,7 +12,8 @@
 
 suite k crash dying pass
 
-# b-kill.sh SIGKILLs its worker and leaves "sleep 31461" behind.
+# b-kill.sh SIGKILLs its worker and leaves a child behind (its pid in
+# $FIXTURE_PIDS/b-kill.child).
 {
 	echo 'Running 5 tests.'
 	treeline crash/a.sh '[OK]'
@@ -35,7 +36,7 @@ dtrun k -j1 crash
 check "a worker killed mid-test: the run exits 1 ($rc)" [ "$rc" -eq 1 ]
 check_same "$tmp/k.want" "$tmp/k.m" \
     '-j1: one [ERROR] for its test, every other test reported (the whole report)'
-check_noprocs 'sleep 31461' '... the killed test left nothing running'
+check_gone '... the killed test left nothing running' b-kill.child
 check '... the lock is released' [ ! -L "$tmp/k/_trial_temp.lock" ]
 
 dtrun k -j3 crash
@@ -50,7 +51,7 @@ done
 check_count 5 ' ...  ' "$tmp/k.m" '-j3: five results in all'
 check_line 'FAILED (errors=1, successes=4)' "$tmp/k.m" '-j3: the counts'
 check_line 'Ran 5 tests in X.XXXs' "$tmp/k.m" '-j3: 5 tests ran'
-check_noprocs 'sleep 31461' '-j3: nothing left running'
+check_gone '-j3: nothing left running' b-kill.child
 
 # Every test kills its worker: a slot is retired after its 6th failure
 # (replaced 5 times), and the tests left are errors saying why.
@@ -69,10 +70,11 @@ check_same "$tmp/notrun.want" "$tmp/notrun" '... both in that section'
 check_line 'FAILED (errors=8)' "$tmp/k.m" '... 8 errors in all'
 check_grep 'retired' "$tmp/k.err" '... stderr says the slot was retired'
 
-# A worker command that sends garbage: each test gets an error; the run
-# ends.  "garbage-31462" marks its processes.
+# A worker command that sends garbage, then reads its AMP input: each test
+# gets an error; the run ends.  Each worker records its pid.
+# shellcheck disable=SC2016 # expanded by the worker command's sh
 dtrun k -j1 --worker-command \
-    'printf "this is not AMP" >&4; exec sh -c "cat >/dev/null" garbage-31462' \
+    'echo $$ >>"$FIXTURE_PIDS/garbage.worker"; printf "this is not AMP" >&4; exec cat <&3 >/dev/null' \
     pass
 check "a worker sending garbage: the run ends, exit 1 ($rc)" [ "$rc" -eq 1 ]
 for t in a.sh b.sh c.t; do
@@ -82,7 +84,7 @@ done
 check_egrep '^worker 0 sent bytes that are not AMP \(.+\); it was killed$' \
     "$tmp/k.m" '... saying the worker sent bytes that are not AMP'
 check_line 'FAILED (errors=3)' "$tmp/k.m" '... 3 errors'
-check_noprocs 'garbage-31462' '... and the garbage workers are gone'
+check_gone '... and the garbage workers are gone' garbage.worker
 
 # A worker command that exits, or cannot be run.
 dtrun k -j1 --worker-command 'exit 3' pass/a.sh

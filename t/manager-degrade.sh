@@ -39,11 +39,15 @@ sweep() {
 			diag_file "$tmp/n.out" 10
 			diag_file "$tmp/n.err" 10
 		fi
-		if grep -q 'lines of this test.s output were dropped' "$log"; then
-			dropped=$((dropped + 1))
-			check_grep 'cannot keep all of a test' "$tmp/n.err" \
-			    "ulimit -n $_n: test.log lost lines, and stderr says so"
-		fi
+		# Lines lost from test.log are noted there and on stderr.
+		_lost=0
+		grep -q 'lines of this test.s output were dropped' "$log" &&
+		    _lost=1
+		_said=0
+		grep -q 'cannot keep all of a test' "$tmp/n.err" && _said=1
+		dropped=$((dropped + _lost))
+		check "ulimit -n $_n $*: lost lines are said ($_lost, $_said)" \
+		    [ "$_lost" -eq "$_said" ]
 		_n=$((_n + 1))
 	done
 }

@@ -21,7 +21,8 @@ done
 [ -n "$py" ] || skip_all 'no python3'
 
 src=$mfx/pysrc/fake_source.py
-fw="exec '$py' '$top/t/lib/fakeworker.py' '$src'"
+# Each fake worker records its pid (check_gone).
+fw="echo \$\$ >>\"\$FIXTURE_PIDS/fake.worker\"; exec '$py' '$top/t/lib/fakeworker.py' '$src'"
 m=fake.test_mod
 mkdir -p "$tmp/f"
 
@@ -182,6 +183,6 @@ misbehave garbage \
     'worker 0 sent bytes that are not AMP (key of 65535 bytes (at most 255)); it was killed'
 misbehave exit3 \
     'worker 0 exited with status 3 while running fake.m.C.test_exit3'
-check_noprocs "$top/t/lib/fakeworker.py" 'no fake worker is left running'
+check_gone 'no fake worker is left running' fake.worker
 
 done_testing

@@ -132,7 +132,7 @@ dtrun f -j1 bail
 check "Bail out!: exits 1 ($rc)" [ "$rc" -eq 1 ]
 check_same "$tmp/b.want" "$tmp/f.m" \
     'Bail out! -j1: no test after it runs (the whole report)'
-check_nogrep 'c-pass.sh' "$tmp/f/_trial_temp/test.log" \
+check_nogrep '--> bail/c-pass.sh <--' "$tmp/f/_trial_temp/test.log" \
     '... c-pass.sh did not start'
 
 # --timeout: a test that hangs is killed, an [ERROR]; the next one runs.
@@ -158,6 +158,6 @@ dtrun t -j1 --timeout=0.5 hang
 check "--timeout=0.5: exits 1 ($rc)" [ "$rc" -eq 1 ]
 check_same "$tmp/t.want" "$tmp/t.m" \
     '--timeout=0.5: the hanging test is an [ERROR] (the whole report)'
-check_noprocs 'sleep 31471' '... and it is killed'
+check_gone '... and it is killed' hang.test
 
 done_testing

@@ -19,9 +19,7 @@
 suite h hup
 mkfifo "$tmp/report" "$tmp/go"
 MGR_READY=$tmp/report
-MGR_PIDS=$tmp/pids
-mkdir "$MGR_PIDS"
-export MGR_READY MGR_PIDS
+export MGR_READY
 
 # started NAME: copies the report up to "started" into $tmp/NAME.out;
 # $started is 1 if the test started.
@@ -68,14 +66,7 @@ check_egrep '^FAILED \(' "$tmp/hup.m" 'SIGHUP: the partial report ends'
 check_line 'disttrial: interrupted by SIGHUP; 0 of 1 tests did not run' \
     "$tmp/hup.err" 'SIGHUP: stderr says so'
 check 'SIGHUP: the lock is released' [ ! -L "$tmp/h/_trial_temp.lock" ]
-# A zombie not yet reaped by init counts as gone.
-p=$(cat "$MGR_PIDS/block")
-st=$(ps -o stat= -p "$p" 2>/dev/null)
-case $st in
-'' | Z*) dead=1 ;;
-*) dead=0 ;;
-esac
-check "SIGHUP: the test is killed (${st:-gone})" [ "$dead" -eq 1 ]
+check_gone 'SIGHUP: the test is killed' hup.block
 
 # SIGINT ignored from the start (a plain & here): it stays ignored, and
 # the run goes on to pass once the test is let go.

@@ -4,19 +4,27 @@
 # partial report, says on stderr how many tests did not run, releases
 # the lock and dies by the signal (exit 130 or 143).
 #
-# sig/b-block.sh says "started" on $MGR_READY, the fifo that is also the
-# manager's stdout, and blocks in "sleep 31457" with "sleep 31458" in
-# the background; reading that fifo up to "started" is the wait, and a
-# manager that never starts the test ends it with EOF.
+# sig/b-block.sh records its pid and its background child's (check_gone),
+# says "started" on $MGR_READY, the fifo that is also the manager's
+# stdout, and blocks; reading that fifo up to "started" is the wait, and
+# a manager that never starts the test ends it with EOF.  disttrial is
+# run as $DTS, a link in $tmp, so that its forked workers, which have the
+# manager's arguments, carry this run's $tmp in them (check_noprocs).  It
+# is started through t/lib/sigdfl: as a background job of sh it would
+# ignore SIGINT, and a signal ignored at start stays ignored.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
 . t/fixtures/manager/lib.sh
+[ -x t/lib/sigdfl ] || skip_all 'no t/lib/sigdfl (run make)'
 
 suite g sig
 mkfifo "$tmp/report"
 MGR_READY=$tmp/report
 export MGR_READY
+mkdir "$tmp/bin"
+ln -s "$DT" "$tmp/bin/disttrial"
+DTS=$tmp/bin/disttrial
 
 # interrupt NAME SIGNAL ARGS...: runs disttrial ARGS in $tmp/g, sends
 # SIGNAL to it once b-block.sh has started, and waits: $rc is its exit
@@ -27,7 +35,7 @@ interrupt() {
 	_sig=$2
 	shift 2
 	: >"$tmp/$_name.out"
-	(cd "$tmp/g" && exec "$DT" "$@") >"$tmp/report" \
+	(cd "$tmp/g" && exec "$top/t/lib/sigdfl" "$DTS" "$@") >"$tmp/report" \
 	    2>"$tmp/$_name.err" </dev/null &
 	_pid=$!
 	watch "$_pid"
@@ -76,9 +84,9 @@ for sig in INT TERM; do
 	    "$tmp/$sig.err" "SIG$sig, -j1: stderr says so"
 	check "SIG$sig, -j1: the lock is released" \
 	    [ ! -L "$tmp/g/_trial_temp.lock" ]
-	check_noprocs 'sleep 31457' "SIG$sig, -j1: the test is killed"
-	check_noprocs 'sleep 31458' "SIG$sig, -j1: ... and its background process"
-	check_noprocs "$DT -j1 sig" "SIG$sig, -j1: no worker is left"
+	check_gone "SIG$sig, -j1: the test is killed" b-block.test
+	check_gone "SIG$sig, -j1: ... and its background process" b-block.child
+	check_noprocs "$DTS -j1 sig" "SIG$sig, -j1: no worker is left"
 	check_nogrep 'c-pass.sh' "$tmp/g/_trial_temp/test.log" \
 	    "SIG$sig, -j1: c-pass.sh was never started"
 done
@@ -92,8 +100,8 @@ check_egrep '^Ran [1-3] tests in X\.XXXs$' "$tmp/j2.m" \
 check_egrep '^disttrial: interrupted by SIGINT; [0-9]+ of 3 tests did not run$' \
     "$tmp/j2.err" 'SIGINT, -j2: stderr says so'
 check 'SIGINT, -j2: the lock is released' [ ! -L "$tmp/g/_trial_temp.lock" ]
-check_noprocs 'sleep 31457' 'SIGINT, -j2: the test is killed'
-check_noprocs 'sleep 31458' 'SIGINT, -j2: ... and its background process'
-check_noprocs "$DT -j2 sig" 'SIGINT, -j2: no worker is left (a forked worker has the manager'"'"'s arguments)'
+check_gone 'SIGINT, -j2: the test is killed' b-block.test
+check_gone 'SIGINT, -j2: ... and its background process' b-block.child
+check_noprocs "$DTS -j2 sig" 'SIGINT, -j2: no worker is left (a forked worker has the manager'"'"'s arguments)'
 
 done_testing

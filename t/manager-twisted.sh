@@ -18,7 +18,8 @@ need_twisted twisted.trial._dist.workertrial
 PYTHONPATH=$mfx/pytrial
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONPATH PYTHONDONTWRITEBYTECODE
-tw="exec '$py' -m twisted.trial._dist.workertrial"
+# Each worker records its pid (check_gone).
+tw="echo \$\$ >>\"\$FIXTURE_PIDS/twisted.worker\"; exec '$py' -m twisted.trial._dist.workertrial"
 m=mgrsample.test_outcomes
 src=$mfx/pytrial/mgrsample/test_outcomes.py
 mkdir -p "$tmp/w"
@@ -115,6 +116,6 @@ check_same "$tmp/leaves.want" "$tmp/leaves.got" '... the same statuses'
 check_count 2 'Log opened.' "$tmp/w/_trial_temp/test.log" \
     '... two workers said "Log opened."'
 check_block "$tmp/error.want" "$tmp/w.m" '... the same [ERROR] section'
-check_noprocs 'twisted.trial._dist.workertrial' 'no Twisted worker is left'
+check_gone 'no Twisted worker is left' twisted.worker
 
 done_testing

@@ -103,13 +103,16 @@ check_grep "$AF/fail1.sh $TF fail=exited with status 1" \
 drive s2 -s -U -p "$fx/tap-todo.sh" "$fx/pass.sh"
 check_drive s2 '... with pipelined Runs and an unknown command'
 
-# EOF in the middle of a test.
+# EOF in the middle of a test.  -E, -G and -k act at the test's banner,
+# which may come before its first command, where it records its pids (and
+# starts its child): so none recorded passes (check_gone -o), and the
+# last check looks for the test's own shell by its path.
 drive x -m -E "$fx/hang-eof.sh" "$fx/pass.sh"
 check "EOF mid-test: the worker exits 0 ($(ended x))" \
     [ "$(ended x)" = 'exit 0' ]
 check_nogrep PROTOCOL "$tmp/x.out" '... keeping to the protocol till then'
-check_noprocs 'sleep 31344' '... having killed the test'
-check_noprocs 'sleep 31349' "... and the test's process group"
+check_gone -o '... having killed the test' hang-eof.test
+check_gone -o "... and the test's process group" hang-eof.child
 check "... at once ($(quit x) ms)" [ "$(quit x)" -lt 2000 ]
 check_nogrep 'testCase=' "$tmp/x.out" '... answering no Run'
 
@@ -122,25 +125,26 @@ drive h -m -G "$fx/hang-garbage.sh"
 check "garbage mid-test: the worker exits non-zero ($(ended h))" \
     nonzero h
 check_grep 'disttrial: ' "$tmp/h.err" '... with a message on stderr'
-check_noprocs 'sleep 31345' '... having killed the test'
+check_gone -o '... having killed the test' hang-garbage.test
 check "... at once ($(quit h) ms)" [ "$(quit h)" -lt 2000 ]
 
 # Signals.
 drive t -m -k 15 "$fx/hang-term.sh"
 check "SIGTERM mid-test: the worker exits 0 ($(ended t))" \
     [ "$(ended t)" = 'exit 0' ]
-check_noprocs 'sleep 31347' '... having killed the test'
+check_gone -o '... having killed the test' hang-term.test
 check "... at once ($(quit t) ms)" [ "$(quit t)" -lt 2000 ]
 drive v -m -k 1 "$fx/hang-hup.sh"
 check "SIGHUP mid-test: the worker exits 0 ($(ended v))" \
     [ "$(ended v)" = 'exit 0' ]
-check_noprocs 'sleep 31348' '... having killed the test'
+check_gone -o '... having killed the test' hang-hup.test
 check "... at once ($(quit v) ms)" [ "$(quit v)" -lt 2000 ]
 
 cat "$tmp/x.out" "$tmp/g.out" "$tmp/h.out" "$tmp/t.out" "$tmp/v.out" \
     >"$tmp/all"
 check_nogrep DRIVER "$tmp/all" 'the worker always ended before the deadline'
 
-check_nofixtures 'no test process is left behind' serial.sh
+check_nofixtures 'no test process is left behind' serial.sh hang-eof.sh \
+    hang-garbage.sh hang-term.sh hang-hup.sh
 
 done_testing

@@ -25,7 +25,7 @@ check_line 'TestWrite out=parent done' "$o" '... its output is logged'
 n=$(grep -c '^TestWrite out=.*still held' "$o")
 check "... a TestWrite says the output was still held, for each stray ($n)" \
     [ "$n" -eq 5 ]
-check_noprocs 'sleep 31337' '... the child is killed'
+check_gone '... the child is killed' stray.child
 ms=$(elapsed s "$fx/stray.sh")
 # Upper bounds are generous (a loaded machine is slow): they only tell
 # "waited for a grace" from "waited for the child", which sleeps hours.
@@ -36,7 +36,7 @@ check "... not at once (a grace of a few hundred ms: $ms ms)" \
 
 check_line "$AS/stray-stderr.sh" "$o" \
     'a child holding only stderr: a success'
-check_noprocs 'sleep 31338' '... the child is killed'
+check_gone '... the child is killed' stray-stderr.child
 ms=$(elapsed s "$fx/stray-stderr.sh")
 check "... after a short grace ($ms ms)" [ "$ms" -lt 10000 ]
 
@@ -44,11 +44,11 @@ check_grep "$AF/stray-fail.sh $TF fail=exited with status 1" \
     "$o" 'a failing test with a stray: a failure'
 check_egrep "^$AF/stray-fail.sh .*fail=.*still held" \
     "$o" '... whose text notes the stray'
-check_noprocs 'sleep 31339' '... the child is killed'
+check_gone '... the child is killed' stray-fail.child
 
 check_line "$AS/stray-noterm.sh" "$o" \
     'a stray that ignores SIGTERM: a success'
-check_noprocs 'sleep 31340' '... the child is killed all the same'
+check_gone '... the child is killed all the same' stray-noterm.child
 ms=$(elapsed s "$fx/stray-noterm.sh")
 check "... soon ($ms ms)" [ "$ms" -lt 10000 ]
 
@@ -56,7 +56,7 @@ check_line "$AS/stray-tap.sh 1 - fine" "$o" \
     'a TAP file with a stray: its point'
 check_nogrep "$AE/stray-tap.sh" "$o" \
     '... and no error for the file'
-check_noprocs 'sleep 31346' '... the child is killed'
+check_gone '... the child is killed' stray-tap.child
 
 check_line "$AS/slow-ok.sh" "$o" \
     'a test that takes 1 s under --timeout 3 passes'
@@ -69,14 +69,15 @@ check_drive t 'time-outs: the worker keeps to the protocol'
 check_grep "$AE/timeout.sh $EC.Timeout error=timed out after 1 s${OUT}before the hang" \
     "$o" 'a hanging test is a Timeout error "timed out after 1 s", with output'
 check_count 1 "testName=$fx/timeout.sh" "$o" '... its only result'
-check_noprocs 'sleep 31341' '... and it is killed'
+check_gone '... and it is killed' timeout.test
 ms=$(elapsed t "$fx/timeout.sh")
 check "... after the time-out ($ms ms)" [ "$ms" -ge 950 ]
 check "... promptly ($ms ms)" [ "$ms" -lt 10000 ]
 
 check_grep "$AE/timeout-noterm.sh $EC.Timeout error=timed out after 1 s" \
     "$o" 'a hanging test that ignores SIGTERM: a Timeout error'
-check_noprocs 'sleep 31342' '... killed with SIGKILL after a grace'
+check_gone '... killed with SIGKILL after a grace, its child too' \
+    timeout-noterm.test timeout-noterm.child
 ms=$(elapsed t "$fx/timeout-noterm.sh")
 check "... a short grace ($ms ms)" [ "$ms" -lt 10000 ]
 
@@ -87,7 +88,7 @@ check_grep "$AE/timeout-tap.sh $EC.Timeout error=" \
 check_egrep "^$AE/timeout-tap.sh .*timed out after 1 s" \
     "$o" '... saying "timed out after 1 s"'
 check_count 1 "$AE/timeout-tap.sh" "$o" '... only one'
-check_noprocs 'sleep 31343' '... and it is killed'
+check_gone '... and it is killed' timeout-tap.test
 
 drive f -m -w 'exec ./disttrial --worker --timeout 0.5' "$fx/timeout-frac.sh"
 o=$tmp/f.out
@@ -96,6 +97,6 @@ check_grep "$AE/timeout-frac.sh $EC.Timeout error=timed out after 0.5 s" \
     "$o" '--timeout 0.5 is "timed out after 0.5 s"'
 ms=$(elapsed f "$fx/timeout-frac.sh")
 check "... after half a second ($ms ms)" [ "$ms" -ge 450 ]
-check_noprocs 'sleep 31351' '... and it is killed'
+check_gone '... and it is killed' timeout-frac.test
 
 done_testing

@@ -11,6 +11,6 @@ need_twisted 'twisted.protocols.amp, twisted.internet.reactor'
 
 "$py" t/lib/twisted_driver.py "$tmp/scratch" >"$tmp/d.out" 2>"$tmp/d.err"
 relay "$tmp/d" 'the Twisted driver' $?
-check_noprocs 'sleep 31352' 'no test process is left behind'
+check_gone 'no test process is left behind' stray-twisted.child
 
 done_testing

@@ -8,21 +8,59 @@
 #	check_line LINE FILE DESC	ok if FILE has exactly that line
 #	check_nogrep STRING FILE DESC	ok if no line contains STRING
 #	check_count N STRING FILE DESC	ok if N lines contain STRING
-#	check_noprocs MARKER DESC	ok if no process has MARKER in its args
-#	check_nofixtures DESC NAME...	ok if no process runs those fixtures
+#	check_gone [-o] DESC NAME...	ok if the processes whose pids were
+#					recorded in $FIXTURE_PIDS/NAME are gone
+#	check_noprocs TOKEN DESC	ok if no process has TOKEN, which holds
+#					"$tmp/", in its arguments
+#	check_nofixtures DESC NAME...	ok if no process runs $fx/NAME
 #	drive NAME [wdriver args]	runs t/lib/wdriver, output in $tmp/NAME.*
 #	check_drive NAME DESC		the driver saw no breach and exit 0
 #	done_testing			prints the plan, exits 1 on a failure
 #
 # $tmp is a fresh directory, removed on exit.  A test missing something it
 # needs calls skip_all REASON.
+#
+# A test's reach is its own run: it looks for, and kills, only processes
+# it started, by pid or by $tmp (unique to this run) in their arguments,
+# never by a name or a fixed marker that another clone's make check
+# shares.  So:
+#   - $fx, where the worker's fixtures are, is a link in $tmp: a test
+#     process the worker starts from it has $tmp in its arguments.  It is
+#     a relative path, as t/fixtures/worker was, so "$top/$fx" names the
+#     same place when $top is the physical top of the tree (pwd -P).
+#   - A fixture that starts a process writes its pid, one a line, to
+#     $FIXTURE_PIDS/NAME, where NAME says what it is (stray.child,
+#     timeout.test); a --worker-command does the same with $$ before it
+#     execs.  Unset (a fixture run by hand), nothing is written.
 
-# shellcheck disable=SC2034 # used by the scripts that source this
+# Before the first command, so for the whole file:
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this
+tmp=${TMPDIR:-/tmp}/disttrial-t.$$
+rm -rf "$tmp"
+(umask 077 && mkdir "$tmp" "$tmp/fixture-pids") || {
+	echo "Bail out! cannot make $tmp"
+	exit 1
+}
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+FIXTURE_PIDS=$tmp/fixture-pids
+export FIXTURE_PIDS
+
 ntest=0
 nfail=0
 dt=./disttrial
 wd=t/lib/wdriver
-fx=t/fixtures/worker
+# ../.. up to / from the physical top of the tree, then down to $tmp/fx.
+case $tmp in
+/*) fx=$(pwd -P | sed 's|/[^/]*|../|g')${tmp#/}/fx ;;
+*) fx=$tmp/fx ;;
+esac
+ln -s "$(pwd -P)/t/fixtures/worker" "$tmp/fx" || {
+	echo "Bail out! cannot link $tmp/fx"
+	exit 1
+}
 # The starts of the driver's result lines for a fixture: "$AF/fail1.sh".
 AF="AddFailure testName=$fx"
 AE="AddError testName=$fx"
@@ -154,7 +192,8 @@ check_count() {
 }
 
 # Prints "pid args" for every process: ps, or where a minimal system has
-# no ps (Debian without procps), /proc.
+# no ps (Debian without procps), /proc.  Only procs_with reads it, for a
+# token of this run.
 pslist() {
 	if command -v ps >/dev/null 2>&1; then
 		ps -eo pid=,args=
@@ -167,79 +206,159 @@ pslist() {
 	done
 }
 
-# Prints "pid args" of the processes whose arguments contain $1.  The
-# marker reaches awk through its environment, so awk's own arguments
-# never match; an empty or short marker matches nothing.
+# mine TOKEN: whether TOKEN is this run's own: it holds "$tmp/", which no
+# other run's process has in its arguments (another $tmp differs before
+# the slash: disttrial-t.12/ is not in disttrial-t.123/).
+mine() {
+	case $1 in
+	*"$tmp/"*) return 0 ;;
+	esac
+	return 1
+}
+
+# procs_with TOKEN...: prints "pid args" of the processes whose arguments
+# contain one of the TOKENs.  The tokens reach awk through its
+# environment, so awk's own arguments never match.
 procs_with() {
-	[ "${#1}" -ge 6 ] || return 0
-	pslist | PROCMARK=$1 awk '
-	    BEGIN { m = ENVIRON["PROCMARK"]; if (length(m) < 6) exit }
-	    index($0, m) != 0 { print }'
+	pslist | PROCTOKENS=$(printf '%s\n' "$@") awk '
+	    BEGIN { n = split(ENVIRON["PROCTOKENS"], t, "\n") }
+	    { for (i = 1; i <= n; i++) if (t[i] != "" && index($0, t[i])) {
+		print; next } }'
 }
 
-# The processes whose arguments contain one of the markers; as a process
-# that is being killed may take a moment to go, ps is asked a few times.
-leftovers() {
-	_n=0
-	while [ "$_n" -lt 50 ]; do
-		_left=
-		for _m do
-			_one=$(procs_with "$_m")
-			[ -n "$_one" ] && _left="$_left$_one
-"
-		done
-		[ -z "$_left" ] && break
-		_n=$((_n + 1))
+# alive PID: whether PID is a process still running.  A zombie (dead, not
+# yet reaped: an orphan waits for init, which may take seconds) is not.
+# Where neither /proc nor ps can say, a process that is there is alive.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	if [ -r "/proc/$1/stat" ]; then
+		_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)
+	else
+		_st=$(ps -o stat= -p "$1" 2>/dev/null)
+		_st=${_st#"${_st%%[! ]*}"}
+	fi
+	case $_st in
+	Z*) return 1 ;;
+	'') kill -0 "$1" 2>/dev/null ;;
+	*) return 0 ;;
+	esac
+}
+
+# alive_of PID...: prints those of the PIDs that are alive.
+alive_of() {
+	for _a do
+		alive "$_a" && echo "$_a"
 	done
-	printf '%s' "$_left"
+	return 0
 }
 
-# Kills the processes whose whole command line is the marker.
-killmarked() {
-	for _p in $(procs_with "$1" | PROCMARK=$1 awk '{
-	    pid = $1; sub(/^ *[0-9]+ +/, "")
-	    if ($0 == ENVIRON["PROCMARK"]) print pid }'); do
+# settle CMD...: runs CMD until it prints nothing, and prints what it
+# printed last.  A process that is being killed may take a moment to go:
+# CMD is tried at once 20 times, then once a second for 10 s, a bound
+# that tells "going" from "left behind" on a loaded machine too.
+settle() {
+	_try=0
+	while _out=$("$@") && [ -n "$_out" ] && [ "$_try" -lt 30 ]; do
+		_try=$((_try + 1))
+		[ "$_try" -gt 20 ] && sleep 1
+	done
+	printf '%s' "$_out"
+}
+
+# check_gone [-o] DESC NAME...: ok if every process whose pid was
+# recorded in $FIXTURE_PIDS/NAME (by a fixture or a --worker-command) is
+# gone.  A NAME with no pid recorded fails the check, as what should have
+# written it did not run, or not that far; with -o it passes, for a test
+# that may be killed before its first command (then it started nothing).
+# The records are removed, so that the next check of NAME sees only what
+# ran after this one.  A process still running is killed, by its pid, so
+# that one failure does not spoil the tests after it.
+check_gone() {
+	_opt=0
+	if [ "$1" = -o ]; then
+		_opt=1
+		shift
+	fi
+	_desc=$1
+	shift
+	_pids=
+	_bad=
+	for _n do
+		_f=$FIXTURE_PIDS/$_n
+		if [ ! -s "$_f" ]; then
+			if [ "$_opt" -eq 0 ]; then
+				_bad="$_bad no pid was recorded in $_f;"
+			else
+				diag "($_n: none recorded; killed before it began)"
+			fi
+			continue
+		fi
+		while IFS= read -r _p; do
+			case $_p in
+			'' | *[!0-9]* | 0 | 1) _bad="$_bad $_f holds '$_p';" ;;
+			*) _pids="$_pids $_p" ;;
+			esac
+		done <"$_f"
+		rm -f "$_f"
+	done
+	# shellcheck disable=SC2086 # one word a pid
+	_left=$(settle alive_of $_pids)
+	if [ -z "$_bad" ] && [ -z "$_left" ]; then
+		pass "$_desc"
+		return
+	fi
+	fail "$_desc"
+	[ -n "$_bad" ] && diag "${_bad# }"
+	for _p in $_left; do
+		diag "left behind: $(ps -o pid=,ppid=,stat=,args= -p "$_p" \
+		    2>/dev/null || echo "pid $_p")"
+		kill -9 "$_p" 2>/dev/null
+	done
+}
+
+# noargs DESC TOKEN...: ok if no process has one of the TOKENs, each of
+# this run (mine), in its arguments.  One left is killed, by its pid.
+noargs() {
+	_desc=$1
+	shift
+	for _t do
+		if ! mine "$_t"; then
+			fail "$_desc"
+			diag "'$_t' is not this run's own (no $tmp/ in it)"
+			return
+		fi
+	done
+	_left=$(settle procs_with "$@")
+	if [ -z "$_left" ]; then
+		pass "$_desc"
+		return
+	fi
+	fail "$_desc"
+	diag "left behind:" "$_left"
+	for _p in $(printf '%s\n' "$_left" | awk '{ print $1 }'); do
 		[ "$_p" -gt 1 ] && [ "$_p" -ne $$ ] && kill -9 "$_p" 2>/dev/null
 	done
 }
 
-# ok if no process has MARKER (at least 6 characters, e.g. "sleep
-# 31337") in its arguments.  A process left whose command line is
-# exactly the marker is killed, so that one failure does not spoil the
-# tests after it.
+# check_noprocs TOKEN DESC: ok if no process has TOKEN in its arguments.
+# TOKEN must be this run's own: it holds "$tmp/" (a link in $tmp through
+# which the test ran a command, say), or the check fails.
 check_noprocs() {
-	if [ "${#1}" -lt 6 ]; then
-		fail "$2"
-		diag "check_noprocs: marker too short: '$1'"
-		return
-	fi
-	_left=$(leftovers "$1")
-	if [ -z "$_left" ]; then
-		pass "$2"
-		return
-	fi
-	fail "$2"
-	diag "left behind:" "$_left"
-	killmarked "$1"
+	noargs "$2" "$1"
 }
 
 # check_nofixtures DESC NAME...: ok if no process runs one of the named
-# fixtures.  Name only fixtures that no other test file runs, so that
-# test files may run at the same time.
+# fixtures of $fx, that is, has "$tmp/fx/NAME" in its arguments.  As $fx
+# is this run's own, test files running at the same time, in this clone
+# or another, never see each other's.
 check_nofixtures() {
 	_desc=$1
 	shift
 	for _f do
 		shift
-		set -- "$@" "$fx/$_f"
+		set -- "$@" "$tmp/fx/$_f"
 	done
-	_left=$(leftovers "$@")
-	if [ -z "$_left" ]; then
-		pass "$_desc"
-	else
-		fail "$_desc"
-		diag "left behind:" "$_left"
-	fi
+	noargs "$_desc" "$@"
 }
 
 # drive NAME [wdriver args]: runs the driver with its scratch directory
@@ -319,14 +438,3 @@ need_worker() {
 	[ -x "$dt" ] || skip_all "no ./disttrial (run make)"
 	[ -x "$wd" ] || skip_all "no t/lib/wdriver (run make t/lib/wdriver)"
 }
-
-tmp=${TMPDIR:-/tmp}/disttrial-t.$$
-rm -rf "$tmp"
-(umask 077 && mkdir "$tmp") || {
-	echo "Bail out! cannot make $tmp"
-	exit 1
-}
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
