@@ -58,9 +58,9 @@ example: disttrial
 	./disttrial examples
 
 # libFuzzer targets: the AMP decoder and the stream table, the TAP
-# parser, the manager fed a worker's bytes.  Run one with:
-# t/fuzz/amp -max_total_time=60 (README.md).
-FUZZ = t/fuzz/amp t/fuzz/tap t/fuzz/manager
+# parser, the manager fed a worker's bytes, the worker fed a manager's.
+# Run one with: t/fuzz/amp -max_total_time=60 (README.md).
+FUZZ = t/fuzz/amp t/fuzz/tap t/fuzz/manager t/fuzz/worker
 fuzz: $(FUZZ)
 t/fuzz/amp: t/fuzz/amp.c amp.c stream.c util.c $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/amp.c amp.c \
@@ -71,6 +71,10 @@ t/fuzz/manager: t/fuzz/manager.c amp.c reporter.c stream.c tap.c util.c \
     worker.c workertrial.c $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/manager.c amp.c \
 	    reporter.c stream.c tap.c util.c worker.c workertrial.c
+t/fuzz/worker: t/fuzz/worker.c workertrial.c amp.c stream.c tap.c util.c \
+    $(HDR)
+	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/worker.c amp.c \
+	    stream.c tap.c util.c
 
 lint:
 	mandoc -Tlint -Wwarning disttrial.1

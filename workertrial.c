@@ -353,7 +353,11 @@ result(const char *cmd, const char *name, const char *reason,
 	enqueue(it);
 }
 
-static void
+/* A breach of the protocol by the manager, which ends the worker. */
+static char breach[160];
+
+/* An answer to one of our commands; -1 for a tag never asked. */
+static int
 answered(const struct amp_box *b)
 {
 	const struct amp_pair *tag, *v;
@@ -367,9 +371,12 @@ answered(const struct amp_box *b)
 		n = 0;
 	for (i = 0; i < W.nask && W.ask[i].tag != n; i++)
 		;
-	if (i == W.nask)
-		fatal("worker: an answer for tag '%.*s', which was never asked",
+	if (i == W.nask) {
+		snprintf(breach, sizeof(breach), "an answer for tag '%.*s', "
+		    "which was never asked",
 		    (int)(tag->vlen > 32 ? 32 : tag->vlen), tag->val);
+		return -1;
+	}
 	a = W.ask[i];
 	W.ask[i] = W.ask[--W.nask];
 	if (a.it != NULL) {
@@ -383,7 +390,7 @@ answered(const struct amp_box *b)
 		} else {
 			a.it->sid[a.slot] = sid;
 		}
-		return;
+		return 0;
 	}
 	if (b->kind == AMP_ERROR) {
 		v = amp_get(b, "_error_description");
@@ -392,6 +399,7 @@ answered(const struct amp_box *b)
 		    v ? (const char *)v->val : "");
 		W.runok = 0;
 	}
+	return 0;
 }
 
 /*
@@ -476,7 +484,8 @@ queuerun(const struct amp_pair *tag, const struct amp_pair *test)
 	r->tag = tag ? xmemdup(tag->val, tag->vlen) : NULL;
 }
 
-static void
+/* A command from the manager; -1 for one that cannot be answered. */
+static int
 command(const struct amp_box *b)
 {
 	const struct amp_pair *cmd, *tag, *arg = NULL;
@@ -491,9 +500,12 @@ command(const struct amp_box *b)
 		arg = amp_get(b, "testCase");
 	} else {
 		if (tag != NULL && amp_unhandled(&W.wbuf, tag->val, tag->vlen,
-		    cmd->val, cmd->vlen) < 0)
-			fatal("worker: a tag too long to answer");
-		return;
+		    cmd->val, cmd->vlen) < 0) {
+			snprintf(breach, sizeof(breach), "a tag too long to "
+			    "answer");
+			return -1;
+		}
+		return 0;
 	}
 	if (arg == NULL || !utf8_valid(arg->val, arg->vlen) ||
 	    memchr(arg->val, '\0', arg->vlen) != NULL) {
@@ -502,12 +514,31 @@ command(const struct amp_box *b)
 		if (tag != NULL)
 			amp_error(&W.wbuf, tag->val, tag->vlen, "UNKNOWN",
 			    "Unknown Error");
-		return;
+		return 0;
 	}
 	if (isstart)
 		start(tag, arg);
 	else
 		queuerun(tag, arg);
+	return 0;
+}
+
+/* The manager's bytes, box by box; -1 at a breach (breach says which). */
+static int
+feed(const void *p, size_t len)
+{
+	struct amp_box b = { 0 };
+	int r;
+
+	amp_dec_feed(W.dec, p, len);
+	while ((r = amp_dec_next(W.dec, &b)) == 1)
+		if ((b.kind == AMP_COMMAND ? command(&b) : answered(&b)) < 0)
+			break;
+	amp_free(&b);
+	if (r < 0)
+		snprintf(breach, sizeof(breach), "bad AMP from the manager: "
+		    "%s", amp_dec_error(W.dec));
+	return r == 0 ? 0 : -1;
 }
 
 /* Reads the manager's bytes; 0 at EOF. */
@@ -515,9 +546,7 @@ static int
 readamp(void)
 {
 	unsigned char chunk[65536];
-	struct amp_box b = { 0 };
 	ssize_t n;
-	int r;
 
 	if ((n = read(W.in, chunk, sizeof(chunk))) < 0) {
 		if (errno == EINTR || errno == EAGAIN)
@@ -528,17 +557,8 @@ readamp(void)
 	}
 	if (n == 0)
 		return 0;
-	amp_dec_feed(W.dec, chunk, (size_t)n);
-	while ((r = amp_dec_next(W.dec, &b)) == 1) {
-		if (b.kind == AMP_COMMAND)
-			command(&b);
-		else
-			answered(&b);
-	}
-	amp_free(&b);
-	if (r < 0)
-		fatal("worker: bad AMP from the manager: %s",
-		    amp_dec_error(W.dec));
+	if (feed(chunk, (size_t)n) < 0)
+		fatal("worker: %s", breach);
 	return 1;
 }
 

@@ -28,6 +28,13 @@ burst(size_t max)
 	while (len < max) {
 		if ((n = read(0, chunk + len, max - len)) < 0 && errno == EINTR)
 			continue;
+		/* Its stdin may be shared with a non-blocking fd, too. */
+		if (n < 0 && errno == EAGAIN && len == 0) {
+			poll(&p, 1, -1);
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			break;
 		if (n <= 0)
 			return len > 0 ? (ssize_t)len : n;
 		len += (size_t)n;
