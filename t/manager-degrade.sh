@@ -74,6 +74,32 @@ check_line 'PASSED (successes=64)' "$tmp/j.out" '... every test ran'
 check_egrep 'the run goes on with [0-9]+ of 64 workers$' "$tmp/j.err" \
     '... on fewer workers, saying so'
 
+# A worker that dies while the manager is short of fds (a spill file
+# holds one): the replacement cannot be started, the slot is retired
+# with a warning, and the test left runs on the other worker.
+suite r respawn
+MGR_STATE=$tmp/r
+export MGR_STATE
+retired=0
+n=9
+while [ "$n" -le 12 ]; do
+	rm -f "$tmp/r/big" "$tmp/r/c"
+	(ulimit -S -n "$n" && cd "$tmp/r" && exec "$DT" -j2 \
+	    --worker-command "ulimit -S -n 256; exec '$DT' --worker" \
+	    respawn) >"$tmp/r.out" 2>"$tmp/r/err" </dev/null
+	rc=$?
+	whole=0
+	grep -q '^Ran 3 tests in ' "$tmp/r.out" &&
+	    grep -q '^FAILED (errors=1, successes=2)$' "$tmp/r.out" && whole=1
+	check "respawn, ulimit -n $n: all 3 tests reported, exit 1 ($rc)" \
+	    [ "$rc.$whole" = 1.1 ]
+	grep -q 'could not be started again.*its slot is retired' \
+	    "$tmp/r/err" && retired=$((retired + 1))
+	n=$((n + 1))
+done
+check "some limit left a worker that could not be started again ($retired)" \
+    [ "$retired" -gt 0 ]
+
 # test.log cannot be written past 100 KiB.
 rm -rf "$tmp/d/_trial_temp"
 (ulimit -f 200 && trap '' XFSZ && cd "$tmp/d" && exec "$DT" -j2 degrade) \
