@@ -757,7 +757,7 @@ step(struct pool *p, struct pollfd *pfd)
 		if (p->w[i] == NULL)
 			continue;
 		pfd[i + 1].fd = worker_pollfd(p->w[i], &pfd[i + 1].events);
-		d = p->w[i]->due;
+		d = worker_due(p->w[i]);
 		if (d != 0 && (soonest == 0 || d < soonest))
 			soonest = d;
 	}

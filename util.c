@@ -106,7 +106,8 @@ buf_reserve(struct buf *b, size_t n)
 {
 	size_t cap;
 
-	if (b->cap - b->len >= n)
+	/* Once reserved, data is never NULL: p + 0 is defined for callers. */
+	if (b->cap - b->len >= n && b->data != NULL)
 		return;
 	if (n > (size_t)-1 - b->len)
 		fatal("buffer size overflow");

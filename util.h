@@ -25,7 +25,8 @@ struct buf {
 	size_t len, cap;
 };
 
-void buf_reserve(struct buf *b, size_t n);	/* room for n more bytes */
+/* Room for n more bytes; data is not NULL after it, even for n = 0. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *p, size_t len);
 void buf_addstr(struct buf *b, const char *s);
 void buf_addc(struct buf *b, int c);

@@ -75,15 +75,14 @@ static struct worker **conns;	/* every worker spawned, for children */
 static size_t nconns, connscap;
 
 /* What is due next: the backstop while busy, the ladder while dying. */
-static void
-setdue(struct worker *w)
+long long
+worker_due(const struct worker *w)
 {
 	if (w->state == WORKER_BUSY)
-		w->due = w->conn->backstop;
-	else if (w->state == WORKER_DYING)
-		w->due = w->conn->kill.due;
-	else
-		w->due = 0;
+		return w->conn->backstop;
+	if (w->state == WORKER_DYING)
+		return w->conn->kill.due;
+	return 0;
 }
 
 /*
@@ -192,9 +191,11 @@ startchild(struct worker *w, char *why, size_t whylen)
 		    strerror(errno));
 		return -1;
 	}
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		goto fail;
 	/* Only a local worker's tests share our host: only it notes them. */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
-	    (what = "pipe", c->cfg->command == NULL && pipe(np) < 0))
+	what = "pipe";
+	if (c->cfg->command == NULL && pipe(np) < 0)
 		goto fail;
 	for (i = 0; i < 2; i++) {
 		fdflags(sv[i], FD_CLOEXEC, 0);
@@ -465,7 +466,6 @@ rundone(struct worker *w)
 	w->conn->backstop = 0;
 	if (w->state == WORKER_BUSY)
 		w->state = WORKER_IDLE;
-	setdue(w);
 }
 
 void
@@ -485,7 +485,6 @@ worker_run(struct worker *w, const char *test, int isfile)
 	if (c->cfg->timeout > 0)
 		c->backstop = w->started + (long long)(c->cfg->timeout *
 		    1000) + LADDER_GRACEMS + WMARGINMS;
-	setdue(w);
 }
 
 /* Kills the worker's group, and the group of the test it last noted. */
@@ -534,7 +533,6 @@ fault(struct worker *w, int exited, const char *fmt, ...)
 	ladder_start(&c->kill, exited ? WEXITMS : 0);
 	if (!exited)
 		killall(w, ladder_due(&c->kill, now_ms()));
-	setdue(w);
 }
 
 void
@@ -563,7 +561,6 @@ worker_close(struct worker *w)
 	/* One that dawdles is signalled. */
 	w->state = WORKER_DYING;
 	ladder_start(&w->conn->kill, WEXITMS);
-	setdue(w);
 }
 
 void
@@ -582,7 +579,6 @@ worker_tick(struct worker *w)
 	if (w->state == WORKER_DYING &&
 	    (sig = ladder_due(&w->conn->kill, now)) != 0)
 		killall(w, sig);
-	setdue(w);
 }
 
 static void
@@ -630,7 +626,6 @@ worker_reaped(struct worker *w, int status)
 	}
 	streams_drop(w->conn->cfg->streams, w->slot);
 	w->state = WORKER_GONE;
-	setdue(w);
 }
 
 static void

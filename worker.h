@@ -41,7 +41,6 @@ struct worker {
 	pid_t pid;		/* and its process group; 0 once reaped */
 	char *test;		/* the Run in flight (or owed an error) */
 	long long started;	/* ms, when that Run went */
-	long long due;		/* ms, when worker_tick has work; 0: none */
 	int failed;		/* it went by a fault */
 	int bailed;		/* a test it ran said Bail out! */
 	char why[512];		/* the first fault */
@@ -65,4 +64,5 @@ void worker_reaped(struct worker *w, int status);	/* w->pid was reaped */
 void worker_close(struct worker *w);	/* no more tests: let it exit */
 void worker_kill(struct worker *w, const char *why);
 void worker_tick(struct worker *w);	/* time-outs; call when due */
+long long worker_due(const struct worker *w);	/* ms, for worker_tick; 0 */
 void worker_cfg_free(struct worker_cfg *cfg);	/* after the last worker */

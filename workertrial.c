@@ -214,10 +214,6 @@ testwrite(const unsigned char *p, size_t len)
 	struct buf fixed = { 0 };
 	size_t off = 0, n;
 
-	if (len == 0) {
-		writeline((const unsigned char *)"", 0);
-		return;
-	}
 	utf8_repair(&fixed, p, len);
 	do {
 		n = stream_chunk(fixed.data + off, fixed.len - off, 1);
