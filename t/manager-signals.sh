@@ -1,8 +1,9 @@
 #!/bin/sh
-# t/manager-signals.sh: SIGINT or SIGTERM to the manager (its pid alone)
-# while a test runs: the manager kills every test and worker, prints the
-# partial report, says on stderr how many tests did not run, releases
-# the lock and dies by the signal (exit 130 or 143).
+# t/manager-signals.sh: SIGINT, SIGTERM or SIGHUP (a closed terminal, a
+# dropped ssh) to the manager (its pid alone) while a test runs: the
+# manager kills every test and worker, prints the partial report, says on
+# stderr how many tests did not run, releases the lock and dies by the
+# signal (exit 130, 143 or 129).
 #
 # sig/b-block.sh records its pid and its background child's (check_gone),
 # says "started" on $MGR_READY, the fifo that is also the manager's
@@ -39,16 +40,9 @@ interrupt() {
 	    2>"$tmp/$_name.err" </dev/null &
 	_pid=$!
 	watch "$_pid"
-	started=0
 	{
-		while IFS= read -r _line; do
-			if [ "$_line" = started ]; then
-				started=1
-				kill -s "$_sig" "$_pid"
-				break
-			fi
-			printf '%s\n' "$_line" >>"$tmp/$_name.out"
-		done
+		upto_started "$tmp/$_name.out"
+		[ "$started" -eq 1 ] && kill -s "$_sig" "$_pid"
 		cat >>"$tmp/$_name.out"
 	} <"$tmp/report"
 	wait "$_pid"
@@ -61,10 +55,11 @@ interrupt() {
 	mask "$tmp/$_name.out" >"$tmp/$_name.m"
 }
 
-for sig in INT TERM; do
+for sig in INT TERM HUP; do
 	case $sig in
 	INT) want=130 ;;
 	TERM) want=143 ;;
+	HUP) want=129 ;;
 	esac
 	interrupt "$sig" "$sig" -j1 sig
 	check "SIG$sig, -j1: the test started" [ "$started" -eq 1 ]
@@ -75,6 +70,8 @@ for sig in INT TERM; do
 	    "SIG$sig, -j1: the test that ran before is reported"
 	check_egrep '^sig/b-block\.sh \.\.\. +\[ERROR\]$' "$tmp/$sig.m" \
 	    "SIG$sig, -j1: the interrupted test is an [ERROR]"
+	check_grep "the run was interrupted (SIG$sig)" "$tmp/$sig.m" \
+	    "SIG$sig, -j1: ... saying why"
 	check_nogrep 'c-pass.sh' "$tmp/$sig.m" \
 	    "SIG$sig, -j1: the test after it did not run"
 	check_line 'Ran 2 tests in X.XXXs' "$tmp/$sig.m" \

@@ -1,11 +1,9 @@
 #!/bin/sh
-# t/manager-hangup.sh: SIGHUP (a closed terminal, a dropped ssh) ends a
-# run as SIGTERM does: the running test is killed, the partial report
-# printed, the lock released, and disttrial dies by SIGHUP (129).  A
-# signal that was ignored when disttrial started (SIGINT for a
-# background job of a non-interactive sh) stays ignored.  A signal that
-# comes while an old temp directory is being emptied still releases the
-# lock: the handlers are in place before the lock is taken.
+# t/manager-sigstart.sh: signals as a run starts, beyond those of
+# t/manager-signals.sh.  A signal that was ignored when disttrial started
+# (SIGINT for a background job of a non-interactive sh) stays ignored.
+# A signal that comes while an old temp directory is being emptied still
+# releases the lock: the handlers are in place before the lock is taken.
 #
 # hup/block.sh says "started" on $MGR_READY, the fifo that is also the
 # manager's stdout: reading it up to "started" is the wait, and a
@@ -21,19 +19,6 @@ mkfifo "$tmp/report" "$tmp/go"
 MGR_READY=$tmp/report
 export MGR_READY
 
-# started NAME: copies the report up to "started" into $tmp/NAME.out;
-# $started is 1 if the test started.
-started() {
-	started=0
-	while IFS= read -r _line; do
-		if [ "$_line" = started ]; then
-			started=1
-			return
-		fi
-		printf '%s\n' "$_line" >>"$tmp/$1.out"
-	done
-}
-
 # finish NAME PID: the rest of the report, then the exit status in $rc.
 finish() {
 	cat >>"$tmp/$1.out"
@@ -44,29 +29,7 @@ finish() {
 	mask "$tmp/$1.out" >"$tmp/$1.m"
 }
 
-plan 13
-
-# SIGHUP while a test runs.
-: >"$tmp/hup.out"
-(cd "$tmp/h" && exec "$top/t/lib/sigdfl" "$DT" -j1 hup) >"$tmp/report" \
-    2>"$tmp/hup.err" </dev/null &
-pid=$!
-watch "$pid"
-{
-	started hup
-	[ "$started" -eq 1 ] && kill -s HUP "$pid"
-	finish hup "$pid"
-} <"$tmp/report"
-check 'SIGHUP: the test started' [ "$started" -eq 1 ]
-check "SIGHUP: exit 129 ($rc)" [ "$rc" -eq 129 ]
-check_egrep '^hup/block\.sh \.\.\. +\[ERROR\]$' "$tmp/hup.m" \
-    'SIGHUP: the running test is an [ERROR]'
-check_grep 'the run was interrupted (SIGHUP)' "$tmp/hup.m" '... saying why'
-check_egrep '^FAILED \(' "$tmp/hup.m" 'SIGHUP: the partial report ends'
-check_line 'disttrial: interrupted by SIGHUP; 0 of 1 tests did not run' \
-    "$tmp/hup.err" 'SIGHUP: stderr says so'
-check 'SIGHUP: the lock is released' [ ! -L "$tmp/h/_trial_temp.lock" ]
-check_gone 'SIGHUP: the test is killed' hup.block
+plan 5
 
 # SIGINT ignored from the start (a plain & here): it stays ignored, and
 # the run goes on to pass once the test is let go.
@@ -78,7 +41,7 @@ export MGR_GO
 pid=$!
 watch "$pid"
 {
-	started ign
+	upto_started "$tmp/ign.out"
 	if [ "$started" -eq 1 ]; then
 		kill -s INT "$pid"
 		# In the background: a test killed by the SIGINT never reads it.

@@ -176,15 +176,8 @@ export MGR_READY MGR_GATE
     2>"$tmp/first.err" </dev/null &
 first=$!
 watch "$first"
-started=0
 {
-	while IFS= read -r line; do
-		if [ "$line" = started ]; then
-			started=1
-			break
-		fi
-		printf '%s\n' "$line" >>"$tmp/first.out"
-	done
+	upto_started "$tmp/first.out"
 	check 'concurrent runs: the first run started its test' \
 	    [ "$started" -eq 1 ]
 	check "... holding _trial_temp.lock -> its pid" \
