@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "discover.h"
 #include "reporter.h"
 #include "util.h"
 #include "worker.h"
@@ -29,6 +29,9 @@
 #define VERSION "0.1"
 #define MAXJOBS 1024
 #define MAXRESTARTS 5		/* replacements of one worker slot */
+/* --trial's workers: Twisted's own, in the Python that listed the tests. */
+#define TRIALWORKER \
+    "exec \"${PYTHON:-python3}\" -m twisted.trial._dist.workertrial"
 
 enum {
 	OPT_EXEC = 1,
@@ -39,6 +42,7 @@ enum {
 	OPT_STDIO,
 	OPT_TEMPDIR,
 	OPT_TIMEOUT,
+	OPT_TRIAL,
 	OPT_UNTILFAILURE,
 	OPT_VERSION,
 	OPT_WORKER,
@@ -59,6 +63,7 @@ static const struct option {
 	{ 0, "stdio", 0, OPT_STDIO },
 	{ 'T', "temp-directory", 1, OPT_TEMPDIR },
 	{ 't', "timeout", 1, OPT_TIMEOUT },
+	{ 0, "trial", 0, OPT_TRIAL },
 	{ 'u', "until-failure", 0, OPT_UNTILFAILURE },
 	{ 'V', "version", 0, OPT_VERSION },
 	{ 0, "worker", 0, OPT_WORKER },
@@ -98,6 +103,7 @@ static struct {
 	int jobs;
 	int exitfirst;
 	int untilfailure;
+	int trial;
 	const char *pattern;
 	const char *tempdir;
 	const char *workercmd;
@@ -210,6 +216,9 @@ option(const struct option *o, const char *arg)
 	case OPT_TIMEOUT:
 		opt.wopts.timeout = seconds(arg);
 		break;
+	case OPT_TRIAL:
+		opt.trial = 1;
+		break;
 	case OPT_UNTILFAILURE:
 		opt.untilfailure = 1;
 		break;
@@ -294,140 +303,8 @@ parse(int argc, char **argv)
 	return n;
 }
 
-/*
- * Discovery.
- */
-
-struct testfile {
-	char *path;
-	int isfile;		/* a file found here, not a name for a worker */
-};
-
-static struct {
-	struct testfile *t;
-	size_t n, cap;
-	struct {		/* directories entered, so loops end */
-		dev_t dev;
-		ino_t ino;
-	} *seen;
-	size_t nseen, seencap;
-} found;
-
-static void
-addtest(const char *path, int isfile)
-{
-	if (found.n == found.cap) {
-		found.cap = found.cap ? found.cap * 2 : 64;
-		found.t = xreallocarray(found.t, found.cap, sizeof(*found.t));
-	}
-	found.t[found.n].path = xstrdup(path);
-	found.t[found.n].isfile = isfile;
-	found.n++;
-}
-
-static int
-entered(const struct stat *st)
-{
-	size_t i;
-
-	for (i = 0; i < found.nseen; i++)
-		if (found.seen[i].dev == st->st_dev &&
-		    found.seen[i].ino == st->st_ino)
-			return 1;
-	if (found.nseen == found.seencap) {
-		found.seencap = found.seencap ? found.seencap * 2 : 16;
-		found.seen = xreallocarray(found.seen, found.seencap,
-		    sizeof(*found.seen));
-	}
-	found.seen[found.nseen].dev = st->st_dev;
-	found.seen[found.nseen].ino = st->st_ino;
-	found.nseen++;
-	return 0;
-}
-
-static int
-bytename(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *
-join(const char *dir, const char *name)
-{
-	size_t len = strlen(dir);
-	char *p;
-
-	p = xmalloc(len + strlen(name) + 2);
-	sprintf(p, "%s%s%s", dir, len > 0 && dir[len - 1] == '/' ? "" : "/",
-	    name);
-	return p;
-}
-
-/* Searches dir for tests, sorted, skipping dot entries. */
-static void
-walk(const char *dir, const struct stat *dst)
-{
-	struct dirent *e;
-	struct stat st;
-	char **names = NULL, *path;
-	size_t n = 0, cap = 0, i;
-	DIR *d;
-
-	if (entered(dst))
-		return;
-	if ((d = opendir(dir)) == NULL)
-		fatal("cannot read directory %s:", dir);
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			names = xreallocarray(names, cap, sizeof(*names));
-		}
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), bytename);
-	for (i = 0; i < n; i++) {
-		path = join(dir, names[i]);
-		if (stat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				walk(path, &st);
-			else if (S_ISREG(st.st_mode) && (opt.pattern ?
-			    fnmatch(opt.pattern, names[i], 0) == 0 :
-			    access(path, X_OK) == 0))
-				addtest(path, 1);
-		}
-		free(path);
-		free(names[i]);
-	}
-	free(names);
-}
-
-static void
-discover(char **operands, int n)
-{
-	struct stat st;
-	char msg[PATH_MAX + 128];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (stat(operands[i], &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				walk(operands[i], &st);
-			else
-				addtest(operands[i], 1);
-		} else if (errno == ENOENT && opt.workercmd != NULL) {
-			addtest(operands[i], 0);	/* a name for the worker */
-		} else {
-			snprintf(msg, sizeof(msg), "%s: %s", operands[i],
-			    strerror(errno));
-			usage("%s", msg);
-		}
-	}
-	free(found.seen);
-	found.seen = NULL;
-}
+/* The run's tests, as discover() found them. */
+static struct tests found;
 
 /*
  * The temp directory, as trial keeps it: DIR holds an empty _trial_marker,
@@ -488,7 +365,7 @@ rmtree(const char *path)
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		sub = join(path, e->d_name);
+		sub = pathjoin(path, e->d_name);
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
 			rmtree(sub);
 			if (rmdir(sub) < 0)
@@ -509,7 +386,7 @@ prepare(const char *dir)
 	char *marker;
 	int fd;
 
-	marker = join(dir, MARKER);
+	marker = pathjoin(dir, MARKER);
 	if (lstat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode) || access(marker, F_OK) < 0) {
 			unlock();
@@ -561,7 +438,7 @@ tempdir(void)
 		return dir;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		fatal("getcwd:");
-	abs = join(cwd, dir);
+	abs = pathjoin(cwd, dir);
 	free(dir);
 	return abs;
 }
@@ -665,7 +542,7 @@ badname(struct pool *p, const struct testfile *t)
 	buf_addc(&name, '\0');
 	res.kind = REP_ERROR;
 	res.name = (char *)name.data;
-	res.class = "disttrial.BadName";
+	res.class = CLASS_NAME;
 	res.text = text;
 	res.textlen = sizeof(text) - 1;
 	reporter_notrun(p->rep, res.name, t->isfile, &res);
@@ -800,7 +677,7 @@ notrun(struct pool *p)
 	snprintf(text, sizeof(text), "not run: every worker kept dying "
 	    "(the last: %s)", p->why);
 	res.kind = REP_ERROR;
-	res.class = "disttrial.WorkerLost";
+	res.class = CLASS_LOST;
 	res.text = text;
 	res.textlen = strlen(text);
 	for (; p->next < found.n; p->next++) {
@@ -937,7 +814,7 @@ passes(struct pool *p)
 
 	pfd = xreallocarray(NULL, (size_t)p->nw + 1, sizeof(*pfd));
 	spawnall(p);
-	reporter_begin(p->rep, found.n);
+	reporter_begin(p->rep, found.announce);
 	for (i = 1;; i++) {
 		start = now_ms();
 		if (opt.untilfailure) {
@@ -972,7 +849,7 @@ openlog(const char *dir)
 	char *log;
 	int fd;
 
-	log = join(dir, "test.log");
+	log = pathjoin(dir, "test.log");
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
 	    0666)) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		fatal("cannot create %s:", log);
@@ -1015,16 +892,26 @@ manager(char **operands, int nops)
 {
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 	static char *deflt[] = { "t", NULL };
+	struct discover_opts d = { NULL, 0, NULL };
 	struct pool p;
-	char *dir;
-	size_t i;
+	char *dir, err[PATH_MAX + 128];
 	int rc, logfd, closefds[3];
 
 	if (nops == 0) {
 		operands = deflt;
 		nops = 1;
 	}
-	discover(operands, nops);
+	if (opt.trial) {
+		d.python = getenv("PYTHON");
+		if (d.python == NULL || *d.python == '\0')
+			d.python = "python3";
+		if (opt.workercmd == NULL)
+			opt.workercmd = TRIALWORKER;
+	}
+	d.pattern = opt.pattern;
+	d.names = opt.workercmd != NULL;
+	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
+		usage("%s", err);
 	if (found.n == 0)
 		usage("no tests found in %s", nops == 1 ? operands[0] :
 		    "the operands");
@@ -1044,9 +931,6 @@ manager(char **operands, int nops)
 	free(p.w);
 	free(p.restarts);
 	free(dir);
-	for (i = 0; i < found.n; i++)
-		free(found.t[i].path);
-	free(found.t);
 	if (interrupted) {
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    signame(interrupted), found.n - p.next, found.n);
@@ -1055,6 +939,7 @@ manager(char **operands, int nops)
 		raise(interrupted);
 	}
 	unlock();
+	tests_free(&found);
 	return rc;
 }
 

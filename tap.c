@@ -31,7 +31,8 @@
  * unterminated block cannot hide the rest of the file.
  *
  * Problems are noted by line number as they are found and listed, with
- * the missing or mismatched plan, the bail out and the exit, in the one
+ * the missing or mismatched plan and the exit, after the bail out line
+ * if there was one (the first line names the problem), in the one
  * error tap_end() delivers.  Texts are capped at TAP_MAXTEXT and each
  * kind of problem at MAXPROBS lines, so memory stays bounded whatever
  * the test prints.
@@ -47,7 +48,6 @@
 #include "tap.h"
 #include "util.h"
 
-#define FAILCLASS "disttrial.TestFailure"
 #define NOTEROOM 64	/* room kept in a text for the cut note */
 #define TEXTMAX (TAP_MAXTEXT - NOTEROOM)
 #define QUOTEMAX 80	/* a problem quotes at most this much of a line */
@@ -293,7 +293,7 @@ flush(struct tap *t)
 	if (failed)
 		textend(&t->ptext);
 	result(t, t->pkind, t->pname, t->preason, failed ? &t->ptext : NULL,
-	    failed ? FAILCLASS : "");
+	    failed ? CLASS_FAIL : "");
 	free(t->pname);
 	free(t->preason);
 	t->pname = t->preason = NULL;
@@ -836,13 +836,13 @@ static const char *
 errclass(const struct tap *t, int bad, const char *how, const char *class)
 {
 	if (class == NULL)
-		class = FAILCLASS;
+		class = CLASS_FAIL;
 	if (t->bailed)
-		return "disttrial.BailOut";
-	if (how != NULL && strcmp(class, FAILCLASS) != 0)
+		return CLASS_HARD;
+	if (how != NULL && strcmp(class, CLASS_FAIL) != 0)
 		return class;
 	if (bad)
-		return "disttrial.BadPlan";
+		return CLASS_BADTAP;
 	return class;
 }
 
@@ -860,9 +860,9 @@ tap_end(struct tap *t, const char *how, const char *class)
 		    "no reason given";
 		result(t, TAP_SKIP, NULL, why, NULL, "");
 	}
-	bad = problems(t, &x);
 	if (t->bail != NULL)
 		textline(&x, t->bail, strlen(t->bail));
+	bad = problems(t, &x);
 	if (how != NULL)
 		textline(&x, how, strlen(how));
 	if (x.len > 0) {

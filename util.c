@@ -89,6 +89,18 @@ xstrdup(const char *s)
 }
 
 char *
+pathjoin(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+	char *p;
+
+	p = xmalloc(len + strlen(name) + 2);
+	sprintf(p, "%s%s%s", dir, len > 0 && dir[len - 1] == '/' ? "" : "/",
+	    name);
+	return p;
+}
+
+char *
 xmemdup(const void *p, size_t len)
 {
 	char *s;

@@ -19,6 +19,7 @@ void *xmalloc(size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len);	/* adds a NUL */
+char *pathjoin(const char *dir, const char *name);	/* "dir/name" */
 
 struct buf {
 	unsigned char *data;
@@ -46,6 +47,22 @@ size_t utf8_cut(const unsigned char *p, size_t len, size_t max);
 size_t utf8_count(const unsigned char *p, size_t len);
 /* The bytes of p's first n code points. */
 size_t utf8_span(const unsigned char *p, size_t len, size_t n);
+
+/*
+ * The failClass and errorClass of every result: classes that any Python 3
+ * with Twisted can import, since Twisted's manager imports them by name.
+ * The kind of problem (a bad plan, a signal, a bail out, ...) is named in
+ * the first line of the result's text.
+ */
+#define CLASS_FAIL	"twisted.trial.unittest.FailTest"
+#define CLASS_TIMEOUT	"builtins.TimeoutError"
+#define CLASS_SIGNAL	"builtins.ChildProcessError"
+#define CLASS_HARD	"builtins.RuntimeError"	/* exit 99, a bail out, ... */
+#define CLASS_BADTAP	"builtins.ValueError"	/* a bad plan or TAP */
+#define CLASS_EXEC	"builtins.OSError"	/* cannot start or execute */
+#define CLASS_LOST	"builtins.ConnectionError"	/* a worker gone */
+#define CLASS_NAME	"builtins.UnicodeError"	/* a name not UTF-8 */
+#define BAIL_PREFIX	"Bail out!"	/* a bail out's text begins so */
 
 long long now_ms(void);		/* the monotonic clock, in milliseconds */
 const char *signame(int sig);	/* "SIGTERM"; "unknown" if not known */

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "amp.h"
@@ -618,7 +619,7 @@ worker_reaped(struct worker *w, int status)
 		w->failed = 1;
 		res.kind = REP_ERROR;
 		res.name = w->test;
-		res.class = "disttrial.WorkerLost";
+		res.class = CLASS_LOST;
 		res.text = w->why;
 		res.textlen = strlen(w->why);
 		reporter_add(w->conn->cfg->rep, w->slot, &res);
@@ -725,6 +726,16 @@ static const struct {
 	{ "AddUnexpectedSuccess", REP_XPASS, NULL, NULL, NULL, "todo" },
 };
 
+/* A TAP test's bail out: its error's text begins with the Bail out! line. */
+static int
+isbail(const struct rep_result *r)
+{
+	size_t n = sizeof(BAIL_PREFIX) - 1;
+
+	return r->class != NULL && strcmp(r->class, CLASS_HARD) == 0 &&
+	    r->textlen >= n && strncasecmp(r->text, BAIL_PREFIX, n) == 0;
+}
+
 /* The result of an Add* command, in the reporter's own terms. */
 static void
 addresult(struct worker *w, const struct amp_box *b, int i)
@@ -753,7 +764,7 @@ addresult(struct worker *w, const struct amp_box *b, int i)
 	}
 	if (r.name == NULL)
 		r.name = w->test ? w->test : "(unnamed)";
-	if (r.class != NULL && strcmp(r.class, "disttrial.BailOut") == 0)
+	if (r.kind == REP_ERROR && isbail(&r))
 		w->bailed = 1;
 	if (w->test != NULL)
 		reporter_add(w->conn->cfg->rep, w->slot, &r);
@@ -859,7 +870,7 @@ answered(struct worker *w, const struct amp_box *b)
 		    v ? (const char *)v->val : "");
 		r.kind = REP_ERROR;
 		r.name = w->test;
-		r.class = "disttrial.WorkerError";
+		r.class = CLASS_HARD;
 		r.text = text;
 		r.textlen = strlen(text);
 		reporter_add(w->conn->cfg->rep, w->slot, &r);

@@ -795,20 +795,22 @@ how(const struct testproc *t, char *why, size_t len)
 
 	if (t->timedout) {
 		snprintf(why, len, "timed out after %g s", W.o->timeout);
-		return "disttrial.Timeout";
+		return CLASS_TIMEOUT;
 	}
 	if (WIFSIGNALED(t->status)) {
 		snprintf(why, len, "killed by signal %d (%s)",
 		    WTERMSIG(t->status), signame(WTERMSIG(t->status)));
-		return "disttrial.Signal";
+		return CLASS_SIGNAL;
 	}
 	code = WEXITSTATUS(t->status);
 	if (code == 0)
 		return NULL;
+	if (code == 99 && !tap_istap(t->tap)) {
+		snprintf(why, len, "exited with status 99 (a hard error)");
+		return CLASS_HARD;
+	}
 	snprintf(why, len, "exited with status %d", code);
-	if (code == 99 && !tap_istap(t->tap))
-		return "disttrial.HardError";
-	return "disttrial.TestFailure";
+	return CLASS_FAIL;
 }
 
 static void
@@ -833,7 +835,7 @@ execfailed(struct testproc *t)
 	else
 		snprintf(why, sizeof(why), "cannot execute %s: %s", t->path,
 		    strerror(t->execerr));
-	result("AddError", t->path, NULL, "disttrial.ExecFailed", why,
+	result("AddError", t->path, NULL, CLASS_EXEC, why,
 	    strlen(why));
 }
 
@@ -862,7 +864,7 @@ judge(struct testproc *t)
 		    "exit status 77", NULL, NULL, 0);
 	} else {
 		filetext(t, &text, why, strlen(why));
-		result(strcmp(class, "disttrial.TestFailure") == 0 ?
+		result(strcmp(class, CLASS_FAIL) == 0 ?
 		    "AddFailure" : "AddError", t->path, NULL, class,
 		    (char *)text.data, text.len);
 	}

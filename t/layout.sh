@@ -17,7 +17,7 @@ never() {
 	done
 }
 
-plan 38
+plan 45
 never workertrial.c reporter.h worker.h
 never worker.c tap.h
 never disttrial.c tap.h amp.h stream.h
@@ -26,6 +26,7 @@ never amp.c stream.h tap.h reporter.h worker.h workertrial.h
 never stream.c amp.h tap.h reporter.h worker.h workertrial.h
 never tap.c amp.h stream.h reporter.h worker.h workertrial.h
 never util.c amp.h stream.h tap.h reporter.h worker.h workertrial.h
+never discover.c amp.h stream.h tap.h reporter.h worker.h workertrial.h
 n=$(grep -l '#include "' ./*.h | wc -l)
 check "no header includes a project header ($n do)" [ "$n" -eq 0 ]
 done_testing

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t/manager-crash.sh: workers that die or talk nonsense.  The test a
-# worker was running gets exactly one [ERROR] (disttrial.WorkerLost)
+# worker was running gets exactly one [ERROR] (builtins.ConnectionError)
 # naming the cause, the worker is replaced, every other test is
 # reported once, and nothing is left running.  A slot whose workers
 # keep dying is retired; when all are, the tests left are errors.  Also

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t/worker-exec.sh: a test that cannot be executed is one ExecFailed error
+# t/worker-exec.sh: a test that cannot be executed is one OSError error
 # saying why, and never stops the worker; --exec CMD runs tests as
 # "CMD TEST", CMD split into words on blanks.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -20,7 +20,7 @@ check_count 9 'Run testCase=' "$o" 'every Run is answered'
 
 # An ExecFailed error with exactly this text (a final newline allowed).
 execfailed() {
-	check_egrep "^AddError testName=$1 errorClass=disttrial\\.ExecFailed error=cannot execute $1: $2(\\\\n)? frames=0\$" \
+	check_egrep "^AddError testName=$1 errorClass=builtins\\.OSError error=cannot execute $1: $2(\\\\n)? frames=0\$" \
 	    "$o" "$3"
 	check_count 1 "testName=$1" "$o" '... its only result'
 }
@@ -68,9 +68,9 @@ drive m -w "exec ./disttrial --worker --exec $tmp/no-such-interp" \
     "$fx/pass.sh" "$fx/fail1.sh"
 o=$tmp/m.out
 check_drive m 'a missing --exec interpreter does not break the worker'
-check_grep "$AE/pass.sh $EC.ExecFailed error=cannot execute " \
-    "$o" '... each test is an ExecFailed error'
-check_grep "$AE/fail1.sh $EC.ExecFailed error=" \
+check_grep "$AE/pass.sh $EC_EXEC error=cannot execute " \
+    "$o" '... each test is an OSError error'
+check_grep "$AE/fail1.sh $EC_EXEC error=" \
     "$o" '... the next one too'
 check_grep "no-such-interp" "$o" '... naming the interpreter'
 

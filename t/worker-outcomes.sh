@@ -31,7 +31,7 @@ check_line "$AK/skip77-stderr.sh reason=needs a frobnicator" \
 check_line "$AK/skip77-silent.sh reason=exit status 77" \
     "$o" '... and "exit status 77" when nothing was printed'
 
-check_grep "$AE/hard99.sh $EC.HardError error=exited with status 99${OUT}hard error detail" \
+check_grep "$AE/hard99.sh $EC_HARD error=exited with status 99 (a hard error)${OUT}hard error detail" \
     "$o" 'exit 99 is a hard error, with the output'
 
 check_grep "$AF/fail1.sh $TF fail=exited with status 1${OUT}boom\\nsecond line" \
@@ -43,13 +43,13 @@ check_egrep "^$AF/fail3-silent.sh $TF fail=exited with status 3(\\\\n)? frames=0
 check_egrep "^$AF/exit255.sh $TF fail=exited with status 255(\\\\n)? frames=0\$" \
     "$o" 'exit 255 is a failure'
 
-check_grep "$AE/sigkill.sh $EC.Signal error=killed by signal 9 (SIGKILL)${OUT}about to die" \
+check_grep "$AE/sigkill.sh $EC_SIGNAL error=killed by signal 9 (SIGKILL)${OUT}about to die" \
     "$o" 'death by SIGKILL is an error naming the signal, with the output'
-check_grep "$AE/sigsegv.sh $EC.Signal error=killed by signal 11 (SIGSEGV)" \
+check_grep "$AE/sigsegv.sh $EC_SIGNAL error=killed by signal 11 (SIGSEGV)" \
     "$o" 'death by SIGSEGV'
-check_grep "$AE/sigabrt.sh $EC.Signal error=killed by signal 6 (SIGABRT)" \
+check_grep "$AE/sigabrt.sh $EC_SIGNAL error=killed by signal 6 (SIGABRT)" \
     "$o" 'death by SIGABRT'
-check_grep "$AE/sigterm.sh $EC.Signal error=killed by signal 15 (SIGTERM)" \
+check_grep "$AE/sigterm.sh $EC_SIGNAL error=killed by signal 15 (SIGTERM)" \
     "$o" 'death by SIGTERM'
 
 # The tail: 2000 lines of 51 bytes, the last 65536 bytes kept.

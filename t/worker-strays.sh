@@ -66,7 +66,7 @@ drive t -m -w 'exec ./disttrial --worker --timeout 1' "$fx/timeout.sh" \
     "$fx/timeout-noterm.sh" "$fx/timeout-tap.sh"
 o=$tmp/t.out
 check_drive t 'time-outs: the worker keeps to the protocol'
-check_grep "$AE/timeout.sh $EC.Timeout error=timed out after 1 s${OUT}before the hang" \
+check_grep "$AE/timeout.sh $EC_TIMEOUT error=timed out after 1 s${OUT}before the hang" \
     "$o" 'a hanging test is a Timeout error "timed out after 1 s", with output'
 check_count 1 "testName=$fx/timeout.sh" "$o" '... its only result'
 check_gone '... and it is killed' timeout.test
@@ -74,7 +74,7 @@ ms=$(elapsed t "$fx/timeout.sh")
 check "... after the time-out ($ms ms)" [ "$ms" -ge 950 ]
 check "... promptly ($ms ms)" [ "$ms" -lt 10000 ]
 
-check_grep "$AE/timeout-noterm.sh $EC.Timeout error=timed out after 1 s" \
+check_grep "$AE/timeout-noterm.sh $EC_TIMEOUT error=timed out after 1 s" \
     "$o" 'a hanging test that ignores SIGTERM: a Timeout error'
 check_gone '... killed with SIGKILL after a grace, its child too' \
     timeout-noterm.test timeout-noterm.child
@@ -83,7 +83,7 @@ check "... a short grace ($ms ms)" [ "$ms" -lt 10000 ]
 
 check_line "$AS/timeout-tap.sh 1 - first" "$o" \
     'a hanging TAP file: the point it printed counts'
-check_grep "$AE/timeout-tap.sh $EC.Timeout error=" \
+check_grep "$AE/timeout-tap.sh $EC_TIMEOUT error=" \
     "$o" '... and the file gets a Timeout error'
 check_egrep "^$AE/timeout-tap.sh .*timed out after 1 s" \
     "$o" '... saying "timed out after 1 s"'
@@ -93,7 +93,7 @@ check_gone '... and it is killed' timeout-tap.test
 drive f -m -w 'exec ./disttrial --worker --timeout 0.5' "$fx/timeout-frac.sh"
 o=$tmp/f.out
 check_drive f 'a fractional time-out: the protocol is kept'
-check_grep "$AE/timeout-frac.sh $EC.Timeout error=timed out after 0.5 s" \
+check_grep "$AE/timeout-frac.sh $EC_TIMEOUT error=timed out after 0.5 s" \
     "$o" '--timeout 0.5 is "timed out after 0.5 s"'
 ms=$(elapsed f "$fx/timeout-frac.sh")
 check "... after half a second ($ms ms)" [ "$ms" -ge 450 ]

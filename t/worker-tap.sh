@@ -99,38 +99,38 @@ check_grep "$AK/tap-skipall-plain.sh reason=" "$o" \
 check 'tap-skipall-plain: only that' [ "$(results skipall-plain)" -eq 1 ]
 check_line "$AK/tap-skipall-exit.sh reason=not here" "$o" \
     'a skip-all file that exits 3 gets its skip'
-check_grep "$AE/tap-skipall-exit.sh $EC.TestFailure error=" \
+check_grep "$AE/tap-skipall-exit.sh $EC_FAIL error=" \
     "$o" '... and an error'
-check_grep "$AE/tap-skipall-exit.sh $EC.TestFailure error=exited with status 3" \
+check_grep "$AE/tap-skipall-exit.sh $EC_FAIL error=exited with status 3" \
     "$o" '... saying "exited with status 3"'
 
 # Plans and numbering
-check_grep "$AE/tap-noplan.sh $EC.BadPlan error=no plan" \
-    "$o" 'no plan is a BadPlan error for the file'
+check_grep "$AE/tap-noplan.sh $EC_BADTAP error=no plan" \
+    "$o" 'no plan is a ValueError error for the file'
 check 'tap-noplan: its points count too' [ "$(results noplan)" -eq 3 ]
-check_grep "$AE/tap-shortplan.sh $EC.BadPlan error=planned 3 tests but ran 2" \
+check_grep "$AE/tap-shortplan.sh $EC_BADTAP error=planned 3 tests but ran 2" \
     "$o" 'too few points: "planned 3 tests but ran 2"'
-check_grep "$AE/tap-badnum.sh $EC.BadPlan error=" \
-    "$o" 'a gap in the numbering is a BadPlan error'
+check_grep "$AE/tap-badnum.sh $EC_BADTAP error=" \
+    "$o" 'a gap in the numbering is a ValueError error'
 check_count 1 "$AE/tap-badnum.sh " "$o" \
     '... one error for the file, however many problems'
 check_line "$AS/tap-badnum.sh 3 - c" "$o" \
     '... and points keep their own numbers'
 check 'a plan at the end is fine' [ "$(results lateplan)" -eq 2 ]
-check_grep "$AE/tap-midplan.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-midplan.sh $EC_BADTAP error=" \
     "$o" 'a plan in the middle is a problem'
-check_grep "$AE/tap-twoplans.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-twoplans.sh $EC_BADTAP error=" \
     "$o" 'a second plan is a problem'
-check_grep "$AE/tap-badplan.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-badplan.sh $EC_BADTAP error=" \
     "$o" '1..-1 makes the file TAP and is a problem'
 check_nogrep "$AS/tap-badplan.sh" "$o" \
     '... so the exit status does not make it a success'
 check 'TAP version 14 first is fine' [ "$(results version)" -eq 1 ]
-check_grep "$AE/tap-version-late.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-version-late.sh $EC_BADTAP error=" \
     "$o" 'a TAP version after the plan is a problem'
-check_grep "$AE/tap-version-bad.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-version-bad.sh $EC_BADTAP error=" \
     "$o" 'an unknown TAP version is a problem'
-check_grep "$AE/tap-pragma.sh $EC.BadPlan error=no plan" \
+check_grep "$AE/tap-pragma.sh $EC_BADTAP error=no plan" \
     "$o" 'a pragma alone makes the file TAP (with no plan)'
 
 # Bail out!
@@ -138,13 +138,13 @@ check_line "$AS/tap-bailout.sh 1 - before" "$o" \
     'the point before Bail out! counts'
 check_nogrep "testName=$fx/tap-bailout.sh 2" "$o" \
     '... the point after it does not'
-check_grep "$AE/tap-bailout.sh $EC.BailOut error=" \
-    "$o" 'Bail out! is a BailOut error for the file'
-check_grep "$AE/tap-bailout.sh $EC.BailOut error=Bail out! database went away" \
+check_grep "$AE/tap-bailout.sh $EC_HARD error=" \
+    "$o" 'Bail out! is a RuntimeError error for the file, its first line the bail out'
+check_grep "$AE/tap-bailout.sh $EC_HARD error=Bail out! database went away" \
     "$o" '... naming the reason'
-check_grep "$AE/tap-bailout-case.sh $EC.BailOut error=" \
+check_grep "$AE/tap-bailout-case.sh $EC_HARD error=" \
     "$o" 'an indented BAIL OUT! in a subtest bails out too'
-check_nogrep "testName=$fx/tap-yaml-bailout.sh $EC.BailOut" \
+check_nogrep "testName=$fx/tap-yaml-bailout.sh $EC_HARD" \
     "$o" 'Bail out! inside a YAML block does not'
 check_line "$AS/tap-yaml-bailout.sh 2 - still counted" \
     "$o" '... and the point after the block counts'
@@ -159,7 +159,7 @@ check_egrep '^TestWrite out=.*    ok 1 - inner a' "$o" \
     '... and its lines are logged'
 check_grep "$AE/tap-strict.sh errorClass=" "$o" \
     'under pragma +strict a line that is not TAP is a problem'
-check_grep "$AE/tap-strict.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-strict.sh $EC_BADTAP error=" \
     "$o" '... a BadPlan one'
 check_line "$AS/tap-okay.sh" "$o" \
     'okay, pragmatic, "# 1..2" and indented points are not TAP'
@@ -187,10 +187,10 @@ check_line "$AS/tap-utf8.sh 1 - caf$(printf '\357\277\275')" \
 # How the file ended
 check_line "$AS/tap-exit1.sh 1 - a" "$o" \
     'tap-exit1: its point counts'
-check_grep "$AE/tap-exit1.sh $EC.TestFailure error=exited with status 1" \
+check_grep "$AE/tap-exit1.sh $EC_FAIL error=exited with status 1" \
     "$o" 'a TAP file that exits 1 gets an error "exited with status 1"'
 results signal >/dev/null
-check_grep "$AE/tap-signal.sh $EC.Signal error=" \
+check_grep "$AE/tap-signal.sh $EC_SIGNAL error=" \
     "$o" 'a TAP file killed by a signal gets a Signal error'
 check_grep 'killed by signal 9 (SIGKILL)' "$tmp/signal" \
     '... naming the signal'
@@ -200,15 +200,15 @@ check_count 1 "$AE/tap-signal.sh " "$o" \
     '... one error only'
 
 # More plans, numbers and strictness
-check_grep "$AE/tap-plan-junk.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-plan-junk.sh $EC_BADTAP error=" \
     "$o" 'other text after 1..N makes a malformed plan, a problem'
 check_line "$AS/tap-plan-junk.sh 2 - b" "$o" \
     '... and the points count'
 check 'pragma -strict turns strict off again' \
     [ "$(results strict-off)" -eq 1 ]
-check_grep "$AE/tap-repeat.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-repeat.sh $EC_BADTAP error=" \
     "$o" 'a repeated number is a problem'
-check_grep "$AE/tap-stepback.sh $EC.BadPlan error=" \
+check_grep "$AE/tap-stepback.sh $EC_BADTAP error=" \
     "$o" 'a step back in the numbering is a problem'
 check_line "$AS/tap-nonum.sh 1 - first" "$o" \
     'a point without a number is named by its position'

@@ -34,9 +34,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const how[][2] = {
 		{ NULL, NULL },
-		{ "exited with status 3", "disttrial.TestFailure" },
-		{ "killed by signal 9 (SIGKILL)", "disttrial.Signal" },
-		{ "timed out after 5 s", "disttrial.Timeout" },
+		{ "exited with status 3", "twisted.trial.unittest.FailTest" },
+		{ "killed by signal 9 (SIGKILL)", "builtins.ChildProcessError" },
+		{ "timed out after 5 s", "builtins.TimeoutError" },
 	};
 	const uint8_t *p, *nl;
 	struct tap *t;

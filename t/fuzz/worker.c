@@ -67,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && data[0] & 1)
 		W.olddialect = 1;
 	/* Results waiting on the manager: their StreamOpen asks are out. */
-	result("AddFailure", "t/a.t 1 - x", NULL, "disttrial.TestFailure",
+	result("AddFailure", "t/a.t 1 - x", NULL, "twisted.trial.unittest.FailTest",
 	    big, sizeof(big) - 1);
 	result("AddExpectedFailure", "t/a.t 2 - y", "todo", NULL, big,
 	    sizeof(big) - 1);

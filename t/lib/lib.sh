@@ -68,8 +68,15 @@ AS="AddSuccess testName=$fx"
 AK="AddSkip testName=$fx"
 AX="AddExpectedFailure testName=$fx"
 AU="AddUnexpectedSuccess testName=$fx"
-TF=failClass=disttrial.TestFailure
-EC=errorClass=disttrial
+TF=failClass=twisted.trial.unittest.FailTest
+# The errorClass of each kind of problem (util.h).
+EC=errorClass
+EC_FAIL=$EC=twisted.trial.unittest.FailTest
+EC_HARD=$EC=builtins.RuntimeError	# exit 99, a bail out
+EC_BADTAP=$EC=builtins.ValueError
+EC_SIGNAL=$EC=builtins.ChildProcessError
+EC_TIMEOUT=$EC=builtins.TimeoutError
+EC_EXEC=$EC=builtins.OSError
 OUT='\n--- output ---\n'	# as the driver prints it
 
 # A description as TAP wants it: a # would start a directive (SKIP, TODO),
@@ -102,6 +109,13 @@ diag_file() {
 		echo "# --- $1 ---"
 		head -n "${2:-15}" "$1" | cut -c 1-300 | sed 's/^/# /'
 	fi
+}
+
+# skip DESC REASON: a point not checked here, and why.
+skip() {
+	ntest=$((ntest + 1))
+	printf 'ok %s - %s # SKIP %s\n' "$ntest" "$(tapdesc "$1")" \
+	    "$(tapdesc "$2")"
 }
 
 skip_all() {
@@ -417,6 +431,58 @@ need_twisted() {
 		fi
 	done
 	skip_all 'no python3 with twisted'
+}
+
+# peer NAME: picks the Twisted to test against, as shipped: "system"
+# (the python3 that has Twisted: Debian 12's python3-twisted is 22.4, the
+# old dialect) or "24.7" (the stream dialect, ../shared/peers, unpacked
+# into $tmp and run on Debian's Python and Debian's packages of its
+# dependencies).  Sets $py, $twpath (PYTHONPATH for it; empty for the
+# system's) and $twver; or returns 1, with the reason in $why.
+peer() {
+	twpath= why=
+	case $1 in
+	system) ;;
+	24.7)
+		_tar=$(pwd -P)/../shared/peers/twisted-24.7.0.tar.xz
+		if [ ! -f "$_tar" ]; then
+			why="no $_tar"
+			return 1
+		fi
+		if [ ! -d "$tmp/tw24" ]; then
+			mkdir "$tmp/tw24" && tar -xJf "$_tar" -C "$tmp/tw24" || {
+				why="cannot unpack $_tar"
+				return 1
+			}
+		fi
+		twpath=$tmp/tw24/src
+		;;
+	esac
+	for py in python3 /usr/bin/python3; do
+		twver=$(PYTHONPATH=$twpath "$py" -c 'import twisted.trial._dist.workertrial, twisted
+print(twisted.__version__)' 2>/dev/null) && break
+		twver=
+	done
+	if [ -z "$twver" ]; then
+		why="no python3 that runs Twisted $1 (Debian: python3-twisted python3-typing-extensions)"
+		return 1
+	fi
+	case $1 in
+	24.7*) [ "$twver" = 24.7.0 ] || { why="found Twisted $twver, not 24.7"; return 1; } ;;
+	esac
+}
+
+# twisted_trial ARGS: runs Twisted's own trial (python -m twisted.trial)
+# of the last peer, as shipped, except that its Python believes itself to
+# be t/lib/asworker, so that a trial -j starts disttrial's worker with
+# $ASWORKER_ARGS where it would start its own.
+twisted_trial() {
+	ASWORKER_PYTHON=$("$py" -c 'import sys; print(sys.executable)')
+	ASWORKER_DISTTRIAL=$(pwd -P)/disttrial
+	export ASWORKER_PYTHON ASWORKER_DISTTRIAL
+	PYTHONPATH=$twpath${twpath:+${PYTHONPATH:+:}}${PYTHONPATH-} \
+	    "$py" -c 'import os, sys; os.execv(sys.argv[1], sys.argv[2:])' \
+	    "$ASWORKER_PYTHON" "$(pwd -P)/t/lib/asworker" -m twisted.trial "$@"
 }
 
 # relay FILE DESC STATUS: passes on a Python checker's "ok DESC", "not ok

@@ -325,7 +325,7 @@ def drive(scratch):
 
     p = FX + "/fail1.sh"
     got, out, _ = yield run(m, p)
-    expect(got, [("AddFailure", p, "disttrial.TestFailure",
+    expect(got, [("AddFailure", p, "twisted.trial.unittest.FailTest",
                   "exited with status 1\n--- output ---\nboom\nsecond line"
                   "...", 0, 1)],
            "exit 1: AddFailure with its text streamed, empty frames")
@@ -336,20 +336,20 @@ def drive(scratch):
 
     p = FX + "/hard99.sh"
     got, out, _ = yield run(m, p)
-    expect(got, [("AddError", p, "disttrial.HardError",
+    expect(got, [("AddError", p, "builtins.RuntimeError",
                   "exited with status 99...", 0, 1)],
-           "exit 99: AddError disttrial.HardError")
+           "exit 99: AddError builtins.RuntimeError")
 
     p = FX + "/no-such-test"
     got, out, _ = yield run(m, p)
-    expect(got, [("AddError", p, "disttrial.ExecFailed",
+    expect(got, [("AddError", p, "builtins.OSError",
                   "cannot execute %s: No such file or directory..." % p,
-                  0, 1)], "a missing test: AddError disttrial.ExecFailed")
+                  0, 1)], "a missing test: AddError builtins.OSError")
 
     p = FX + "/tap-fail.sh"
     got, out, _ = yield run(m, p)
     expect(got, [("AddSuccess", p + " 1 - good"),
-                 ("AddFailure", p + " 2 - bad", "disttrial.TestFailure",
+                 ("AddFailure", p + " 2 - bad", "twisted.trial.unittest.FailTest",
                   "not ok 2 - bad\n# got 1\n# expected 2...", 0, 1)],
            "TAP: AddSuccess and AddFailure named PATH N - DESC")
 
@@ -371,9 +371,9 @@ def drive(scratch):
     p = FX + "/tap-shortplan.sh"
     got, out, _ = yield run(m, p)
     expect(got, [("AddSuccess", p + " 1 - a"), ("AddSuccess", p + " 2 - b"),
-                 ("AddError", p, "disttrial.BadPlan",
+                 ("AddError", p, "builtins.ValueError",
                   "planned 3 tests but ran 2...", 0, 1)],
-           "TAP: a bad plan is one AddError disttrial.BadPlan")
+           "TAP: a bad plan is one AddError builtins.ValueError")
 
     p = FX + "/bigtail.sh"
     got, out, _ = yield run(m, p)

@@ -175,7 +175,7 @@ notrun(struct out *o, const char *test, int isfile, const char *name,
 	struct rep_result res;
 	struct rep_frame *f;
 
-	f = mkresult(&res, REP_ERROR, name, "disttrial.WorkerLost",
+	f = mkresult(&res, REP_ERROR, name, "builtins.ConnectionError",
 	    "not run", NULL, frames);
 	reporter_notrun(o->r, test, isfile, &res);
 	free(f);
@@ -441,7 +441,7 @@ files(void)
 	open_out(&o, 0);
 	reporter_start(o.r, 0, "t/amp.t", 1);
 	add(&o, 0, REP_SUCCESS, "t/amp.t 1 - encodes a box");
-	addtext(&o, 0, REP_FAILURE, "t/amp.t 2", "disttrial.TestFailure",
+	addtext(&o, 0, REP_FAILURE, "t/amp.t 2", "twisted.trial.unittest.FailTest",
 	    "not ok 2", NULL);
 	add(&o, 0, REP_SKIP, "t/amp.t 3 - decodes empty box");
 	add(&o, 0, REP_ERROR, "t/amp.t");
@@ -557,17 +557,17 @@ sections(void)
 
 	open_out(&o, 0);
 	reporter_start(o.r, 0, "t/s.t", 1);
-	addtext(&o, 0, REP_ERROR, "t/s.t 1", "disttrial.Signal", "", NULL);
-	addtext(&o, 0, REP_FAILURE, "t/s.t 2", "disttrial.TestFailure",
+	addtext(&o, 0, REP_ERROR, "t/s.t 1", "builtins.ChildProcessError", "", NULL);
+	addtext(&o, 0, REP_FAILURE, "t/s.t 2", "twisted.trial.unittest.FailTest",
 	    "not ok 2\n# got 1\n", NULL);
 	addtext(&o, 0, REP_XPASS, "t/s.t 3", NULL, NULL, "later");
-	addtext(&o, 0, REP_FAILURE, "t/s.t 4", "disttrial.TestFailure",
+	addtext(&o, 0, REP_FAILURE, "t/s.t 4", "twisted.trial.unittest.FailTest",
 	    "same", NULL);
 	addtext(&o, 0, REP_SKIP, "t/s.t 5", NULL, NULL, "no network");
-	addtext(&o, 0, REP_FAILURE, "t/s.t 6", "disttrial.TestFailure",
+	addtext(&o, 0, REP_FAILURE, "t/s.t 6", "twisted.trial.unittest.FailTest",
 	    "not ok 2\n# got 1\n", NULL);
 	addtext(&o, 0, REP_XFAIL, "t/s.t 7", NULL, "not ok 7 # TODO", "");
-	addtext(&o, 0, REP_FAILURE, "t/s.t 8", "disttrial.Other",
+	addtext(&o, 0, REP_FAILURE, "t/s.t 8", "builtins.KeyError",
 	    "same\n", NULL);
 	addtext(&o, 0, REP_ERROR, "t/s.t 9", NULL, NULL, NULL);
 	addtext(&o, 0, REP_SKIP, "t/s.t 10", NULL, NULL, "no network");
@@ -584,7 +584,7 @@ sections(void)
 	    EQ "\n[TODO]\nReason: ''\n\nt/s.t 11\n"
 	    EQ "\n[FAIL]\nnot ok 2\n# got 1\n\nt/s.t 2\nt/s.t 6\n"
 	    EQ "\n[FAIL]\nsame\n\nt/s.t 4\nt/s.t 8\n"
-	    EQ "\n[ERROR]\ndisttrial.Signal\n\nt/s.t 1\n"
+	    EQ "\n[ERROR]\nbuiltins.ChildProcessError\n\nt/s.t 1\n"
 	    EQ "\n[ERROR]\n\n\nt/s.t 9\n"
 	    EQ "\n[SUCCESS!?!]\nReason: 'later'\n\nt/s.t 3\n"
 	    DASH "\nRan 1 tests in 0.000s\n\n"
@@ -883,7 +883,7 @@ many(void)
 	open_out(&o, 0);
 	memset(&res, 0, sizeof(res));
 	res.kind = REP_FAILURE;
-	res.class = "disttrial.TestFailure";
+	res.class = "twisted.trial.unittest.FailTest";
 	res.name = name;
 	res.text = text;
 	for (i = 0; i < 100000; i++) {
@@ -1011,7 +1011,7 @@ spare(struct out *o, int slot, size_t i)
 	struct rep_frame *f;
 
 	reporter_start(o->r, slot, nrtests[i].test, nrtests[i].isfile);
-	f = mkresult(&res, REP_ERROR, nrtests[i].name, "disttrial.WorkerLost",
+	f = mkresult(&res, REP_ERROR, nrtests[i].name, "builtins.ConnectionError",
 	    "not run", NULL, nrtests[i].frames);
 	reporter_add(o->r, slot, &res);
 	reporter_stop(o->r, slot);

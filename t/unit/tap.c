@@ -9,13 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../tap.h"
 #include "../../util.h"
 #include "tap.h"
 
-#define FAIL "disttrial.TestFailure"
-#define BADPLAN "disttrial.BadPlan"
+#define FAIL "twisted.trial.unittest.FailTest"
+#define BADPLAN "builtins.ValueError"
 #define MAXRES 64
 
 /* A result as the callback saw it, copied. */
@@ -93,11 +94,12 @@ run(const char *in, const char *how, const char *class)
 	if (istap)
 		tap_end(t, how, class);
 	tap_free(t);
-	/* The worker learns of a Bail out! from its error's class. */
+	/* A Bail out! is known by its error: the class and first line. */
 	bailed = 0;
 	for (n = 0; n < (size_t)nres; n++)
 		if (res[n].class != NULL &&
-		    strcmp(res[n].class, "disttrial.BailOut") == 0)
+		    strcmp(res[n].class, "builtins.RuntimeError") == 0 &&
+		    strncasecmp(res[n].text, "Bail out!", 9) == 0)
 			bailed = 1;
 }
 
@@ -481,7 +483,7 @@ subtests(void)
 	    "an indented Bail out! bails");
 	ok(same(rets, "11011"), "an indented Bail out! is logged");
 	ok(same(errtext(), "Bail out! inner\n") &&
-	    same(errclass(), "disttrial.BailOut"), "its error names it");
+	    same(errclass(), "builtins.RuntimeError"), "its error names it");
 	run("pragma +strict\n1..1\n    ok 1\n    1..1\n    # Subtest: x\n"
 	    "    pragma +foo\nok 1\n", NULL, NULL);
 	ok(nres == 1, "under strict, subtest lines are no problem");
@@ -496,16 +498,16 @@ bails(void)
 	ok(nres == 2 && is(0, TAP_SUCCESS, "1") && is(1, TAP_ERROR, NULL),
 	    "points after a bail out are ignored");
 	ok(same(errtext(), "Bail out! database down\n") &&
-	    same(errclass(), "disttrial.BailOut"),
+	    same(errclass(), "builtins.RuntimeError"),
 	    "no plan mismatch after a bail out");
 	run("ok 1\n  bail OUT!  \nok 7\nBail out! second\n", NULL, NULL);
 	ok(bailed && same(errtext(), "bail OUT!\n") && same(rets, "1011"),
 	    "any case, leading blanks; only the first counts; no numbering "
 	    "problem after it");
-	run("Bail out!", "timed out after 5 s", "disttrial.Timeout");
+	run("Bail out!", "timed out after 5 s", "builtins.TimeoutError");
 	ok(istap && bailed &&
 	    same(errtext(), "Bail out!\ntimed out after 5 s\n") &&
-	    same(errclass(), "disttrial.BailOut"),
+	    same(errclass(), "builtins.RuntimeError"),
 	    "a bail out beats a time-out");
 	run("not ok 1\n# d\nBail out!\n", NULL, NULL);
 	ok(nres == 2 && same(res[0].text, "not ok 1\n# d\n"),
@@ -668,14 +670,14 @@ precedence(void)
 	run("ok\n", "exited with status 1", FAIL);
 	ok(same(errtext(), "no plan\nexited with status 1\n") &&
 	    same(errclass(), BADPLAN), "bad plan beats a non-zero exit");
-	run("ok\n", "timed out after 5 s", "disttrial.Timeout");
+	run("ok\n", "timed out after 5 s", "builtins.TimeoutError");
 	ok(same(errtext(), "no plan\ntimed out after 5 s\n") &&
-	    same(errclass(), "disttrial.Timeout"),
+	    same(errclass(), "builtins.TimeoutError"),
 	    "a time-out beats a bad plan");
-	run("ok\n", "killed by signal 9 (SIGKILL)", "disttrial.Signal");
-	ok(same(errclass(), "disttrial.Signal"), "a signal beats a bad plan");
+	run("ok\n", "killed by signal 9 (SIGKILL)", "builtins.ChildProcessError");
+	ok(same(errclass(), "builtins.ChildProcessError"), "a signal beats a bad plan");
 	run("ok 1\n1..3\nTAP version 14\nok 5\n1..x\n1..2\n",
-	    "killed by signal 9 (SIGKILL)", "disttrial.Signal");
+	    "killed by signal 9 (SIGKILL)", "builtins.ChildProcessError");
 	ok(same(errtext(), "line 3: TAP version is not the first TAP line\n"
 	    "line 2: plan in the middle of the tests\n"
 	    "line 4: test 2 has number 5\n"
@@ -686,9 +688,10 @@ precedence(void)
 	ok(same(rets, "111111") && nres == 3,
 	    "tap_line answers 1 for them all");
 	run("ok 1\nok 3\nBail out! stop\n", "exited with status 255", FAIL);
-	ok(same(errtext(), "line 2: test 2 has number 3\nBail out! stop\n"
+	ok(same(errtext(), "Bail out! stop\nline 2: test 2 has number 3\n"
 	    "exited with status 255\n") &&
-	    same(errclass(), "disttrial.BailOut"), "a bail out beats them all");
+	    same(errclass(), "builtins.RuntimeError"),
+	    "a bail out beats them all, its line first");
 	ok(badres == 0, "every result had a reason, text and class");
 }
 

@@ -1,0 +1,294 @@
+/*
+ * discover.c: the tests of a run, as trial's runner finds them.  Test
+ * programs: operand files, and the executable files (or those matching a
+ * pattern) of operand directories, searched sorted, dot entries skipped,
+ * no directory entered twice.  Trial suites (--trial): dotted names,
+ * package directories and .py files, handed to trial's own loader in a
+ * Python of the user's, which lists the test ids in the order trial
+ * would run them, so that each goes to a worker on its own.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "discover.h"
+#include "util.h"
+
+static struct {			/* directories entered, so loops end */
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *seen;
+	size_t n, cap;
+} walked;
+
+static void
+addtest(struct tests *ts, const char *path, size_t len, int isfile)
+{
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? ts->cap * 2 : 64;
+		ts->t = xreallocarray(ts->t, ts->cap, sizeof(*ts->t));
+	}
+	ts->t[ts->n].path = xmemdup(path, len);
+	ts->t[ts->n].isfile = isfile;
+	ts->n++;
+}
+
+static int
+entered(const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < walked.n; i++)
+		if (walked.seen[i].dev == st->st_dev &&
+		    walked.seen[i].ino == st->st_ino)
+			return 1;
+	if (walked.n == walked.cap) {
+		walked.cap = walked.cap ? walked.cap * 2 : 16;
+		walked.seen = xreallocarray(walked.seen, walked.cap,
+		    sizeof(*walked.seen));
+	}
+	walked.seen[walked.n].dev = st->st_dev;
+	walked.seen[walked.n].ino = st->st_ino;
+	walked.n++;
+	return 0;
+}
+
+static int
+bytename(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Searches dir for tests, sorted, skipping dot entries. */
+static void
+walk(struct tests *ts, const char *dir, const struct stat *dst,
+    const char *pattern)
+{
+	struct dirent *e;
+	struct stat st;
+	char **names = NULL, *path;
+	size_t n = 0, cap = 0, i;
+	DIR *d;
+
+	if (entered(dst))
+		return;
+	if ((d = opendir(dir)) == NULL)
+		fatal("cannot read directory %s:", dir);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), bytename);
+	for (i = 0; i < n; i++) {
+		path = pathjoin(dir, names[i]);
+		if (stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				walk(ts, path, &st, pattern);
+			else if (S_ISREG(st.st_mode) && (pattern ?
+			    fnmatch(pattern, names[i], 0) == 0 :
+			    access(path, X_OK) == 0))
+				addtest(ts, path, strlen(path), 1);
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static int
+programs(struct tests *ts, char **operands, int n,
+    const struct discover_opts *o, char *err, size_t errlen)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (stat(operands[i], &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				walk(ts, operands[i], &st, o->pattern);
+			else
+				addtest(ts, operands[i], strlen(operands[i]),
+				    1);
+		} else if (errno == ENOENT && o->names) {
+			/* a name for the worker */
+			addtest(ts, operands[i], strlen(operands[i]), 0);
+		} else {
+			snprintf(err, errlen, "%s: %s", operands[i],
+			    strerror(errno));
+			return -1;
+		}
+	}
+	ts->announce = ts->n;
+	free(walked.seen);
+	walked.seen = NULL;
+	walked.n = walked.cap = 0;
+	return 0;
+}
+
+/*
+ * Run by the user's Python: trial's options and loader take the operands
+ * as trial takes its own, and the suite is written out on what was
+ * stdout, NUL after each field: trial's count of tests ("Running N
+ * tests."), the Python path for the workers (trial's manager gives its
+ * workers its own), then every test id in trial's order.  What the tests
+ * print as they are imported goes to stderr.
+ */
+static const char lister[] =
+    "import os, sys\n"
+    "out = os.fdopen(os.dup(1), 'wb')\n"
+    "os.dup2(2, 1)\n"
+    "from twisted.scripts import trial\n"
+    "def leaves(s):\n"
+    "    try:\n"
+    "        each = iter(s)\n"
+    "    except TypeError:\n"
+    "        yield s\n"
+    "        return\n"
+    "    for t in each:\n"
+    "        yield from leaves(t)\n"
+    "config = trial.Options()\n"
+    "config.parseOptions(['--'] + sys.argv[1:])\n"
+    "suite = trial._getSuite(config)\n"
+    "path = os.pathsep.join(os.path.abspath(p) for p in sys.path)\n"
+    "out.write(b'%d\\0' % suite.countTestCases())\n"
+    "out.write(os.fsencode(path) + b'\\0')\n"
+    "for t in leaves(suite):\n"
+    "    out.write(t.id().encode('utf-8', 'surrogateescape') + b'\\0')\n"
+    "out.close()\n";
+
+/* Starts python on the lister; its output's read end, or -1. */
+static int
+startlister(const char *python, char **operands, int n, pid_t *pid)
+{
+	char **argv;
+	int fd[2], i;
+
+	if (pipe(fd) < 0)
+		return -1;
+	argv = xreallocarray(NULL, (size_t)n + 4, sizeof(*argv));
+	argv[0] = (char *)python;
+	argv[1] = "-c";
+	argv[2] = (char *)lister;
+	for (i = 0; i < n; i++)
+		argv[i + 3] = operands[i];
+	argv[n + 3] = NULL;
+	fflush(NULL);
+	if ((*pid = fork()) == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execvp(python, argv);
+		fprintf(stderr, "disttrial: cannot execute %s: %s\n", python,
+		    strerror(errno));
+		_exit(127);
+	}
+	free(argv);
+	close(fd[1]);
+	if (*pid < 0) {
+		close(fd[0]);
+		return -1;
+	}
+	return fd[0];
+}
+
+/* The lister's fields, NUL-terminated, into ts; -1 if they are not so. */
+static int
+listed(struct tests *ts, const struct buf *b)
+{
+	const char *p = (const char *)b->data, *end = p + b->len, *nul;
+	char *stop;
+	int field;
+
+	for (field = 0; p < end; field++, p = nul + 1) {
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
+			return -1;
+		if (field == 0) {
+			ts->announce = strtoul(p, &stop, 10);
+			if (stop == p || *stop != '\0')
+				return -1;
+		} else if (field == 1) {
+			if (setenv("PYTHONPATH", p, 1) < 0)
+				fatal("setenv PYTHONPATH:");
+		} else {
+			addtest(ts, p, (size_t)(nul - p), 0);
+		}
+	}
+	return field >= 2 ? 0 : -1;
+}
+
+static int
+trialsuites(struct tests *ts, char **operands, int n, const char *python,
+    char *err, size_t errlen)
+{
+	struct buf out = { 0 };
+	ssize_t r;
+	pid_t pid;
+	int fd, status, rc;
+
+	if ((fd = startlister(python, operands, n, &pid)) < 0) {
+		snprintf(err, errlen, "--trial: cannot start %s: %s", python,
+		    strerror(errno));
+		return -1;
+	}
+	do {
+		buf_reserve(&out, 65536);
+		r = read(fd, out.data + out.len, out.cap - out.len);
+		if (r > 0)
+			out.len += (size_t)r;
+	} while (r > 0 || (r < 0 && errno == EINTR));
+	close(fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rc = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		snprintf(err, errlen, "--trial: %s could not load the trial "
+		    "suites (%s %d)", python, WIFEXITED(status) ?
+		    "exit status" : "signal", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : WTERMSIG(status));
+	else if (listed(ts, &out) < 0)
+		snprintf(err, errlen, "--trial: %s listed the trial suites "
+		    "in a form disttrial cannot read", python);
+	else
+		rc = 1;
+	buf_free(&out);
+	return rc ? 0 : -1;
+}
+
+int
+discover(struct tests *ts, char **operands, int n,
+    const struct discover_opts *o, char *err, size_t errlen)
+{
+	if (o->python != NULL)
+		return trialsuites(ts, operands, n, o->python, err, errlen);
+	return programs(ts, operands, n, o, err, errlen);
+}
+
+void
+tests_free(struct tests *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		free(ts->t[i].path);
+	free(ts->t);
+	ts->t = NULL;
+	ts->n = ts->cap = 0;
+}
