@@ -29,9 +29,9 @@ struct rep_result {
 	size_t textlen;
 	const char *reason;	/* skip reason or todo, or NULL */
 	/*
-	 * A Python worker's traceback, outermost frame first.  framed says
-	 * the worker sent one, even if no frame of it was whole: the text
-	 * is then shown in trial's framing.
+	 * A Python worker's traceback, outermost frame first.  framed: the
+	 * text is shown in trial's framing (a Python test's failure or
+	 * error, even with no frames); else as it is (a test program's).
 	 */
 	const struct rep_frame *frames;
 	size_t nframes;

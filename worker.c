@@ -59,6 +59,8 @@ struct wconn {
 	struct amp_dec *dec;
 	struct buf wbuf;	/* encoded, not yet written */
 	unsigned long ctr, runtag;
+	size_t nres;		/* results of the Run in flight */
+	int python;		/* which is a name, not a file: a Python test */
 	char *dir;		/* absolute N/ */
 	struct buf log;		/* this test's TestWrite lines */
 	FILE *spill;		/* and those past WLOGMAX */
@@ -454,10 +456,32 @@ readnotes(struct wconn *c)
 	}
 }
 
-/* The Run is over: flush the reporter's block and the log. */
+/* A result of the Run in flight, to the reporter. */
+static void
+report(struct worker *w, const struct rep_result *r)
+{
+	w->conn->nres++;
+	reporter_add(w->conn->cfg->rep, w->slot, r);
+}
+
+/*
+ * The Run is over: flush the reporter's block and the log.  A Run with
+ * no result at all gets an error: nothing a worker was given vanishes.
+ */
 static void
 rundone(struct worker *w)
 {
+	static const char none[] = "the worker reported nothing for this test";
+	struct rep_result r = { 0 };
+
+	if (w->conn->nres == 0) {
+		r.kind = REP_ERROR;
+		r.name = w->test;
+		r.class = CLASS_HARD;
+		r.text = none;
+		r.textlen = sizeof(none) - 1;
+		report(w, &r);
+	}
 	reporter_stop(w->conn->cfg->rep, w->slot);
 	logflush(w->conn);
 	readnotes(w->conn);
@@ -476,6 +500,8 @@ worker_run(struct worker *w, const char *test, int isfile)
 	struct wconn *c = w->conn;
 
 	w->test = xstrdup(test);
+	c->nres = 0;
+	c->python = !isfile;
 	c->runtag = amp_ask(&b, "Run", &c->ctr);
 	amp_addstr(&b, "testCase", test);
 	amp_send(&c->wbuf, &b);
@@ -622,7 +648,7 @@ worker_reaped(struct worker *w, int status)
 		res.class = CLASS_LOST;
 		res.text = w->why;
 		res.textlen = strlen(w->why);
-		reporter_add(w->conn->cfg->rep, w->slot, &res);
+		report(w, &res);
 		rundone(w);
 	}
 	streams_drop(w->conn->cfg->streams, w->slot);
@@ -760,14 +786,14 @@ addresult(struct worker *w, const struct amp_box *b, int i)
 		r.text = (char *)txt.data;
 		r.textlen = txt.len;
 		r.frames = f = frames(&list, &r.nframes);
-		r.framed = list.len > 0;
+		r.framed = list.len > 0 || w->conn->python;
 	}
 	if (r.name == NULL)
 		r.name = w->test ? w->test : "(unnamed)";
 	if (r.kind == REP_ERROR && isbail(&r))
 		w->bailed = 1;
 	if (w->test != NULL)
-		reporter_add(w->conn->cfg->rep, w->slot, &r);
+		report(w, &r);
 	else
 		warn("worker %d: a result outside any Run: %s", w->slot,
 		    r.name);
@@ -865,15 +891,16 @@ answered(struct worker *w, const struct amp_box *b)
 	}
 	if (b->kind == AMP_ERROR) {
 		v = amp_get(b, "_error_description");
-		snprintf(text, sizeof(text), "the worker failed the Run: %.*s",
-		    v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
+		snprintf(text, sizeof(text), "%sthe worker failed the Run: %.*s",
+		    w->conn->nres == 0 ? "the worker reported nothing for this "
+		    "test; " : "", v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
 		    v ? (const char *)v->val : "");
 		r.kind = REP_ERROR;
 		r.name = w->test;
 		r.class = CLASS_HARD;
 		r.text = text;
 		r.textlen = strlen(text);
-		reporter_add(w->conn->cfg->rep, w->slot, &r);
+		report(w, &r);
 	}
 	rundone(w);
 }

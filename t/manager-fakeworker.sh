@@ -175,7 +175,7 @@ misbehave() {
 	    "fake.m.C.test_$1" fake.z.C.test_pass
 	check "test_$1: exit 1 ($rc)" [ "$rc" -eq 1 ]
 	check_same "$tmp/mis.want" "$tmp/f.m" \
-	    "test_$1: one error, the worker is replaced, the next test runs"
+	    "test_$1: one error, the next test runs"
 }
 misbehave badtag \
     "worker 0 answered tag 'ffff', which was never asked; it was killed"
@@ -183,6 +183,9 @@ misbehave garbage \
     'worker 0 sent bytes that are not AMP (key of 65535 bytes (at most 255)); it was killed'
 misbehave exit3 \
     'worker 0 exited with status 3 while running fake.m.C.test_exit3'
+misbehave silent 'the worker reported nothing for this test'
+misbehave refuse \
+    'the worker reported nothing for this test; the worker failed the Run: Unknown Error'
 check_gone 'no fake worker is left running' fake.worker
 
 done_testing

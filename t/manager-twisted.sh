@@ -1,121 +1,183 @@
 #!/bin/sh
-# t/manager-twisted.sh: the manager runs a Python trial suite on
-# Twisted's own workers: --worker-command 'PYTHON -m
-# twisted.trial._dist.workertrial', the operands dotted test names.  The
-# worker needs no arguments; it reads AMP on fd 3, writes on fd 4, and
-# chdirs into its N/ on Start before it imports the tests, so
-# PYTHONPATH must be absolute.  Skipped without a Python that has
-# Twisted (Debian: python3-twisted).
+# t/manager-twisted.sh: the manager runs Python trial suites on Twisted's
+# own workers, for the system's Twisted (Debian 12's 22.4, the old
+# dialect) and for 24.7 (../shared/peers, the stream dialect), each as
+# shipped.  With --trial, the operands (dotted names, package directories,
+# .py files) are expanded into test ids by trial's own loader and handed
+# out one at a time, and the report is what Twisted's trial -j1 prints
+# for the same operands, byte for byte with the time masked: trial -j1 is
+# run here as the reference (Twisted's manager on Twisted's worker).
+# Left out of the comparison: an unexpected success, which trial's own
+# -j reporter mishandles.  The worker imports the tests after its chdir
+# into its N/, so PYTHONPATH is absolute.  Skipped without a Python that
+# has Twisted (Debian: python3-twisted).
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
 . t/fixtures/manager/lib.sh
 
-need_twisted twisted.trial._dist.workertrial
+peer system || skip_all "$why"
 
-# Absolute: the worker imports the tests after its chdir.  No
-# __pycache__ in the tree.
 PYTHONPATH=$mfx/pytrial
-PYTHONDONTWRITEBYTECODE=1
+PYTHONDONTWRITEBYTECODE=1	# no __pycache__ in the tree
 export PYTHONPATH PYTHONDONTWRITEBYTECODE
-# Each worker records its pid (check_gone).
-tw="echo \$\$ >>\"\$FIXTURE_PIDS/twisted.worker\"; exec '$py' -m twisted.trial._dist.workertrial"
-m=mgrsample.test_outcomes
 src=$mfx/pytrial/mgrsample/test_outcomes.py
-mkdir -p "$tmp/w"
+m=mgrsample.test_outcomes
 
-# One operand, a module: one Run, all its tests' results in one block.
-{
-	echo 'Running 1 tests.'
-	echo "$m"
-	echo '  Outcomes'
-	treeline '    test_a_pass' '[OK]'
-	treeline '    test_b_fail' '[FAIL]'
-	treeline '    test_c_error' '[ERROR]'
-	treeline '    test_d_skip' '[SKIPPED]'
-	treeline '    test_e_todo' '[TODO]'
-	echo '  Plain'
-	treeline '    test_ok' '[OK]'
-	echo
-} >"$tmp/tree.want"
-dtrun w -j1 --worker-command "$tw" "$m"
-check "a module through Twisted's worker: exit 1 ($rc)" [ "$rc" -eq 1 ]
-head -n 11 "$tmp/w.m" >"$tmp/tree.got"
-check_same "$tmp/tree.want" "$tmp/tree.got" \
-    "the tree: trial's dotted levels, each test's status"
-check_line "FAILED (skips=1, expectedFailures=1, failures=1, errors=1, successes=2)" \
-    "$tmp/w.m" 'the counts'
-check_line 'Ran 1 tests in X.XXXs' "$tmp/w.m" '"Ran 1 tests": one Run'
-{
-	rule '='
-	echo '[SKIPPED]'
-	echo 'not today'
-	echo
-	echo "$m.Outcomes.test_d_skip"
-} >"$tmp/skip.want"
-check_block "$tmp/skip.want" "$tmp/w.m" 'the [SKIPPED] section'
-{
-	rule '='
-	echo '[TODO]'
-	echo "Reason: 'known bug'"
-	echo 'expected to fail'
-	echo
-	echo "$m.Outcomes.test_e_todo"
-} >"$tmp/todo.want"
-check_block "$tmp/todo.want" "$tmp/w.m" 'the [TODO] section'
-{
-	rule '='
-	echo '[FAIL]'
-	echo 'Traceback (most recent call last):'
-	echo "  File \"$src\", line 11, in test_b_fail"
-	echo '    self.assertEqual(1, 2)'
-} >"$tmp/fail.want"
-check_block "$tmp/fail.want" "$tmp/w.m" \
-    "the [FAIL] section: a traceback from the test's frame on"
-{
-	echo 'twisted.trial.unittest.FailTest: 1 != 2'
-	echo
-	echo "$m.Outcomes.test_b_fail"
-} >"$tmp/fail2.want"
-check_block "$tmp/fail2.want" "$tmp/w.m" '... ending with the exception'
-{
-	rule '='
-	echo '[ERROR]'
-	echo 'Traceback (most recent call last):'
-	echo "  File \"$src\", line 14, in test_c_error"
-	echo '    raise RuntimeError("boom")'
-	echo 'builtins.RuntimeError: boom'
-	echo
-	echo "$m.Outcomes.test_c_error"
-} >"$tmp/error.want"
-check_block "$tmp/error.want" "$tmp/w.m" \
-    "the [ERROR] section: trial's framework frames are dropped"
-check_line 'Log opened.' "$tmp/w/_trial_temp/test.log" \
-    'test.log: the worker said "Log opened."'
-check_line "--> $m.Outcomes.test_a_pass <--" "$tmp/w/_trial_temp/test.log" \
-    '... and "--> ID <--" before each test'
-check '... the worker has its out.log' [ -f "$tmp/w/_trial_temp/0/out.log" ]
-check "... and an empty err.log (Twisted's worker complained of nothing)" \
-    [ ! -s "$tmp/w/_trial_temp/0/err.log" ]
-[ -s "$tmp/w/_trial_temp/0/err.log" ] &&
-    diag_file "$tmp/w/_trial_temp/0/err.log" 10
+# reference NAME ARGS: Twisted's trial -j ARGS in $tmp/NAME.t, the report
+# with the time masked in $tmp/NAME.t.m.
+reference() {
+	_r=$1
+	shift
+	mkdir -p "$tmp/$_r.t"
+	(cd "$tmp/$_r.t" && peer_python -m twisted.trial "$@") \
+	    >"$tmp/$_r.t.out" 2>"$tmp/$_r.t.err" </dev/null
+	mask "$tmp/$_r.t.out" >"$tmp/$_r.t.m"
+}
 
-# One operand per test method, -j2: one Run each.
-set -- "$m.Outcomes.test_a_pass" "$m.Outcomes.test_b_fail" \
-    "$m.Outcomes.test_c_error" "$m.Outcomes.test_d_skip" \
-    "$m.Outcomes.test_e_todo" "$m.Plain.test_ok"
-dtrun w -j2 --worker-command "$tw" "$@"
-check "six methods, -j2: exit 1 ($rc)" [ "$rc" -eq 1 ]
-check_line 'Running 6 tests.' "$tmp/w.m" '... "Running 6 tests."'
-check_line 'Ran 6 tests in X.XXXs' "$tmp/w.m" '... "Ran 6 tests"'
+# trialrun NAME ARGS: disttrial --trial ARGS and trial -j ARGS; their
+# reports are $tmp/NAME.m and $tmp/NAME.t.m.
+trialrun() {
+	_n=$1
+	shift
+	reference "$_n" "$@"
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    dtrun "$_n" --trial "$@"
+}
+
+versions() {
+	v=$twver
+	# Each worker records its pid (check_gone).
+	tw="echo \$\$ >>\"\$FIXTURE_PIDS/twisted.worker\"; exec '$py' -m twisted.trial._dist.workertrial"
+
+	# A package, -j1: what trial -j1 prints, to the byte.
+	trialrun "$v.pkg" -j1 mgrsample
+	check "$v: --trial -j1 mgrsample: exit 1 ($rc)" [ "$rc" -eq 1 ]
+	check_same "$tmp/$v.pkg.t.m" "$tmp/$v.pkg.m" \
+	    "$v: ... the report is trial -j1's, byte for byte"
+	check "... which ran (exit 1, nothing on stderr)" \
+	    [ -s "$tmp/$v.pkg.t.m" ] && [ ! -s "$tmp/$v.pkg.t.err" ]
+	check_line 'Running 12 tests.' "$tmp/$v.pkg.m" \
+	    '... "Running 12 tests.": one Run a test method'
+	check_line "FAILED (skips=3, expectedFailures=1, failures=3, errors=3, successes=2)" \
+	    "$tmp/$v.pkg.m" '... the counts'
+	check "... and nothing on our stderr" [ ! -s "$tmp/$v.pkg.err" ]
+	{
+		rule '='
+		echo '[ERROR]'
+		echo 'Traceback (most recent call last):'
+		echo 'Failure: twisted.internet.defer.TimeoutError: <mgrsample.test_more.Frameless testMethod=test_deferred_timeout> (test_deferred_timeout) still running at 0.01 secs'
+		echo
+		echo 'mgrsample.test_more.Frameless.test_deferred_timeout'
+	} >"$tmp/frameless.want"
+	check_block "$tmp/frameless.want" "$tmp/$v.pkg.m" \
+	    '... a result with no frames, in trial'"'"'s framing'
+	{
+		rule '='
+		echo '[FAIL]'
+		echo 'Traceback (most recent call last):'
+		echo "  File \"$src\", line 11, in test_b_fail"
+		echo '    self.assertEqual(1, 2)'
+	} >"$tmp/fail.want"
+	check_block "$tmp/fail.want" "$tmp/$v.pkg.m" \
+	    "... a failure's traceback, from the test's frame on"
+	echo 'twisted.trial.unittest.FailTest: 1 != 2' >"$tmp/fail2.want"
+	check_block "$tmp/fail2.want" "$tmp/$v.pkg.m" \
+	    '... ending with the exception'
+	check_line 'Log opened.' "$tmp/$v.pkg/_trial_temp/test.log" \
+	    '... test.log: the worker said "Log opened."'
+	check_line "--> $m.Outcomes.test_a_pass <--" \
+	    "$tmp/$v.pkg/_trial_temp/test.log" '... and "--> ID <--" before each test'
+	check "... an empty err.log (Twisted's worker complained of nothing)" \
+	    [ -f "$tmp/$v.pkg/_trial_temp/0/err.log" ] &&
+	    [ ! -s "$tmp/$v.pkg/_trial_temp/0/err.log" ]
+
+	# The same on the worker command given, with -j2: the ids shared out.
+	trialrun "$v.j2" -j2 --worker-command "$tw" mgrsample
+	check_line 'Running 12 tests.' "$tmp/$v.j2.m" \
+	    "$v: -j2 --worker-command: \"Running 12 tests.\""
+	check_count 2 'Log opened.' "$tmp/$v.j2/_trial_temp/test.log" \
+	    '... both workers ran tests'
+	grep '^    test_' "$tmp/$v.pkg.t.m" >"$tmp/$v.leaves.want"
+	grep '^    test_' "$tmp/$v.j2.m" >"$tmp/$v.leaves.got"
+	check_sorted "$tmp/$v.leaves.want" "$tmp/$v.leaves.got" \
+	    '... the same statuses'
+	sed -n '/^-\{79\}$/,$p' "$tmp/$v.pkg.m" >"$tmp/$v.foot.want"
+	sed -n '/^-\{79\}$/,$p' "$tmp/$v.j2.m" >"$tmp/$v.foot.got"
+	check_same "$tmp/$v.foot.want" "$tmp/$v.foot.got" '... the same footer'
+	check_gone "... no Twisted worker is left" twisted.worker
+
+	# Operands as trial takes them: a module, a class, a method, a
+	# package directory, a .py file, and a name that is none of them.
+	trialrun "$v.forms" -j1 "$m.Plain" "$m.Outcomes.test_a_pass" \
+	    "$mfx/pytrial/mgrsample/test_more.py" "$mfx/pytrial/mgrsample" \
+	    nosuch.module
+	check "$v: a class, a method, a .py file, a package directory, no module: exit 1 ($rc)" \
+	    [ "$rc" -eq 1 ]
+	check_same "$tmp/$v.forms.t.m" "$tmp/$v.forms.m" \
+	    '... the report is trial -j1'"'"'s, byte for byte'
+	check_line 'nosuch.module' "$tmp/$v.forms.m" \
+	    '... which names the module that is not there'
+
+	# A failure text over 64 KiB: 22.4's worker sends nothing for it.
+	trialrun "$v.big" -j1 mgrbig
+	case $v in
+	22.*)
+		{
+			rule '='
+			echo '[ERROR]'
+			echo 'the worker reported nothing for this test; the worker failed the Run: Unknown Error'
+			echo
+			echo 'mgrbig.test_big.Big.test_big'
+		} >"$tmp/big.want"
+		check_block "$tmp/big.want" "$tmp/$v.big.m" \
+		    "$v: a test the worker reports nothing for is an error saying so"
+		check_line 'FAILED (errors=1)' "$tmp/$v.big.m" '... and counts'
+		;;
+	*)
+		check_same "$tmp/$v.big.t.m" "$tmp/$v.big.m" \
+		    "$v: a failure text over 64 KiB: trial -j1's report"
+		check_line 'line 01199 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' \
+		    "$tmp/$v.big.m" '... to its last line'
+		;;
+	esac
+}
+
+versions
+if peer 24.7; then
+	versions
+else
+	skip 'Twisted 24.7, the stream dialect' "$why"
+fi
+
+# Without --trial, an operand that is no file is one Run on the worker
+# command: the module runs whole on one worker.
+peer system
+dtrun whole -j1 --worker-command "exec '$py' -m twisted.trial._dist.workertrial" \
+    "$m"
+check_line 'Running 1 tests.' "$tmp/whole.m" \
+    'without --trial, a module is one Run'
 check_line "FAILED (skips=1, expectedFailures=1, failures=1, errors=1, successes=2)" \
-    "$tmp/w.m" '... the same counts'
-grep '^    test_' "$tmp/tree.want" | LC_ALL=C sort >"$tmp/leaves.want"
-grep '^    test_' "$tmp/w.m" | LC_ALL=C sort >"$tmp/leaves.got"
-check_same "$tmp/leaves.want" "$tmp/leaves.got" '... the same statuses'
-check_count 2 'Log opened.' "$tmp/w/_trial_temp/test.log" \
-    '... two workers said "Log opened."'
-check_block "$tmp/error.want" "$tmp/w.m" '... the same [ERROR] section'
-check_gone 'no Twisted worker is left' twisted.worker
+    "$tmp/whole.m" '... of all its tests'
+
+# Bad --trial set-ups: one line, exit 2, no test run.
+PYTHON=$tmp/no-such-python dtrun nopy --trial mgrsample
+check "a Python that is not there: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check_grep "disttrial: --trial: $tmp/no-such-python could not load the trial suites (exit status 127)" \
+    "$tmp/nopy.err" '... saying so'
+check_grep "disttrial: cannot execute $tmp/no-such-python: No such file or directory" \
+    "$tmp/nopy.err" '... and why'
+check "... nothing on stdout" [ ! -s "$tmp/nopy.out" ]
+PYTHON=false dtrun false --trial mgrsample
+check_grep "disttrial: --trial: false could not load the trial suites (exit status 1)" \
+    "$tmp/false.err" 'a Python that fails: exit 2, saying so'
+PYTHON=true dtrun true --trial mgrsample
+check "a Python that lists nothing: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check_grep "disttrial: --trial: true listed the trial suites in a form disttrial cannot read" \
+    "$tmp/true.err" '... saying so'
+PYTHON=$py dtrun empty --trial mgrsample.helper
+check "a module with no tests: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check_grep 'disttrial: no tests found in mgrsample.helper' "$tmp/empty.err" \
+    '... saying so'
 
 done_testing

@@ -20,6 +20,8 @@ point at.  What a Run reports depends on the test id's last component:
     test_badtag   answers the Run with a tag that was never asked
     test_garbage  writes bytes that are not AMP
     test_exit3    exits with status 3 without answering the Run
+    test_silent   answers the Run, having reported nothing
+    test_refuse   answers the Run with an error, having reported nothing
 
 Like 22.4's worker it writes "Log opened." at start and "--> ID <--"
 before each test, and answers a Run right after sending its results,
@@ -179,6 +181,14 @@ class Worker:
         elif name == "test_garbage":
             self.flush()
             os.write(AMP_OUT, b"\xff\xffthis is not AMP\n")
+            return
+        elif name == "test_silent":
+            pass
+        elif name == "test_refuse":
+            self.flush()
+            os.write(AMP_OUT, box({"_error": tag.encode(),
+                                   "_error_code": b"UNKNOWN",
+                                   "_error_description": b"Unknown Error"}))
             return
         elif name == "test_exit3":
             self.flush()

@@ -472,6 +472,13 @@ print(twisted.__version__)' 2>/dev/null) && break
 	esac
 }
 
+# peer_python ARGS: runs the last peer's Python, its Twisted first on the
+# path.
+peer_python() {
+	PYTHONPATH=$twpath${twpath:+${PYTHONPATH:+:}}${PYTHONPATH-} \
+	    "$py" "$@"
+}
+
 # twisted_trial ARGS: runs Twisted's own trial (python -m twisted.trial)
 # of the last peer, as shipped, except that its Python believes itself to
 # be t/lib/asworker, so that a trial -j starts disttrial's worker with
@@ -480,8 +487,7 @@ twisted_trial() {
 	ASWORKER_PYTHON=$("$py" -c 'import sys; print(sys.executable)')
 	ASWORKER_DISTTRIAL=$(pwd -P)/disttrial
 	export ASWORKER_PYTHON ASWORKER_DISTTRIAL
-	PYTHONPATH=$twpath${twpath:+${PYTHONPATH:+:}}${PYTHONPATH-} \
-	    "$py" -c 'import os, sys; os.execv(sys.argv[1], sys.argv[2:])' \
+	peer_python -c 'import os, sys; os.execv(sys.argv[1], sys.argv[2:])' \
 	    "$ASWORKER_PYTHON" "$(pwd -P)/t/lib/asworker" -m twisted.trial "$@"
 }
 
