@@ -74,6 +74,8 @@ static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-t seconds] [-e command] "
     "[-p glob]\n"
     "                 [-T dir] [--worker-command command] [test ...]\n"
+    "       disttrial --trial [-hVux] [-j jobs] [-T dir]\n"
+    "                 [--worker-command command] suite ...\n"
     "       disttrial --worker [--stdio] [-t seconds] [-e command]\n";
 
 static const char help[] =
@@ -88,6 +90,9 @@ static const char help[] =
     "      --stdio               with --worker: AMP on stdin/stdout\n"
     "  -T, --temp-directory DIR  default _trial_temp\n"
     "  -t, --timeout SECS        kill a test that runs longer, an error\n"
+    "      --trial               operands are Python trial suites, each\n"
+    "                            test method run on Twisted's worker\n"
+    "                            ($PYTHON, default python3)\n"
     "  -u, --until-failure       repeat the run until a pass fails\n"
     "  -V, --version             print the version and exit\n"
     "      --worker              be a worker for an AMP manager\n"
