@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -146,15 +147,19 @@ programs(struct tests *ts, char **operands, int n,
 /*
  * Run by the user's Python: trial's options and loader take the operands
  * as trial takes its own, and the suite is written out on what was
- * stdout, NUL after each field: trial's count of tests ("Running N
- * tests."), the Python path for the workers (trial's manager gives its
- * workers its own), then every test id in trial's order.  What the tests
- * print as they are imported goes to stderr.
+ * stdout, NUL after each field: first, before any test is imported, the
+ * Python path for the workers (trial's manager gives its workers its
+ * own), so that they can start while the tests load; then trial's count
+ * of tests ("Running N tests.") and every test id in trial's order.
+ * What the tests print as they are imported goes to stderr.
  */
 static const char lister[] =
     "import os, sys\n"
     "out = os.fdopen(os.dup(1), 'wb')\n"
     "os.dup2(2, 1)\n"
+    "path = os.pathsep.join(os.path.abspath(p) for p in sys.path)\n"
+    "out.write(os.fsencode(path) + b'\\0')\n"
+    "out.flush()\n"
     "from twisted.scripts import trial\n"
     "def leaves(s):\n"
     "    try:\n"
@@ -167,16 +172,22 @@ static const char lister[] =
     "config = trial.Options()\n"
     "config.parseOptions(['--'] + sys.argv[1:])\n"
     "suite = trial._getSuite(config)\n"
-    "path = os.pathsep.join(os.path.abspath(p) for p in sys.path)\n"
     "out.write(b'%d\\0' % suite.countTestCases())\n"
-    "out.write(os.fsencode(path) + b'\\0')\n"
     "for t in leaves(suite):\n"
     "    out.write(t.id().encode('utf-8', 'surrogateescape') + b'\\0')\n"
     "out.close()\n";
 
-/* Starts python on the lister; its output's read end, or -1. */
+static struct {			/* the lister, while it runs */
+	const char *python;
+	pid_t pid;
+	int fd;
+	struct buf out;
+	size_t done;		/* bytes of out taken */
+} ls = { NULL, 0, -1, { NULL, 0, 0 }, 0 };
+
+/* Starts python on the lister; 0, or -1 with errno set. */
 static int
-startlister(const char *python, char **operands, int n, pid_t *pid)
+startlister(const char *python, char **operands, int n)
 {
 	char **argv;
 	int fd[2], i;
@@ -191,7 +202,7 @@ startlister(const char *python, char **operands, int n, pid_t *pid)
 		argv[i + 3] = operands[i];
 	argv[n + 3] = NULL;
 	fflush(NULL);
-	if ((*pid = fork()) == 0) {
+	if ((ls.pid = fork()) == 0) {
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
@@ -202,74 +213,106 @@ startlister(const char *python, char **operands, int n, pid_t *pid)
 	}
 	free(argv);
 	close(fd[1]);
-	if (*pid < 0) {
+	if (ls.pid < 0) {
 		close(fd[0]);
 		return -1;
 	}
-	return fd[0];
+	fdflags(fd[0], FD_CLOEXEC, 0);	/* the workers start meanwhile */
+	ls.fd = fd[0];
+	ls.python = python;
+	return 0;
 }
 
-/* The lister's fields, NUL-terminated, into ts; -1 if they are not so. */
-static int
-listed(struct tests *ts, const struct buf *b)
+/* The lister's next field, NUL-terminated in ls.out, or NULL at EOF. */
+static const char *
+field(size_t *len)
 {
-	const char *p = (const char *)b->data, *end = p + b->len, *nul;
-	char *stop;
-	int field;
-
-	for (field = 0; p < end; field++, p = nul + 1) {
-		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
-			return -1;
-		if (field == 0) {
-			ts->announce = strtoul(p, &stop, 10);
-			if (stop == p || *stop != '\0')
-				return -1;
-		} else if (field == 1) {
-			if (setenv("PYTHONPATH", p, 1) < 0)
-				fatal("setenv PYTHONPATH:");
-		} else {
-			addtest(ts, p, (size_t)(nul - p), 0);
-		}
-	}
-	return field >= 2 ? 0 : -1;
-}
-
-static int
-trialsuites(struct tests *ts, char **operands, int n, const char *python,
-    char *err, size_t errlen)
-{
-	struct buf out = { 0 };
+	const char *f;
+	char *nul;
 	ssize_t r;
-	pid_t pid;
-	int fd, status, rc;
 
-	if ((fd = startlister(python, operands, n, &pid)) < 0) {
+	for (;;) {
+		nul = memchr(ls.out.data + ls.done, '\0', ls.out.len - ls.done);
+		if (nul != NULL) {
+			f = (const char *)ls.out.data + ls.done;
+			*len = (size_t)(nul - f);
+			ls.done += *len + 1;
+			return f;
+		}
+		buf_reserve(&ls.out, 65536);
+		r = read(ls.fd, ls.out.data + ls.out.len,
+		    ls.out.cap - ls.out.len);
+		if (r > 0)
+			ls.out.len += (size_t)r;
+		else if (r == 0 || errno != EINTR)
+			return NULL;
+	}
+}
+
+/* The lister is done, or failed: -1 with err saying how. */
+static int
+endlister(int ok, char *err, size_t errlen)
+{
+	int status;
+
+	close(ls.fd);
+	ls.fd = -1;
+	while (waitpid(ls.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf_free(&ls.out);
+	ls.done = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "--trial: %s could not load the trial "
+		    "suites (%s %d)", ls.python, WIFEXITED(status) ?
+		    "exit status" : "signal", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : WTERMSIG(status));
+		return -1;
+	}
+	if (!ok) {
+		snprintf(err, errlen, "--trial: %s listed the trial suites "
+		    "in a form disttrial cannot read", ls.python);
+		return -1;
+	}
+	return 0;
+}
+
+/* Starts the lister and takes the workers' Python path from it. */
+static int
+trialsuites(char **operands, int n, const char *python, char *err,
+    size_t errlen)
+{
+	const char *path;
+	size_t len;
+
+	if (startlister(python, operands, n) < 0) {
 		snprintf(err, errlen, "--trial: cannot start %s: %s", python,
 		    strerror(errno));
 		return -1;
 	}
-	do {
-		buf_reserve(&out, 65536);
-		r = read(fd, out.data + out.len, out.cap - out.len);
-		if (r > 0)
-			out.len += (size_t)r;
-	} while (r > 0 || (r < 0 && errno == EINTR));
-	close(fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	rc = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		snprintf(err, errlen, "--trial: %s could not load the trial "
-		    "suites (%s %d)", python, WIFEXITED(status) ?
-		    "exit status" : "signal", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : WTERMSIG(status));
-	else if (listed(ts, &out) < 0)
-		snprintf(err, errlen, "--trial: %s listed the trial suites "
-		    "in a form disttrial cannot read", python);
-	else
-		rc = 1;
-	buf_free(&out);
-	return rc ? 0 : -1;
+	if ((path = field(&len)) == NULL)
+		return endlister(0, err, errlen);
+	if (setenv("PYTHONPATH", path, 1) < 0)
+		fatal("setenv PYTHONPATH:");
+	return 0;
+}
+
+int
+discover_wait(struct tests *ts, char *err, size_t errlen)
+{
+	const char *f;
+	char *stop;
+	size_t len;
+
+	if (ls.fd < 0)
+		return 0;
+	if ((f = field(&len)) == NULL)
+		return endlister(0, err, errlen);
+	ts->announce = strtoul(f, &stop, 10);
+	if (stop == f || *stop != '\0')
+		return endlister(0, err, errlen);
+	while ((f = field(&len)) != NULL)
+		addtest(ts, f, len, 0);
+	return endlister(ls.done == ls.out.len, err, errlen);
 }
 
 int
@@ -277,7 +320,7 @@ discover(struct tests *ts, char **operands, int n,
     const struct discover_opts *o, char *err, size_t errlen)
 {
 	if (o->python != NULL)
-		return trialsuites(ts, operands, n, o->python, err, errlen);
+		return trialsuites(operands, n, o->python, err, errlen);
 	return programs(ts, operands, n, o, err, errlen);
 }
 

@@ -22,9 +22,13 @@ struct discover_opts {
 
 /*
  * Fills ts from the operands; 0, or -1 with a one-line message in err.
- * With o->python, also sets PYTHONPATH for the workers to that Python's
- * path, as trial's manager does, since they import from elsewhere.
+ * With o->python, it only starts trial's loader in that Python and sets
+ * PYTHONPATH for the workers to its path, as trial's manager does (they
+ * import the tests from elsewhere), so that they can start while the
+ * loader runs; discover_wait then fills ts.
  */
 int discover(struct tests *ts, char **operands, int n,
     const struct discover_opts *o, char *err, size_t errlen);
+/* The loader's tests into ts: 0, or -1 with err; 0 at once without it. */
+int discover_wait(struct tests *ts, char *err, size_t errlen);
 void tests_free(struct tests *ts);

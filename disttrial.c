@@ -587,7 +587,7 @@ dispatch(struct pool *p)
 		p->stopping = p->stopwhy != NULL;
 		st = p->w[i]->state;
 		if (st == WORKER_GONE && !interrupted && !p->stopping &&
-		    p->next < found.n) {
+		    p->next < found.n && (size_t)i < found.n) {
 			replace(p, i);
 			if (p->w[i] == NULL)
 				continue;
@@ -810,15 +810,12 @@ finish(struct pool *p, struct pollfd *pfd)
 
 /* The passes of the run (one, or until one fails with -u). */
 static int
-passes(struct pool *p)
+passes(struct pool *p, struct pollfd *pfd)
 {
-	struct pollfd *pfd;
 	long long start;
 	char line[32];
 	int i, failed = 0;
 
-	pfd = xreallocarray(NULL, (size_t)p->nw + 1, sizeof(*pfd));
-	spawnall(p);
 	reporter_begin(p->rep, found.announce);
 	for (i = 1;; i++) {
 		start = now_ms();
@@ -835,7 +832,6 @@ passes(struct pool *p)
 			break;
 	}
 	finish(p, pfd);
-	free(pfd);
 	return failed ? RC_FAILED : RC_OK;
 }
 
@@ -867,7 +863,9 @@ static void
 setpool(struct pool *p, char *dir, int logfd, int *closefds)
 {
 	memset(p, 0, sizeof(*p));
-	p->nw = (size_t)opt.jobs < found.n ? opt.jobs : (int)found.n;
+	/* --trial: the tests are counted once the workers have started. */
+	p->nw = opt.trial || (size_t)opt.jobs < found.n ? opt.jobs :
+	    (int)found.n;
 	p->w = xreallocarray(NULL, (size_t)p->nw, sizeof(*p->w));
 	p->restarts = xreallocarray(NULL, (size_t)p->nw,
 	    sizeof(*p->restarts));
@@ -888,6 +886,31 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 }
 
 /*
+ * --trial: the workers started while trial's loader listed the tests;
+ * those beyond one a test are let go.  -1 if there are no tests, the
+ * workers gone and the problem said.
+ */
+static int
+listed(struct pool *p, struct pollfd *pfd, const char *what)
+{
+	char err[PATH_MAX + 128];
+	int i;
+
+	if (discover_wait(&found, err, sizeof(err)) == 0) {
+		if (found.n > 0) {
+			for (i = 0; i < p->nw; i++)
+				if (p->w[i] != NULL && (size_t)i >= found.n)
+					worker_close(p->w[i]);
+			return 0;
+		}
+		snprintf(err, sizeof(err), "no tests found in %s", what);
+	}
+	warn("%s", err);
+	finish(p, pfd);
+	return -1;
+}
+
+/*
  * The manager: the tests are found (in t without operands), the temp
  * directory is locked and test.log opened, the workers run the passes,
  * the lock is released and an interrupted run dies by its signal.
@@ -898,6 +921,7 @@ manager(char **operands, int nops)
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 	static char *deflt[] = { "t", NULL };
 	struct discover_opts d = { NULL, 0, NULL };
+	struct pollfd *pfd;
 	struct pool p;
 	char *dir, err[PATH_MAX + 128];
 	int rc, logfd, closefds[3];
@@ -917,7 +941,7 @@ manager(char **operands, int nops)
 	d.names = opt.workercmd != NULL;
 	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
 		usage("%s", err);
-	if (found.n == 0)
+	if (!opt.trial && found.n == 0)
 		usage("no tests found in %s", nops == 1 ? operands[0] :
 		    "the operands");
 	/*
@@ -929,7 +953,13 @@ manager(char **operands, int nops)
 	logfd = openlog(dir);
 	interrupted = sigpipe_take();
 	setpool(&p, dir, logfd, closefds);
-	rc = passes(&p);
+	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
+	spawnall(&p);
+	if (listed(&p, pfd, nops == 1 ? operands[0] : "the operands") == 0)
+		rc = passes(&p, pfd);
+	else
+		rc = RC_ERROR;
+	free(pfd);
 	worker_cfg_free(&p.cfg);
 	close(logfd);
 	reporter_free(p.rep);
