@@ -886,6 +886,39 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 }
 
 /*
+ * The tests of the operands (t without any), or a usage error; with
+ * --trial only begun (discover_wait finishes), and the workers are
+ * Twisted's unless a command is given.  Returns what was searched.
+ */
+static const char *
+find(char **operands, int nops)
+{
+	static char *deflt[] = { "t", NULL };
+	struct discover_opts d = { NULL, 0, NULL };
+	char err[PATH_MAX + 128];
+
+	if (nops == 0) {
+		operands = deflt;
+		nops = 1;
+	}
+	if (opt.trial) {
+		d.python = getenv("PYTHON");
+		if (d.python == NULL || *d.python == '\0')
+			d.python = "python3";
+		if (opt.workercmd == NULL)
+			opt.workercmd = TRIALWORKER;
+	}
+	d.pattern = opt.pattern;
+	d.names = opt.workercmd != NULL;
+	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
+		usage("%s", err);
+	if (!opt.trial && found.n == 0)
+		usage("no tests found in %s", nops == 1 ? operands[0] :
+		    "the operands");
+	return nops == 1 ? operands[0] : "the operands";
+}
+
+/*
  * --trial: the workers started while trial's loader listed the tests;
  * those beyond one a test are let go.  -1 if there are no tests, the
  * workers gone and the problem said.
@@ -919,31 +952,13 @@ static int
 manager(char **operands, int nops)
 {
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	static char *deflt[] = { "t", NULL };
-	struct discover_opts d = { NULL, 0, NULL };
 	struct pollfd *pfd;
 	struct pool p;
-	char *dir, err[PATH_MAX + 128];
+	const char *what;
+	char *dir;
 	int rc, logfd, closefds[3];
 
-	if (nops == 0) {
-		operands = deflt;
-		nops = 1;
-	}
-	if (opt.trial) {
-		d.python = getenv("PYTHON");
-		if (d.python == NULL || *d.python == '\0')
-			d.python = "python3";
-		if (opt.workercmd == NULL)
-			opt.workercmd = TRIALWORKER;
-	}
-	d.pattern = opt.pattern;
-	d.names = opt.workercmd != NULL;
-	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
-		usage("%s", err);
-	if (!opt.trial && found.n == 0)
-		usage("no tests found in %s", nops == 1 ? operands[0] :
-		    "the operands");
+	what = find(operands, nops);
 	/*
 	 * The handlers come before the lock: a signal while an old temp
 	 * directory is emptied still ends in a report and a released lock.
@@ -955,7 +970,7 @@ manager(char **operands, int nops)
 	setpool(&p, dir, logfd, closefds);
 	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
 	spawnall(&p);
-	if (listed(&p, pfd, nops == 1 ? operands[0] : "the operands") == 0)
+	if (listed(&p, pfd, what) == 0)
 		rc = passes(&p, pfd);
 	else
 		rc = RC_ERROR;

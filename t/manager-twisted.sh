@@ -175,6 +175,30 @@ PYTHON=true dtrun true --trial mgrsample
 check "a Python that lists nothing: exit 2 ($rc)" [ "$rc" -eq 2 ]
 check_grep "disttrial: --trial: true listed the trial suites in a form disttrial cannot read" \
     "$tmp/true.err" '... saying so'
+# One that fails once the workers have started: they are let go, the
+# lock released.
+printf '#!/bin/sh\n# prints a path, then fails as a Python without Twisted would\nprintf "/nowhere\\000"\nexit 3\n' \
+    >"$tmp/latepy"
+chmod +x "$tmp/latepy"
+PYTHON=$tmp/latepy dtrun late -j3 --trial --worker-command "$tw" mgrsample
+check "a Python that fails after the workers started: exit 2 ($rc)" \
+    [ "$rc" -eq 2 ]
+check_grep "disttrial: --trial: $tmp/latepy could not load the trial suites (exit status 3)" \
+    "$tmp/late.err" '... saying so'
+n=$(wc -l <"$FIXTURE_PIDS/twisted.worker")
+check "... its three workers started ($n)" [ "$n" -eq 3 ]
+check_gone '... and are gone' twisted.worker
+check '... the lock released' [ ! -e "$tmp/late/_trial_temp.lock" ] &&
+    [ ! -L "$tmp/late/_trial_temp.lock" ]
+rm -f "$FIXTURE_PIDS/twisted.worker"
+
+# More workers than tests: those beyond one a test are let go.
+PYTHON=$py dtrun few -j6 --trial --worker-command "$tw" "$m.Plain" \
+    "$m.Outcomes.test_a_pass"
+check "-j6 for two tests: exit 0 ($rc)" [ "$rc" -eq 0 ]
+check_line 'PASSED (successes=2)' "$tmp/few.m" '... both pass'
+check_gone '... every worker is gone' twisted.worker
+
 PYTHON=$py dtrun empty --trial mgrsample.helper
 check "a module with no tests: exit 2 ($rc)" [ "$rc" -eq 2 ]
 check_grep 'disttrial: no tests found in mgrsample.helper' "$tmp/empty.err" \

@@ -440,7 +440,8 @@ need_twisted() {
 # dependencies).  Sets $py, $twpath (PYTHONPATH for it; empty for the
 # system's) and $twver; or returns 1, with the reason in $why.
 peer() {
-	twpath= why=
+	twpath=''
+	why=''
 	case $1 in
 	system) ;;
 	24.7)
@@ -449,11 +450,10 @@ peer() {
 			why="no $_tar"
 			return 1
 		fi
-		if [ ! -d "$tmp/tw24" ]; then
-			mkdir "$tmp/tw24" && tar -xJf "$_tar" -C "$tmp/tw24" || {
-				why="cannot unpack $_tar"
-				return 1
-			}
+		if [ ! -d "$tmp/tw24" ] && ! { mkdir "$tmp/tw24" &&
+		    tar -xJf "$_tar" -C "$tmp/tw24"; }; then
+			why="cannot unpack $_tar"
+			return 1
 		fi
 		twpath=$tmp/tw24/src
 		;;
