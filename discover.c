@@ -232,7 +232,8 @@ field(size_t *len)
 	ssize_t r;
 
 	for (;;) {
-		nul = memchr(ls.out.data + ls.done, '\0', ls.out.len - ls.done);
+		nul = ls.done < ls.out.len ? memchr(ls.out.data + ls.done, '\0',
+		    ls.out.len - ls.done) : NULL;
 		if (nul != NULL) {
 			f = (const char *)ls.out.data + ls.done;
 			*len = (size_t)(nul - f);
