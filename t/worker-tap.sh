@@ -10,7 +10,7 @@ set -- pass fail yaml skip todo escape skipall skipall-plain skipall-exit \
     noplan shortplan badnum lateplan midplan twoplans badplan version \
     version-late version-bad bailout bailout-case yaml-bailout subtest \
     strict okay pragma crlf nonl exit1 signal oldtodo stderr comment utf8 \
-    plan-junk strict-off repeat stepback nonum bigdiag
+    plan-junk strict-off repeat stepback nonum bigdiag failexit
 for t do
 	set -- "$@" "$fx/tap-$t.sh"
 	shift
@@ -189,6 +189,10 @@ check_line "$AS/tap-exit1.sh 1 - a" "$o" \
     'tap-exit1: its point counts'
 check_grep "$AE/tap-exit1.sh $EC_FAIL error=exited with status 1" \
     "$o" 'a TAP file that exits 1 gets an error "exited with status 1"'
+check_grep "$AF/tap-failexit.sh 2 - b $TF" "$o" \
+    'tap-failexit: its failing point is a failure'
+check_nogrep "$AE/tap-failexit.sh" "$o" \
+    '... and its exit 1, which says so, no extra error'
 results signal >/dev/null
 check_grep "$AE/tap-signal.sh $EC_SIGNAL error=" \
     "$o" 'a TAP file killed by a signal gets a Signal error'
@@ -234,6 +238,6 @@ check_nofixtures 'no test process is left behind' tap-yaml.sh tap-skip.sh \
     tap-strict.sh tap-okay.sh tap-pragma.sh tap-crlf.sh tap-nonl.sh \
     tap-exit1.sh tap-signal.sh tap-oldtodo.sh tap-stderr.sh tap-comment.sh \
     tap-utf8.sh tap-plan-junk.sh tap-strict-off.sh tap-repeat.sh \
-    tap-stepback.sh tap-nonum.sh tap-bigdiag.sh
+    tap-stepback.sh tap-nonum.sh tap-bigdiag.sh tap-failexit.sh
 
 done_testing

@@ -620,8 +620,8 @@ longlines(void)
 	ok(res[0].textlen <= TAP_MAXTEXT &&
 	    count(res[0].text, " more bytes cut]\n") == 1 &&
 	    count(res[0].text, "\n") == 2, "a longest line's text is cut");
-	ok(same(errtext(), "no plan\nexited with status 1\n") &&
-	    same(errclass(), BADPLAN), "a bad plan beats a non-zero exit");
+	ok(same(errtext(), "no plan\n") && same(errclass(), BADPLAN),
+	    "a bad plan; the exit, after a failed point, is none");
 }
 
 /* Too many problems to list: the list stays short. */
@@ -663,6 +663,19 @@ precedence(void)
 {
 	run("1..1\nok\n", NULL, NULL);
 	ok(nres == 1, "a clean file exiting 0 has no error");
+	run("1..2\nok 1\nnot ok 2\n", "exited with status 1", FAIL);
+	ok(nres == 2 && errtext() == NULL,
+	    "a non-zero exit after a failed point is no problem");
+	run("1..1\nnot ok 1 # TODO\n", "exited with status 1", FAIL);
+	ok(nres == 2 && same(errtext(), "exited with status 1\n"),
+	    "... but after an expected failure it is");
+	run("1..1\nnot ok 1\n", "killed by signal 9 (SIGKILL)",
+	    "builtins.ChildProcessError");
+	ok(nres == 2 && same(errtext(), "killed by signal 9 (SIGKILL)\n"),
+	    "... and so is a signal after a failed point");
+	run("1..1\nnot ok 1\n", "timed out after 5 s", "builtins.TimeoutError");
+	ok(nres == 2 && same(errtext(), "timed out after 5 s\n"),
+	    "... and a time-out");
 	run("1..1\nok\n", "exited with status 1", FAIL);
 	ok(nres == 2 && same(errtext(), "exited with status 1\n") &&
 	    same(errclass(), FAIL) && same(res[1].reason, "") &&
