@@ -517,6 +517,9 @@ spawnall(struct pool *p)
 	char why[256];
 	int i;
 
+	snprintf(why, sizeof(why), "%d", p->nw);
+	if (setenv("DISTTRIAL_JOBS", why, 1) < 0)	/* for the tests */
+		fatal("setenv DISTTRIAL_JOBS:");
 	for (i = 0; i < p->nw; i++)
 		p->w[i] = NULL;
 	for (i = 0; i < p->nw; i++)

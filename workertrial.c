@@ -1145,8 +1145,12 @@ setup(const struct workertrial_opts *o)
 	fdflags(W.out, FD_CLOEXEC, O_NONBLOCK);
 	sigpipe_open(stops, sizeof(stops) / sizeof(stops[0]), W.selfpipe);
 	atexit(cleanup);
+	/* What the tests see: prove's flag, and which worker of how many. */
+	setenv("HARNESS_ACTIVE", "1", 1);
 	if (getenv("DISTTRIAL_WORKER") == NULL)
 		setenv("DISTTRIAL_WORKER", "0", 1);
+	if (getenv("DISTTRIAL_JOBS") == NULL)
+		setenv("DISTTRIAL_JOBS", "1", 1);
 	if (o->exec != NULL) {
 		words = xstrdup(o->exec);
 		W.xargv = xreallocarray(NULL, strlen(words) + 3,

@@ -2,7 +2,8 @@
 # t/manager-tempdir.sh: the temp directory, as trial keeps it.
 # _trial_temp holds _trial_marker, test.log (every TestWrite line, each
 # test's lines together) and per worker N/ with out.log and err.log;
-# tests see DISTTRIAL_WORKER=N and DISTTRIAL_TEMP=<absolute N/tmp>, and run
+# tests see DISTTRIAL_WORKER=N, DISTTRIAL_JOBS, HARNESS_ACTIVE=1 and
+# DISTTRIAL_TEMP=<absolute N/tmp>, and run
 # in the directory disttrial was started from.  The lock
 # _trial_temp.lock -> PID: a live one sends a second run to
 # _trial_temp-1; a stale one is taken over; a directory without the
@@ -36,6 +37,8 @@ for t in e1 e2 e3 e4; do
 	0 | 1)	pass "$t.sh ran with DISTTRIAL_WORKER=$w" ;;
 	*)	fail "$t.sh ran with DISTTRIAL_WORKER=$w (want 0 or 1)" ;;
 	esac
+	check_line "env/$t.sh jobs=2 harness=1" "$log" \
+	    '... with DISTTRIAL_JOBS=2 and HARNESS_ACTIVE=1'
 	check_line "env/$t.sh temp=$ptmp/e/_trial_temp/$w/tmp" "$log" \
 	    "... and DISTTRIAL_TEMP, tmp in its worker's absolute directory"
 	check_line "env/$t.sh temp is a directory" "$log" '... which exists'

@@ -9,7 +9,7 @@
 need_worker
 
 top=$(pwd -P)
-unset DISTTRIAL_WORKER
+unset DISTTRIAL_WORKER DISTTRIAL_JOBS HARNESS_ACTIVE
 WTEST_CUSTOM='some value'
 export WTEST_CUSTOM
 
@@ -18,6 +18,8 @@ o=$tmp/a.out
 check_drive a 'the worker keeps to the protocol'
 check_line "$AS/env.sh" "$o" 'env.sh passes'
 check_grep 'worker=0' "$o" 'DISTTRIAL_WORKER is 0 when the worker has none'
+check_grep 'jobs=1' "$o" 'DISTTRIAL_JOBS is 1 when the worker has none'
+check_grep 'harness=1' "$o" 'HARNESS_ACTIVE is 1, as under prove'
 check_line "TestWrite out=temp=$tmp/a.d/tmp" "$o" 'DISTTRIAL_TEMP is tmp in the Start directory'
 check_grep 'temp exists' "$o" '... which exists'
 check_grep 'custom=some value' "$o" "the worker's environment is passed on"
@@ -31,12 +33,13 @@ if [ -r /proc/self/status ]; then
 fi
 
 (
-	DISTTRIAL_WORKER=5
-	export DISTTRIAL_WORKER
+	DISTTRIAL_WORKER=5 DISTTRIAL_JOBS=7
+	export DISTTRIAL_WORKER DISTTRIAL_JOBS
 	drive b "$fx/env.sh"
 )
 check_drive b 'with DISTTRIAL_WORKER=5: the protocol is kept'
 check_grep 'worker=5' "$tmp/b.out" "DISTTRIAL_WORKER comes from the worker's"
+check_grep 'jobs=7' "$tmp/b.out" "... and DISTTRIAL_JOBS"
 
 # A relative Start directory becomes absolute; the worker does not chdir.
 mkdir "$tmp/cwd"
