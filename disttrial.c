@@ -320,6 +320,7 @@ static struct tests found;
 #define DEFTEMP "_trial_temp"
 
 static char *lockpath;
+static char *shown;		/* the temp directory as the user names it */
 static pid_t lockowner;
 
 static void
@@ -439,6 +440,7 @@ tempdir(void)
 	lockowner = getpid();
 	atexit(unlock);
 	prepare(dir);
+	shown = xstrdup(dir);
 	if (dir[0] == '/')
 		return dir;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
@@ -984,6 +986,9 @@ manager(char **operands, int nops)
 	free(p.w);
 	free(p.restarts);
 	free(dir);
+	if (rc == RC_FAILED)
+		warn("full output in %s/test.log", shown);
+	free(shown);
 	if (interrupted) {
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    signame(interrupted), found.n - p.next, found.n);

@@ -91,7 +91,7 @@ check_same "$tmp/u.want" "$tmp/f.m" \
     '--until-failure -j1: passes 1 and 2 pass, pass 3 fails (the whole report)'
 check "... the test ran exactly 3 times ($(cat "$tmp/state/count"))" \
     [ "$(cat "$tmp/state/count")" -eq 3 ]
-check '... nothing on stderr' [ ! -s "$tmp/f.err" ]
+check_logline "$tmp/f.err" _trial_temp '... on stderr only the line that names test.log'
 check '... the lock is released' [ ! -L "$tmp/f/_trial_temp.lock" ]
 
 rm -f "$tmp/state/count"

@@ -104,7 +104,23 @@ dtrun l -j1 env/e1.sh
 check "two live locks: the run passes ($rc)" [ "$rc" -eq 0 ]
 check_line "env/e1.sh temp=$ptmp/l/_trial_temp-2/0/tmp" \
     "$tmp/l/_trial_temp-2/test.log" '... in _trial_temp-2'
-rm -f "$tmp/l/_trial_temp-1.lock"
+# A failing run says where its full output is: the directory it used.
+suite lf outcomes
+mkdir "$tmp/lf/_trial_temp"
+: >"$tmp/lf/_trial_temp/_trial_marker"
+ln -s $$ "$tmp/lf/_trial_temp.lock"
+dtrun lf -j1 outcomes/b-fail.sh
+check "a failing run beside a live lock: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check_logline "$tmp/lf.err" _trial_temp-1 \
+    '... names _trial_temp-1/test.log, the log it wrote'
+check_grep 'outcomes/b-fail.sh' "$tmp/lf/_trial_temp-1/test.log" \
+    '... which holds the failing test'
+dtrun lf -j1 -T "$tmp/lf-abs" outcomes/b-fail.sh
+check_logline "$tmp/lf.err" "$tmp/lf-abs" \
+    '... with -T DIR, names DIR/test.log'
+dtrun lf -j1 -T "$tmp/lf-abs" outcomes/a-pass.sh
+check "... a passing run says nothing on stderr" [ ! -s "$tmp/lf.err" ]
+rm -f "$tmp/l/_trial_temp-1.lock" "$tmp/lf/_trial_temp.lock"
 
 # A stale lock (the pid of a process that has ended) is taken over.
 sh -c 'exit 0' &

@@ -61,7 +61,8 @@ versions() {
 	    '... "Running 12 tests.": one Run a test method'
 	check_line "FAILED (skips=3, expectedFailures=1, failures=3, errors=3, successes=2)" \
 	    "$tmp/$v.pkg.m" '... the counts'
-	check "... and nothing on our stderr" [ ! -s "$tmp/$v.pkg.err" ]
+	check_logline "$tmp/$v.pkg.err" _trial_temp \
+	    '... and on our stderr only the line that names test.log'
 	{
 		rule '='
 		echo '[ERROR]'
