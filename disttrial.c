@@ -40,6 +40,7 @@ enum {
 	OPT_JOBS,
 	OPT_PATTERN,
 	OPT_STDIO,
+	OPT_TAP,
 	OPT_TEMPDIR,
 	OPT_TIMEOUT,
 	OPT_TRIAL,
@@ -61,6 +62,7 @@ static const struct option {
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "stdio", 0, OPT_STDIO },
+	{ 0, "tap", 0, OPT_TAP },
 	{ 'T', "temp-directory", 1, OPT_TEMPDIR },
 	{ 't', "timeout", 1, OPT_TIMEOUT },
 	{ 0, "trial", 0, OPT_TRIAL },
@@ -73,10 +75,12 @@ static const struct option {
 static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-t seconds] [-e command] "
     "[-p glob]\n"
-    "                 [-T dir] [--worker-command command] [test ...]\n"
+    "                 [-T dir] [--tap] [--worker-command command] "
+    "[test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-T dir]\n"
     "                 [--worker-command command] suite ...\n"
-    "       disttrial --worker [--stdio] [-t seconds] [-e command]\n";
+    "       disttrial --worker [--stdio] [--tap] [-t seconds] "
+    "[-e command]\n";
 
 static const char help[] =
     "Run a project's tests in parallel on a pool of worker processes.\n"
@@ -88,6 +92,8 @@ static const char help[] =
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
     "      --stdio               with --worker: AMP on stdin/stdout\n"
+    "      --tap                 every test must print TAP: one that\n"
+    "                            prints none is an error\n"
     "  -T, --temp-directory DIR  default _trial_temp\n"
     "  -t, --timeout SECS        kill a test that runs longer, an error\n"
     "      --trial               operands are Python trial suites, each\n"
@@ -212,6 +218,9 @@ option(const struct option *o, const char *arg)
 		break;
 	case OPT_STDIO:
 		opt.wopts.stdio = 1;
+		break;
+	case OPT_TAP:
+		opt.wopts.tap = 1;
 		break;
 	case OPT_TEMPDIR:
 		if (*arg == '\0')

@@ -839,6 +839,19 @@ execfailed(struct testproc *t)
 	    strlen(why));
 }
 
+/* --tap: a test that printed no TAP, however it exited, is an error. */
+static void
+notap(struct testproc *t, const char *why)
+{
+	struct buf text = { 0 };
+
+	buf_addstr(&text, "no TAP output\n");
+	filetext(t, &text, why, strlen(why));
+	result("AddError", t->path, NULL, CLASS_BADTAP, (char *)text.data,
+	    text.len);
+	buf_free(&text);
+}
+
 /* The test's process is reaped and its pipes closed: its last results. */
 static void
 judge(struct testproc *t)
@@ -854,6 +867,10 @@ judge(struct testproc *t)
 	class = how(t, why, sizeof(why));
 	if (tap_istap(t->tap)) {
 		tap_end(t->tap, class ? why : NULL, class);
+		return;
+	}
+	if (W.o->tap && !t->timedout && !WIFSIGNALED(t->status)) {
+		notap(t, class ? why : "exited with status 0");
 		return;
 	}
 	if (class == NULL) {

@@ -105,4 +105,24 @@ check_grep 'cannot execute exec/c.txt' "$tmp/n.out" \
     '... its section says it cannot be executed'
 check_line 'FAILED (errors=1, successes=1)' "$tmp/n.out" '... and the counts'
 
+# --tap: a test that prints no TAP is an error; a TAP test passes.
+suite t outcomes
+dtrun t -j2 --tap outcomes/a-pass.sh outcomes/h-tap.t
+check "--tap: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check_egrep '^outcomes/a-pass\.sh \.\.\. +\[ERROR\]$' "$tmp/t.out" \
+    '... a test that prints no TAP is an [ERROR]'
+{
+	rule '='
+	echo '[ERROR]'
+	echo 'no TAP output'
+	echo 'exited with status 0'
+	echo '--- output ---'
+	echo 'hello from a'
+	echo
+	echo 'outcomes/a-pass.sh'
+} >"$tmp/notap.want"
+check_block "$tmp/notap.want" "$tmp/t.m" '... saying "no TAP output", then why'
+check_egrep '^  1 - first \.\.\. +\[OK\]$' "$tmp/t.out" \
+    '... and the TAP test runs as ever'
+
 done_testing

@@ -230,6 +230,25 @@ check_grep 'not ok 1 - chatty\n# diagnostic 000000\n' "$tmp/bigdiag" \
     '... it starts with the not ok line'
 check_grep 'cut' "$tmp/bigdiag" '... and says it was cut'
 
+# --tap: a test that prints no TAP is an error, however it exits; one
+# that does is judged as ever; a signal is still a signal.
+drive must -w "exec ./disttrial --worker --tap" "$fx/pass.sh" \
+    "$fx/skip77.sh" "$fx/fail1.sh" "$fx/tap-pass.sh" "$fx/sigkill.sh"
+check_drive must '--tap: the worker keeps to the protocol'
+m=$tmp/must.out
+check_grep "$AE/pass.sh $EC_BADTAP error=no TAP output\nexited with status 0\n" \
+    "$m" '--tap: exit 0 and no TAP is an error, "no TAP output"'
+check_grep "$AE/skip77.sh $EC_BADTAP error=no TAP output\nexited with status 77\n" \
+    "$m" '... and so is exit 77'
+check_grep "$AE/fail1.sh $EC_BADTAP error=no TAP output\nexited with status 1\n" \
+    "$m" '... and exit 1, with its output'
+check_nogrep "$AS/pass.sh" "$m" '... which is no success'
+check_nogrep "$AK/skip77.sh" "$m" '... nor a skip'
+check_grep "$AS/tap-pass.sh 1" "$m" '... a TAP test is judged as ever'
+check_nogrep "$AE/tap-pass.sh" "$m" '... without an error'
+check_grep "$AE/sigkill.sh $EC_SIGNAL error=killed by signal 9" "$m" \
+    '... a signal is still a signal'
+
 check_nofixtures 'no test process is left behind' tap-yaml.sh tap-skip.sh \
     tap-escape.sh tap-skipall-plain.sh tap-skipall-exit.sh tap-noplan.sh \
     tap-badnum.sh tap-lateplan.sh tap-midplan.sh tap-twoplans.sh \
