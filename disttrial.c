@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -34,7 +35,8 @@
     "exec \"${PYTHON:-python3}\" -m twisted.trial._dist.workertrial"
 
 enum {
-	OPT_EXEC = 1,
+	OPT_COLOR = 1,
+	OPT_EXEC,
 	OPT_EXITFIRST,
 	OPT_HELP,
 	OPT_JOBS,
@@ -56,6 +58,7 @@ static const struct option {
 	int hasarg;
 	int id;
 } options[] = {
+	{ 0, "color", 1, OPT_COLOR },
 	{ 'e', "exec", 1, OPT_EXEC },
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
 	{ 'h', "help", 0, OPT_HELP },
@@ -75,8 +78,8 @@ static const struct option {
 static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-t seconds] [-e command] "
     "[-p glob]\n"
-    "                 [-T dir] [--tap] [--worker-command command] "
-    "[test ...]\n"
+    "                 [-T dir] [--color when] [--tap]\n"
+    "                 [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-T dir]\n"
     "                 [--worker-command command] suite ...\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
@@ -86,6 +89,8 @@ static const char help[] =
     "Run a project's tests in parallel on a pool of worker processes.\n"
     "Operands are test files and directories to search (default: t).\n"
     "\n"
+    "      --color WHEN          auto (a terminal, no NO_COLOR), always,\n"
+    "                            never\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "  -h, --help                print this help and exit\n"
     "  -j, --jobs N|auto         workers (default auto: online processors)\n"
@@ -118,6 +123,7 @@ static struct {
 	const char *pattern;
 	const char *tempdir;
 	const char *workercmd;
+	const char *color;	/* auto, always, never */
 } opt;
 
 static void
@@ -197,6 +203,13 @@ static void
 option(const struct option *o, const char *arg)
 {
 	switch (o->id) {
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+		    strcmp(arg, "never") != 0)
+			usage("--color takes auto, always or never, not '%s'",
+			    arg);
+		opt.color = arg;
+		break;
 	case OPT_EXEC:
 		if (strspn(arg, " \t") == strlen(arg))
 			usage("%s", "--exec needs a command");
@@ -706,6 +719,43 @@ notrun(struct pool *p)
 	}
 }
 
+/* A terminal that takes escape codes: the status line, colour. */
+static int
+terminal(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && (term == NULL ||
+	    strcmp(term, "dumb") != 0);
+}
+
+/* trial's colours: --color, else on a terminal unless NO_COLOR. */
+static int
+color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (opt.color != NULL && strcmp(opt.color, "auto") != 0)
+		return strcmp(opt.color, "always") == 0;
+	return terminal() && (nc == NULL || *nc == '\0');
+}
+
+/* The terminal's width, else $COLUMNS, else 80. */
+static size_t
+columns(void)
+{
+	const char *cols = getenv("COLUMNS");
+#ifdef TIOCGWINSZ
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return ws.ws_col;
+#endif
+	if (cols != NULL && atoi(cols) > 10)
+		return (size_t)atoi(cols);
+	return 80;
+}
+
 /*
  * On a terminal: "[done/total] N failed | test 3s, test 0s", redrawn
  * each second and whenever a test ends, cut to the terminal's width.
@@ -715,8 +765,8 @@ statusline(struct pool *p)
 {
 	struct buf b = { 0 };
 	long long now = now_ms();
-	size_t running = 0, width = 80;
-	const char *sep = " | ", *cols = getenv("COLUMNS");
+	size_t running = 0, width = columns();
+	const char *sep = " | ";
 	char s[96];
 	int i;
 
@@ -743,8 +793,6 @@ statusline(struct pool *p)
 		buf_addstr(&b, s);
 		sep = ", ";
 	}
-	if (cols != NULL && atoi(cols) > 10)
-		width = (size_t)atoi(cols);
 	/* One column short of the width: the cursor stays on the line. */
 	b.len = utf8_span(b.data, b.len, width - 1);
 	buf_addc(&b, '\0');
@@ -849,13 +897,6 @@ passes(struct pool *p, struct pollfd *pfd)
 	return failed ? RC_FAILED : RC_OK;
 }
 
-static int
-color(void)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
-}
 
 /* Opens test.log in the temp directory; the run's workers share it. */
 static int
@@ -884,7 +925,7 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 	p->restarts = xreallocarray(NULL, (size_t)p->nw,
 	    sizeof(*p->restarts));
 	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
-	p->tty = isatty(STDOUT_FILENO);
+	p->tty = terminal();
 	p->rep = reporter_new(stdout, "tree", color());
 	p->cfg.o = &opt.wopts;
 	p->cfg.command = opt.workercmd;
