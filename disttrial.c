@@ -41,6 +41,7 @@ enum {
 	OPT_HELP,
 	OPT_JOBS,
 	OPT_PATTERN,
+	OPT_REPORTER,
 	OPT_STDIO,
 	OPT_TAP,
 	OPT_TEMPDIR,
@@ -64,6 +65,7 @@ static const struct option {
 	{ 'h', "help", 0, OPT_HELP },
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 'p', "pattern", 1, OPT_PATTERN },
+	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "stdio", 0, OPT_STDIO },
 	{ 0, "tap", 0, OPT_TAP },
 	{ 'T', "temp-directory", 1, OPT_TEMPDIR },
@@ -76,11 +78,11 @@ static const struct option {
 };
 
 static const char synopsis[] =
-    "usage: disttrial [-hVux] [-j jobs] [-t seconds] [-e command] "
-    "[-p glob]\n"
-    "                 [-T dir] [--color when] [--tap]\n"
+    "usage: disttrial [-hVux] [-j jobs] [-r reporter] [-t seconds] "
+    "[-e command]\n"
+    "                 [-p glob] [-T dir] [--color when] [--tap]\n"
     "                 [--worker-command command] [test ...]\n"
-    "       disttrial --trial [-hVux] [-j jobs] [-T dir]\n"
+    "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
     "                 [--worker-command command] suite ...\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n";
@@ -96,6 +98,8 @@ static const char help[] =
     "  -j, --jobs N|auto         workers (default auto: online processors)\n"
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
+    "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
+    "                            tap (one TAP 14 stream)\n"
     "      --stdio               with --worker: AMP on stdin/stdout\n"
     "      --tap                 every test must print TAP: one that\n"
     "                            prints none is an error\n"
@@ -124,6 +128,7 @@ static struct {
 	const char *tempdir;
 	const char *workercmd;
 	const char *color;	/* auto, always, never */
+	const char *reporter;	/* the report's format */
 } opt;
 
 static void
@@ -199,22 +204,11 @@ done(void)
 	exit(RC_OK);
 }
 
+/* An option that takes no value. */
 static void
-option(const struct option *o, const char *arg)
+flag(int id)
 {
-	switch (o->id) {
-	case OPT_COLOR:
-		if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
-		    strcmp(arg, "never") != 0)
-			usage("--color takes auto, always or never, not '%s'",
-			    arg);
-		opt.color = arg;
-		break;
-	case OPT_EXEC:
-		if (strspn(arg, " \t") == strlen(arg))
-			usage("%s", "--exec needs a command");
-		opt.wopts.exec = arg;
-		break;
+	switch (id) {
 	case OPT_EXITFIRST:
 		opt.exitfirst = 1;
 		break;
@@ -223,25 +217,11 @@ option(const struct option *o, const char *arg)
 		fputs(help, stdout);
 		done();
 		break;
-	case OPT_JOBS:
-		opt.jobs = jobs(arg);
-		break;
-	case OPT_PATTERN:
-		opt.pattern = arg;
-		break;
 	case OPT_STDIO:
 		opt.wopts.stdio = 1;
 		break;
 	case OPT_TAP:
 		opt.wopts.tap = 1;
-		break;
-	case OPT_TEMPDIR:
-		if (*arg == '\0')
-			usage("%s", "--temp-directory needs a name");
-		opt.tempdir = arg;
-		break;
-	case OPT_TIMEOUT:
-		opt.wopts.timeout = seconds(arg);
 		break;
 	case OPT_TRIAL:
 		opt.trial = 1;
@@ -255,6 +235,53 @@ option(const struct option *o, const char *arg)
 		break;
 	case OPT_WORKER:
 		opt.isworker = 1;
+		break;
+	}
+}
+
+static void
+option(const struct option *o, const char *arg)
+{
+	struct reporter *rep;
+	char msg[320];
+
+	switch (o->hasarg ? o->id : 0) {
+	case 0:
+		flag(o->id);
+		break;
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+		    strcmp(arg, "never") != 0)
+			usage("--color takes auto, always or never, not '%s'",
+			    arg);
+		opt.color = arg;
+		break;
+	case OPT_EXEC:
+		if (strspn(arg, " \t") == strlen(arg))
+			usage("%s", "--exec needs a command");
+		opt.wopts.exec = arg;
+		break;
+	case OPT_JOBS:
+		opt.jobs = jobs(arg);
+		break;
+	case OPT_PATTERN:
+		opt.pattern = arg;
+		break;
+	case OPT_REPORTER:
+		reporter_free(rep = reporter_new(stdout, arg, 0));
+		snprintf(msg, sizeof(msg), "unknown reporter '%.200s' (there "
+		    "are %s)", arg, reporter_names);
+		if (rep == NULL)
+			usage("%s", msg);
+		opt.reporter = arg;
+		break;
+	case OPT_TEMPDIR:
+		if (*arg == '\0')
+			usage("%s", "--temp-directory needs a name");
+		opt.tempdir = arg;
+		break;
+	case OPT_TIMEOUT:
+		opt.wopts.timeout = seconds(arg);
 		break;
 	case OPT_WORKERCMD:
 		opt.workercmd = arg;
@@ -926,7 +953,7 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 	    sizeof(*p->restarts));
 	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
 	p->tty = terminal();
-	p->rep = reporter_new(stdout, "tree", color());
+	p->rep = reporter_new(stdout, opt.reporter, color());
 	p->cfg.o = &opt.wopts;
 	p->cfg.command = opt.workercmd;
 	p->cfg.tempdir = dir;

@@ -1,6 +1,7 @@
 /*
  * reporter.c: the DistReporter, the machinery its formats share, and
- * trial's tree report, the one format so far.
+ * the formats: trial's tree, text, summary and timing reports, and one
+ * TAP stream.
  *
  * Tests run at the same time on worker slots, so results arrive
  * interleaved.  Each slot holds its test's results as a block from
@@ -52,6 +53,8 @@ struct held {
 	char *name;
 	unsigned char *text;	/* the section text; NULL for a success */
 	size_t textlen;
+	char *reason;		/* a skip's reason or a todo, else NULL */
+	double secs;
 };
 
 /* One test's results, in the order they came: what a format prints. */
@@ -116,7 +119,9 @@ struct reporter {
 	size_t hashcap, ngroup;
 	struct buf buf;		/* the format's output, not yet emitted */
 	int progress;		/* a status line is on the terminal */
+	int partial;		/* the output's last line is not ended */
 	struct tree tree;
+	size_t npoints;		/* the TAP format's points so far */
 };
 
 static const struct {
@@ -448,6 +453,8 @@ hold(struct block *b, const struct rep_result *res)
 		h->name = xstrdup(b->test != NULL ? b->test : "");
 	h->text = NULL;
 	h->textlen = 0;
+	h->reason = res->reason != NULL ? xstrdup(res->reason) : NULL;
+	h->secs = res->secs;
 	if (res->kind != REP_SUCCESS) {
 		render(&text, res);
 		h->text = text.data;
@@ -464,6 +471,7 @@ dropheld(struct block *b)
 	for (i = 0; i < b->n; i++) {
 		free(b->res[i].name);
 		free(b->res[i].text);
+		free(b->res[i].reason);
 	}
 	b->n = 0;
 	free(b->test);
@@ -597,6 +605,7 @@ emit(struct reporter *r)
 		return;
 	unprogress(r);
 	fwrite(r->buf.data, 1, r->buf.len, r->out);
+	r->partial = r->buf.data[r->buf.len - 1] != '\n';
 	r->buf.len = 0;
 }
 
@@ -794,10 +803,210 @@ tree_reset(struct reporter *r)
 	r->tree.nseg = 0;
 }
 
+/* text: trial's TextReporter, a character a result on one line. */
+static void
+text_block(struct reporter *r, const struct block *b)
+{
+	static const char mark[NKIND] = {
+		[REP_SUCCESS] = '.', [REP_FAILURE] = 'F', [REP_ERROR] = 'E',
+		[REP_SKIP] = 'S', [REP_XFAIL] = 'T', [REP_XPASS] = '!',
+	};
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		buf_addc(&r->buf, mark[b->res[i].kind]);
+}
+
+/* A line between blocks ends the line of characters first. */
+static void
+text_line(struct reporter *r, const char *line)
+{
+	if (r->partial)
+		buf_addc(&r->buf, '\n');
+	tree_line(r, line);
+}
+
+static void
+nothing(struct reporter *r)
+{
+	(void)r;
+}
+
+/* summary: trial's MinimalReporter; nothing but the counts at the end. */
+static void
+summary_block(struct reporter *r, const struct block *b)
+{
+	(void)r;
+	(void)b;
+}
+
+/*
+ * "Ran N tests", then the time as Python's repr() of a float (the
+ * shortest digits that read back the same), the tests twice, the
+ * errors, the failures and the skips; no PASSED or FAILED.
+ */
+static void
+summary_end(struct reporter *r, double seconds)
+{
+	char num[40];
+	int p;
+
+	addn(&r->buf, '-', COLUMNS);
+	buf_addc(&r->buf, '\n');
+	addf(&r->buf, "Ran %zu tests in %.3fs\n\n", r->nrun, seconds);
+	for (p = 1; p <= 17; p++) {
+		snprintf(num, sizeof(num), "%.*g", p, seconds);
+		if (strtod(num, NULL) == seconds)
+			break;
+	}
+	if (strpbrk(num, ".e") == NULL)
+		strcat(num, ".0");
+	addf(&r->buf, "%s %zu %zu %zu %zu %zu\n", num, r->nrun, r->nrun,
+	    r->count[REP_ERROR], r->count[REP_FAILURE], r->count[REP_SKIP]);
+}
+
+/*
+ * timing: trial's TimingTextReporter, the verbose lines ("ID ...
+ * [STATUS]", [FAILURE] for a failure) each followed by its time.
+ */
+static void
+timing_block(struct reporter *r, const struct block *b)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < b->n; i++) {
+		k = b->res[i].kind;
+		addf(&r->buf, "%s ... %s\n(%.3f secs)\n", b->res[i].name,
+		    k == REP_FAILURE ? "[FAILURE]" : kinds[k].status,
+		    b->res[i].secs);
+	}
+}
+
+/*
+ * tap: one TAP stream, a point a result, the plan at the end.  A name
+ * or a reason is one line with # and \ escaped; a failure's or an
+ * error's section text is a YAML block's double-quoted message (prove's
+ * YAML reader takes no block scalar with blank lines), control
+ * characters but tab and newline replaced.  The header says version 13:
+ * prove 3.44 (Debian 12) refuses "TAP version 14" as a parse error; the
+ * stream uses nothing TAP 14 added, and TAP 14 readers take 13.
+ */
+static void
+tapesc(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '#' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+	}
+}
+
+static void
+tapyaml(struct buf *b, const struct held *h)
+{
+	const unsigned char *p = h->text, *end = h->text + h->textlen;
+
+	if (p < end && end[-1] == '\n')
+		end--;
+	buf_addstr(b, "  ---\n  message: \"");
+	for (; p < end; p++) {
+		if (*p == '\\' || *p == '"')
+			buf_addc(b, '\\');
+		if (*p == '\n')
+			buf_addstr(b, "\\n");
+		else if (*p == '\t')
+			buf_addstr(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addstr(b, "\xef\xbf\xbd");
+		else
+			buf_addc(b, *p);
+	}
+	addf(b, "\"\n  severity: %s\n  ...\n", h->kind == REP_ERROR ?
+	    "error" : "fail");
+}
+
+static void
+tap_begin(struct reporter *r, size_t ntests)
+{
+	(void)ntests;
+	buf_addstr(&r->buf, "TAP version 13\n");
+}
+
+static void
+tap_block(struct reporter *r, const struct block *b)
+{
+	const struct held *h;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		h = &b->res[i];
+		addf(&r->buf, "%s %zu - ", h->kind == REP_FAILURE ||
+		    h->kind == REP_ERROR || h->kind == REP_XFAIL ? "not ok" :
+		    "ok", ++r->npoints);
+		tapesc(&r->buf, h->name);
+		if (h->kind == REP_SKIP || h->kind == REP_XFAIL ||
+		    h->kind == REP_XPASS) {
+			buf_addstr(&r->buf, h->kind == REP_SKIP ? " # SKIP " :
+			    " # TODO ");
+			tapesc(&r->buf, h->reason != NULL ? h->reason : "");
+		}
+		buf_addc(&r->buf, '\n');
+		if (h->kind == REP_FAILURE || h->kind == REP_ERROR)
+			tapyaml(&r->buf, h);
+	}
+}
+
+static void
+tap_line(struct reporter *r, const char *line)
+{
+	buf_addstr(&r->buf, "# ");
+	tapesc(&r->buf, line);
+	buf_addc(&r->buf, '\n');
+}
+
+/* The plan, then trial's footer as comments, without its rule. */
+static void
+tap_end(struct reporter *r, double seconds)
+{
+	struct buf foot = { 0 }, save;
+	size_t i, end;
+
+	addf(&r->buf, "1..%zu\n", r->npoints);
+	save = r->buf;
+	r->buf = foot;
+	footer(r, seconds);
+	foot = r->buf;
+	r->buf = save;
+	for (i = 0; i < foot.len; i = end + 1) {
+		for (end = i; end < foot.len && foot.data[end] != '\n'; end++)
+			;
+		if (end > i && foot.data[i] != '-') {
+			buf_addstr(&r->buf, "# ");
+			buf_add(&r->buf, foot.data + i, end - i);
+			buf_addc(&r->buf, '\n');
+		}
+	}
+	buf_free(&foot);
+}
+
+static void
+tap_reset(struct reporter *r)
+{
+	r->npoints = 0;
+}
+
 /* The formats by name; the first is the default. */
 static const struct format formats[] = {
 	{ "tree", tree_begin, tree_block, tree_line, tree_end, tree_reset },
+	{ "text", tree_begin, text_block, text_line, tree_end, nothing },
+	{ "summary", tree_begin, summary_block, tree_line, summary_end,
+	    nothing },
+	{ "timing", tree_begin, timing_block, tree_line, tree_end, nothing },
+	{ "tap", tap_begin, tap_block, tap_line, tap_end, tap_reset },
 };
+
+const char reporter_names[] = "tree, text, summary, timing, tap";
 
 struct reporter *
 reporter_new(FILE *out, const char *format, int color)
@@ -814,7 +1023,7 @@ reporter_new(FILE *out, const char *format, int color)
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->fmt = &formats[i];
-	r->color = color;
+	r->color = i == 0 && color;	/* trial colours only its tree */
 	return r;
 }
 
@@ -839,7 +1048,8 @@ void
 reporter_progress(struct reporter *r, const char *line)
 {
 	unprogress(r);
-	if (line != NULL) {
+	/* Erasing the line would take a line the format has begun with it. */
+	if (line != NULL && !r->partial) {
 		fputs(line, r->out);
 		r->progress = 1;
 	}

@@ -36,14 +36,17 @@ struct rep_result {
 	const struct rep_frame *frames;
 	size_t nframes;
 	int framed;
+	double secs;		/* how long it took: since the last result */
 };
 
 struct reporter;
 
 /*
- * format: the output format by name ("tree"); NULL if there is none of
- * that name.  color: wrap statuses in trial's ANSI colours (the caller
- * decides).
+ * format: the output format by name: "tree" (trial's default), "text"
+ * (a character a result), "summary" (trial's minimal counts), "timing"
+ * (each result with its time), "tap" (one TAP 14 stream); NULL if there
+ * is none of that name.  color: wrap the tree's statuses in trial's
+ * ANSI colours (the caller decides; the other formats have none).
  */
 struct reporter *reporter_new(FILE *out, const char *format, int color);
 void reporter_free(struct reporter *r);
@@ -65,6 +68,7 @@ void reporter_end(struct reporter *r, double seconds);
 /* Forgets the results for a new pass (--until-failure). */
 void reporter_reset(struct reporter *r);
 int reporter_failed(const struct reporter *r);	/* a failure or error */
+extern const char reporter_names[];	/* "tree, text, ...", for messages */
 /* A line between blocks, e.g. "Test Pass 2". */
 void reporter_line(struct reporter *r, const char *line);
 size_t reporter_problems(const struct reporter *r);	/* failures + errors */

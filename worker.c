@@ -60,6 +60,7 @@ struct wconn {
 	struct buf wbuf;	/* encoded, not yet written */
 	unsigned long ctr, runtag;
 	size_t nres;		/* results of the Run in flight */
+	long long lastres;	/* ms: its last result, or its start */
 	int python;		/* which is a name, not a file: a Python test */
 	char *dir;		/* absolute N/ */
 	struct buf log;		/* this test's TestWrite lines */
@@ -456,12 +457,17 @@ readnotes(struct wconn *c)
 	}
 }
 
-/* A result of the Run in flight, to the reporter. */
+/* A result of the Run in flight, to the reporter, timed. */
 static void
 report(struct worker *w, const struct rep_result *r)
 {
+	struct rep_result timed = *r;
+	long long now = now_ms();
+
+	timed.secs = (double)(now - w->conn->lastres) / 1000;
+	w->conn->lastres = now;
 	w->conn->nres++;
-	reporter_add(w->conn->cfg->rep, w->slot, r);
+	reporter_add(w->conn->cfg->rep, w->slot, &timed);
 }
 
 /*
@@ -508,7 +514,7 @@ worker_run(struct worker *w, const char *test, int isfile)
 	amp_free(&b);
 	reporter_start(c->cfg->rep, w->slot, test, isfile);
 	w->state = WORKER_BUSY;
-	w->started = now_ms();
+	w->started = c->lastres = now_ms();
 	if (c->cfg->timeout > 0)
 		c->backstop = w->started + (long long)(c->cfg->timeout *
 		    1000) + LADDER_GRACEMS + WMARGINMS;
