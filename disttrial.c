@@ -40,6 +40,7 @@ enum {
 	OPT_EXITFIRST,
 	OPT_HELP,
 	OPT_JOBS,
+	OPT_JUNIT,
 	OPT_PATTERN,
 	OPT_REPORTER,
 	OPT_STDIO,
@@ -64,6 +65,7 @@ static const struct option {
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
 	{ 'h', "help", 0, OPT_HELP },
 	{ 'j', "jobs", 1, OPT_JOBS },
+	{ 0, "junit-xml", 1, OPT_JUNIT },
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "stdio", 0, OPT_STDIO },
@@ -80,10 +82,11 @@ static const struct option {
 static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-r reporter] [-t seconds] "
     "[-e command]\n"
-    "                 [-p glob] [-T dir] [--color when] [--tap]\n"
-    "                 [--worker-command command] [test ...]\n"
+    "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
+    "                 [--tap] [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
-    "                 [--worker-command command] suite ...\n"
+    "                 [--junit-xml file] [--worker-command command] "
+    "suite ...\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n";
 
@@ -96,6 +99,7 @@ static const char help[] =
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "  -h, --help                print this help and exit\n"
     "  -j, --jobs N|auto         workers (default auto: online processors)\n"
+    "      --junit-xml FILE      also write JUnit XML for CI servers\n"
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
     "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
@@ -129,6 +133,7 @@ static struct {
 	const char *workercmd;
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
+	const char *junit;	/* --junit-xml FILE */
 } opt;
 
 static void
@@ -263,6 +268,11 @@ option(const struct option *o, const char *arg)
 		break;
 	case OPT_JOBS:
 		opt.jobs = jobs(arg);
+		break;
+	case OPT_JUNIT:
+		if (*arg == '\0')
+			usage("%s", "--junit-xml needs a file name");
+		opt.junit = arg;
 		break;
 	case OPT_PATTERN:
 		opt.pattern = arg;
@@ -940,6 +950,24 @@ openlog(const char *dir)
 	return fd;
 }
 
+/* --junit-xml FILE: it must be writable now, not only at the end. */
+static void
+junit(struct reporter *rep)
+{
+	char *tmp;
+	FILE *f;
+
+	tmp = xmalloc(strlen(opt.junit) + 32);
+	sprintf(tmp, "%s.tmp%ld", opt.junit, (long)getpid());
+	if ((f = fopen(tmp, "w")) == NULL)
+		fatal("cannot write %s:", opt.junit);
+	fclose(f);
+	unlink(tmp);
+	free(tmp);
+	if (reporter_junit(rep, opt.junit) < 0)
+		fatal("--junit-xml: no scratch file:");
+}
+
 /* What every worker gets; closefds has room for the manager's three. */
 static void
 setpool(struct pool *p, char *dir, int logfd, int *closefds)
@@ -954,6 +982,8 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
 	p->tty = terminal();
 	p->rep = reporter_new(stdout, opt.reporter, color());
+	if (opt.junit != NULL)
+		junit(p->rep);
 	p->cfg.o = &opt.wopts;
 	p->cfg.command = opt.workercmd;
 	p->cfg.tempdir = dir;

@@ -35,6 +35,7 @@
 #include <sys/types.h>
 
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ struct block {
 	int isfile;
 	struct held *res;
 	size_t n, cap;
+	struct buf out;		/* its output, for JUnit's system-out */
 };
 
 struct slot {
@@ -122,6 +124,19 @@ struct reporter {
 	int partial;		/* the output's last line is not ended */
 	struct tree tree;
 	size_t npoints;		/* the TAP format's points so far */
+	struct junit *junit;	/* --junit-xml, or NULL */
+};
+
+/*
+ * JUnit XML beside the report: each printed block is a <testsuite>,
+ * written at once to a scratch file; at the end the file is written
+ * whole beside its final name and renamed over it.
+ */
+struct junit {
+	char *path;
+	FILE *suites;
+	size_t tests, failures, errors, skipped;
+	double secs;
 };
 
 static const struct {
@@ -476,6 +491,7 @@ dropheld(struct block *b)
 	b->n = 0;
 	free(b->test);
 	b->test = NULL;
+	b->out.len = 0;
 }
 
 static struct slot *
@@ -1008,6 +1024,202 @@ static const struct format formats[] = {
 
 const char reporter_names[] = "tree, text, summary, timing, tap";
 
+/*
+ * XML text of p: UTF-8 repaired, the characters XML 1.0 cannot hold
+ * (controls but tab, newline and return; U+FFFE, U+FFFF) replaced, the
+ * markup escaped, and in an attribute the blanks too.
+ */
+static void
+xmlesc(FILE *f, const void *p, size_t len, int attr)
+{
+	struct buf u = { 0 };
+	size_t i;
+	int c;
+
+	utf8_repair(&u, p, len);
+	for (i = 0; i < u.len; i++) {
+		c = u.data[i];
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (attr && c == '"')
+			fputs("&quot;", f);
+		else if (attr && (c == '\n' || c == '\r' || c == '\t'))
+			fprintf(f, "&#%d;", c);
+		else if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+			fputs("\xef\xbf\xbd", f);
+		else if (c == 0xef && i + 2 < u.len && u.data[i + 1] == 0xbf &&
+		    (u.data[i + 2] == 0xbe || u.data[i + 2] == 0xbf)) {
+			fputs("\xef\xbf\xbd", f);
+			i += 2;
+		} else
+			putc(c, f);
+	}
+	buf_free(&u);
+}
+
+static void
+xmlstr(FILE *f, const char *s, int attr)
+{
+	xmlesc(f, s, strlen(s), attr);
+}
+
+/* A result's classname and name: its test and the point, or id halves. */
+static void
+junit_names(FILE *f, const struct block *b, const char *name)
+{
+	size_t len = strlen(b->test);
+	const char *dot;
+
+	fputs("    <testcase classname=\"", f);
+	if (b->isfile) {
+		xmlstr(f, b->test, 1);
+		fputs("\" name=\"", f);
+		xmlstr(f, strncmp(name, b->test, len) == 0 &&
+		    name[len] == ' ' ? name + len + 1 : name, 1);
+	} else if ((dot = strrchr(name, '.')) != NULL) {
+		xmlesc(f, name, (size_t)(dot - name), 1);
+		fputs("\" name=\"", f);
+		xmlstr(f, dot + 1, 1);
+	} else {
+		xmlstr(f, name, 1);
+		fputs("\" name=\"", f);
+		xmlstr(f, name, 1);
+	}
+	fputc('"', f);
+}
+
+/* One result: a <testcase>, with its failure, error or skip. */
+static void
+junit_case(FILE *f, const struct block *b, const struct held *h)
+{
+	static const char *tag[NKIND] = {
+		[REP_FAILURE] = "failure", [REP_ERROR] = "error",
+		[REP_SKIP] = "skipped", [REP_XFAIL] = "skipped",
+	};
+	const unsigned char *nl;
+	size_t first;
+
+	junit_names(f, b, h->name);
+	fprintf(f, " time=\"%.3f\"", h->secs);
+	if (tag[h->kind] == NULL) {
+		fputs("/>\n", f);
+		return;
+	}
+	fprintf(f, ">\n      <%s message=\"", tag[h->kind]);
+	if (h->kind == REP_XFAIL)
+		fputs("expected failure: ", f);
+	if (h->kind == REP_SKIP || h->kind == REP_XFAIL)
+		xmlstr(f, h->reason != NULL ? h->reason : "", 1);
+	else if (h->text != NULL) {
+		nl = memchr(h->text, '\n', h->textlen);
+		first = nl != NULL ? (size_t)(nl - h->text) : h->textlen;
+		xmlesc(f, h->text, first, 1);
+	}
+	fputs("\">", f);
+	if (h->kind != REP_SKIP && h->text != NULL)
+		xmlesc(f, h->text, h->textlen, 0);
+	fprintf(f, "</%s>\n    </testcase>\n", tag[h->kind]);
+}
+
+/* A printed block: one <testsuite>, its counts those of its testcases. */
+static void
+junit_suite(struct junit *j, const struct block *b)
+{
+	size_t i, n[NKIND] = { 0 };
+	double secs = 0;
+	FILE *f = j->suites;
+
+	for (i = 0; i < b->n; i++) {
+		n[b->res[i].kind]++;
+		secs += b->res[i].secs;
+	}
+	fputs("  <testsuite name=\"", f);
+	xmlstr(f, b->test != NULL ? b->test : "", 1);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	    "skipped=\"%zu\" time=\"%.3f\">\n", b->n, n[REP_FAILURE],
+	    n[REP_ERROR], n[REP_SKIP] + n[REP_XFAIL], secs);
+	for (i = 0; i < b->n; i++)
+		junit_case(f, b, &b->res[i]);
+	if (b->out.len > 0) {
+		fputs("    <system-out>", f);
+		xmlesc(f, b->out.data, b->out.len, 0);
+		fputs("</system-out>\n", f);
+	}
+	fputs("  </testsuite>\n", f);
+	j->tests += b->n;
+	j->failures += n[REP_FAILURE];
+	j->errors += n[REP_ERROR];
+	j->skipped += n[REP_SKIP] + n[REP_XFAIL];
+	j->secs += secs;
+}
+
+/* The whole file beside its name, then renamed over it. */
+static void
+junit_write(struct junit *j)
+{
+	char *tmp, chunk[65536];
+	size_t n;
+	FILE *f;
+
+	tmp = xmalloc(strlen(j->path) + 32);
+	sprintf(tmp, "%s.tmp%ld", j->path, (long)getpid());
+	if ((f = fopen(tmp, "w")) == NULL)
+		fatal("cannot write %s:", tmp);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	    "skipped=\"%zu\" time=\"%.3f\">\n", j->tests, j->failures,
+	    j->errors, j->skipped, j->secs);
+	fflush(j->suites);
+	rewind(j->suites);
+	while ((n = fread(chunk, 1, sizeof(chunk), j->suites)) > 0)
+		fwrite(chunk, 1, n, f);
+	fseek(j->suites, 0, SEEK_END);
+	fputs("</testsuites>\n", f);
+	if (ferror(j->suites) || fflush(f) == EOF || ferror(f) ||
+	    fclose(f) == EOF || rename(tmp, j->path) < 0) {
+		unlink(tmp);
+		fatal("cannot write %s:", j->path);
+	}
+	free(tmp);
+}
+
+/* A new pass: the file will hold that pass alone. */
+static void
+junit_reset(struct junit *j)
+{
+	fflush(j->suites);
+	if (ftruncate(fileno(j->suites), 0) < 0)
+		fatal("junit: ftruncate:");
+	rewind(j->suites);
+	j->tests = j->failures = j->errors = j->skipped = 0;
+	j->secs = 0;
+}
+
+int
+reporter_junit(struct reporter *r, const char *path)
+{
+	FILE *f;
+
+	if ((f = tmpfile()) == NULL)
+		return -1;
+	r->junit = xmalloc(sizeof(*r->junit));
+	memset(r->junit, 0, sizeof(*r->junit));
+	r->junit->path = xstrdup(path);
+	r->junit->suites = f;
+	return 0;
+}
+
+void
+reporter_output(struct reporter *r, int slot, const void *p, size_t len)
+{
+	if (r->junit != NULL)
+		buf_add(&getslot(r, slot)->blk.out, p, len);
+}
+
 struct reporter *
 reporter_new(FILE *out, const char *format, int color)
 {
@@ -1038,8 +1250,14 @@ reporter_free(struct reporter *r)
 	for (i = 0; i < r->nslot; i++) {
 		dropheld(&r->slot[i].blk);
 		free(r->slot[i].blk.res);
+		buf_free(&r->slot[i].blk.out);
 	}
 	free(r->slot);
+	if (r->junit != NULL) {
+		fclose(r->junit->suites);
+		free(r->junit->path);
+		free(r->junit);
+	}
 	buf_free(&r->buf);
 	free(r);
 }
@@ -1082,6 +1300,8 @@ printblock(struct reporter *r, struct block *b)
 	r->fmt->block(r, b);
 	emit(r);
 	fflush(r->out);
+	if (r->junit != NULL)
+		junit_suite(r->junit, b);
 	for (i = 0; i < b->n; i++)
 		tally(r, &b->res[i]);
 	r->nrun++;
@@ -1160,6 +1380,8 @@ reporter_end(struct reporter *r, double seconds)
 	emit(r);
 	if (fflush(r->out) == EOF || ferror(r->out))
 		fatal("write error:");
+	if (r->junit != NULL)
+		junit_write(r->junit);
 }
 
 /* Tests running on a slot stay; their blocks belong to the new pass. */
@@ -1187,6 +1409,8 @@ reporter_reset(struct reporter *r)
 	memset(r->count, 0, sizeof(r->count));
 	r->nrun = 0;
 	r->fmt->reset(r);
+	if (r->junit != NULL)
+		junit_reset(r->junit);
 }
 
 int

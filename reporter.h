@@ -69,6 +69,14 @@ void reporter_end(struct reporter *r, double seconds);
 void reporter_reset(struct reporter *r);
 int reporter_failed(const struct reporter *r);	/* a failure or error */
 extern const char reporter_names[];	/* "tree, text, ...", for messages */
+/*
+ * --junit-xml: also write JUnit XML to path at each reporter_end, a
+ * <testsuite> a printed block; -1 (errno set) if no scratch file.
+ */
+int reporter_junit(struct reporter *r, const char *path);
+/* The output of the test running on slot, for JUnit's system-out. */
+void reporter_output(struct reporter *r, int slot, const void *p,
+    size_t len);
 /* A line between blocks, e.g. "Test Pass 2". */
 void reporter_line(struct reporter *r, const char *line);
 size_t reporter_problems(const struct reporter *r);	/* failures + errors */

@@ -478,6 +478,7 @@ static void
 rundone(struct worker *w)
 {
 	static const char none[] = "the worker reported nothing for this test";
+	static const char spilled[] = "[more of the output is in test.log]\n";
 	struct rep_result r = { 0 };
 
 	if (w->conn->nres == 0) {
@@ -488,6 +489,11 @@ rundone(struct worker *w)
 		r.textlen = sizeof(none) - 1;
 		report(w, &r);
 	}
+	reporter_output(w->conn->cfg->rep, w->slot, w->conn->log.data,
+	    w->conn->log.len);
+	if (w->conn->spill != NULL)
+		reporter_output(w->conn->cfg->rep, w->slot, spilled,
+		    sizeof(spilled) - 1);
 	reporter_stop(w->conn->cfg->rep, w->slot);
 	logflush(w->conn);
 	readnotes(w->conn);

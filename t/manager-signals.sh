@@ -88,6 +88,18 @@ for sig in INT TERM HUP; do
 	    "SIG$sig, -j1: c-pass.sh was never started"
 done
 
+# --junit-xml: an interrupted run still writes the file whole.
+interrupt ju TERM -j1 --junit-xml "$tmp/ju.xml" sig
+check "SIGTERM with --junit-xml: exit 143 ($rc)" [ "$rc" -eq 143 ]
+check_grep '<testsuites tests="2" failures="0" errors="1" skipped="0"' \
+    "$tmp/ju.xml" '... the JUnit file holds the two tests that ran'
+check_grep '</testsuites>' "$tmp/ju.xml" '... whole'
+if command -v python3 >/dev/null 2>&1; then
+	check "... and an XML parser reads it" python3 -c \
+	    'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' \
+	    "$tmp/ju.xml"
+fi
+
 # -j2: the other worker is stopped too; nothing is left running.
 interrupt j2 INT -j2 sig
 check 'SIGINT, -j2: the test started' [ "$started" -eq 1 ]
