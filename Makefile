@@ -11,9 +11,10 @@ STDFLAGS = -std=c99 -pedantic -Wall -Wextra
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 
-OBJ = amp.o discover.o disttrial.o reporter.o stream.o tap.o util.o worker.o \
-    workertrial.o
-HDR = amp.h discover.h reporter.h stream.h tap.h util.h worker.h workertrial.h
+OBJ = amp.o discover.o disttrial.o reporter.o state.o stream.o tap.o util.o \
+    worker.o workertrial.o
+HDR = amp.h discover.h reporter.h state.h stream.h tap.h util.h worker.h \
+    workertrial.h
 UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap t/unit/util
 TOOLS = t/lib/wdriver t/lib/sigdfl t/lib/slowpipe
 

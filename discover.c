@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "discover.h"
+#include "state.h"
 #include "util.h"
 
 static struct {			/* directories entered, so loops end */
@@ -335,4 +336,105 @@ tests_free(struct tests *ts)
 	free(ts->t);
 	ts->t = NULL;
 	ts->n = ts->cap = 0;
+}
+
+static int
+bypath(const void *a, const void *b)
+{
+	return strcmp(((const struct testfile *)a)->path,
+	    ((const struct testfile *)b)->path);
+}
+
+/* For the slowest first: a test and what it is known to take. */
+struct timed {
+	struct testfile t;
+	double secs;		/* < 0: new */
+	size_t at;		/* its place as found, for ties */
+};
+
+static int
+byslowest(const void *a, const void *b)
+{
+	const struct timed *x = a, *y = b;
+	int xnew = x->secs < 0, ynew = y->secs < 0;
+
+	if (xnew != ynew)
+		return xnew ? -1 : 1;
+	if (x->secs != y->secs)
+		return x->secs > y->secs ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static void
+slowest(struct tests *ts, const struct state *st)
+{
+	const struct state_entry *e;
+	struct timed *t;
+	size_t i;
+
+	t = xreallocarray(NULL, ts->n ? ts->n : 1, sizeof(*t));
+	for (i = 0; i < ts->n; i++) {
+		t[i].t = ts->t[i];
+		e = state_get(st, ts->t[i].path);
+		t[i].secs = e != NULL ? e->secs : -1;
+		t[i].at = i;
+	}
+	qsort(t, ts->n, sizeof(*t), byslowest);
+	for (i = 0; i < ts->n; i++)
+		ts->t[i] = t[i].t;
+	free(t);
+}
+
+/* Fisher and Yates's shuffle, on xorshift64* from the seed. */
+static void
+shuffle(struct tests *ts, unsigned long seed)
+{
+	unsigned long long x = (unsigned long long)seed * 2654435761ULL + 1;
+	struct testfile tmp;
+	size_t i, j;
+
+	for (i = ts->n; i > 1; i--) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		j = (size_t)((x * 2685821657736338717ULL) % i);
+		tmp = ts->t[i - 1];
+		ts->t[i - 1] = ts->t[j];
+		ts->t[j] = tmp;
+	}
+}
+
+void
+discover_order(struct tests *ts, int order, unsigned long seed,
+    const struct state *st)
+{
+	switch (order) {
+	case ORDER_ALPHA:
+		qsort(ts->t, ts->n, sizeof(*ts->t), bypath);
+		break;
+	case ORDER_RANDOM:
+		shuffle(ts, seed);
+		break;
+	case ORDER_SLOWEST:
+		slowest(ts, st);
+		break;
+	}
+}
+
+void
+discover_failed(struct tests *ts, const struct state *st)
+{
+	const struct state_entry *e;
+	size_t i, n = 0;
+
+	for (i = 0; i < ts->n; i++) {
+		e = state_get(st, ts->t[i].path);
+		if (e != NULL && e->failed)
+			ts->t[n++] = ts->t[i];
+		else
+			free(ts->t[i].path);
+	}
+	ts->n = n;
+	if (ts->announce > n)
+		ts->announce = n;
 }

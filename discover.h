@@ -32,3 +32,16 @@ int discover(struct tests *ts, char **operands, int n,
 /* The loader's tests into ts: 0, or -1 with err; 0 at once without it. */
 int discover_wait(struct tests *ts, char *err, size_t errlen);
 void tests_free(struct tests *ts);
+
+/*
+ * The run's order: as found (operands as given, directories sorted,
+ * trial's order), alphabetical, random from seed, or slowest first by
+ * st's durations (longest processing time first), tests st does not
+ * know first, as if slow.
+ */
+enum { ORDER_FOUND, ORDER_ALPHA, ORDER_RANDOM, ORDER_SLOWEST };
+struct state;
+void discover_order(struct tests *ts, int order, unsigned long seed,
+    const struct state *st);
+/* Keeps only the tests that failed or errored the last time in st. */
+void discover_failed(struct tests *ts, const struct state *st);

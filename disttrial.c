@@ -19,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "discover.h"
 #include "reporter.h"
+#include "state.h"
 #include "util.h"
 #include "worker.h"
 #include "workertrial.h"
@@ -38,11 +40,15 @@ enum {
 	OPT_COLOR = 1,
 	OPT_EXEC,
 	OPT_EXITFIRST,
+	OPT_FAILED,
 	OPT_HELP,
 	OPT_JOBS,
 	OPT_JUNIT,
+	OPT_ORDER,
 	OPT_PATTERN,
+	OPT_RANDOM,
 	OPT_REPORTER,
+	OPT_STATE,
 	OPT_STDIO,
 	OPT_TAP,
 	OPT_TEMPDIR,
@@ -63,11 +69,15 @@ static const struct option {
 	{ 0, "color", 1, OPT_COLOR },
 	{ 'e', "exec", 1, OPT_EXEC },
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
+	{ 0, "failed", 0, OPT_FAILED },
 	{ 'h', "help", 0, OPT_HELP },
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 0, "junit-xml", 1, OPT_JUNIT },
+	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
+	{ 0, "random", 1, OPT_RANDOM },
 	{ 'r', "reporter", 1, OPT_REPORTER },
+	{ 0, "state", 1, OPT_STATE },
 	{ 0, "stdio", 0, OPT_STDIO },
 	{ 0, "tap", 0, OPT_TAP },
 	{ 'T', "temp-directory", 1, OPT_TEMPDIR },
@@ -83,6 +93,8 @@ static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-r reporter] [-t seconds] "
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
+    "                 [--order order] [--random seed] [--state file "
+    "[--failed]]\n"
     "                 [--tap] [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
     "                 [--junit-xml file] [--worker-command command] "
@@ -97,13 +109,18 @@ static const char help[] =
     "      --color WHEN          auto (a terminal, no NO_COLOR), always,\n"
     "                            never\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
+    "      --failed              with --state: only what failed last time\n"
     "  -h, --help                print this help and exit\n"
     "  -j, --jobs N|auto         workers (default auto: online processors)\n"
     "      --junit-xml FILE      also write JUnit XML for CI servers\n"
+    "      --order NAME          alphabetical, random, slowest (--state)\n"
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
+    "      --random SEED         shuffle the tests from SEED\n"
     "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
-    "                            tap (one TAP 14 stream)\n"
+    "                            tap (one TAP stream)\n"
+    "      --state FILE          learn from the last run: slowest first,\n"
+    "                            --failed; FILE written after the run\n"
     "      --stdio               with --worker: AMP on stdin/stdout\n"
     "      --tap                 every test must print TAP: one that\n"
     "                            prints none is an error\n"
@@ -134,6 +151,11 @@ static struct {
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
 	const char *junit;	/* --junit-xml FILE */
+	const char *state;	/* --state FILE */
+	int failed;		/* --failed */
+	int order;		/* ORDER_..., -1: the default */
+	unsigned long seed;
+	int seeded;
 } opt;
 
 static void
@@ -183,6 +205,34 @@ seconds(const char *arg)
 }
 
 static int
+order(const char *arg)
+{
+	static const char *names[] = { "alphabetical", "random", "slowest" };
+	static const int orders[] = { ORDER_ALPHA, ORDER_RANDOM,
+	    ORDER_SLOWEST };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0)
+			return orders[i];
+	usage("--order takes alphabetical, random or slowest, not '%s'", arg);
+	return -1;
+}
+
+static unsigned long
+seed(const char *arg)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0)
+		usage("--random takes a number (a seed), not '%s'", arg);
+	return n;
+}
+
+static int
 jobs(const char *arg)
 {
 	char *end;
@@ -217,6 +267,9 @@ flag(int id)
 	case OPT_EXITFIRST:
 		opt.exitfirst = 1;
 		break;
+	case OPT_FAILED:
+		opt.failed = 1;
+		break;
 	case OPT_HELP:
 		fputs(synopsis, stdout);
 		fputs(help, stdout);
@@ -244,51 +297,76 @@ flag(int id)
 	}
 }
 
-static void
-option(const struct option *o, const char *arg)
+/* A value that must not be empty (or blank, with blank set). */
+static const char *
+given(const char *arg, int blank, const char *msg)
+{
+	if (blank ? strspn(arg, " \t") == strlen(arg) : *arg == '\0')
+		usage("%s", msg);
+	return arg;
+}
+
+static const char *
+colorarg(const char *arg)
+{
+	if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+	    strcmp(arg, "never") != 0)
+		usage("--color takes auto, always or never, not '%s'", arg);
+	return arg;
+}
+
+static const char *
+reporterarg(const char *arg)
 {
 	struct reporter *rep;
 	char msg[320];
 
+	reporter_free(rep = reporter_new(stdout, arg, 0));
+	snprintf(msg, sizeof(msg), "unknown reporter '%.200s' (there are %s)",
+	    arg, reporter_names);
+	if (rep == NULL)
+		usage("%s", msg);
+	return arg;
+}
+
+static void
+option(const struct option *o, const char *arg)
+{
 	switch (o->hasarg ? o->id : 0) {
 	case 0:
 		flag(o->id);
 		break;
 	case OPT_COLOR:
-		if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
-		    strcmp(arg, "never") != 0)
-			usage("--color takes auto, always or never, not '%s'",
-			    arg);
-		opt.color = arg;
+		opt.color = colorarg(arg);
 		break;
 	case OPT_EXEC:
-		if (strspn(arg, " \t") == strlen(arg))
-			usage("%s", "--exec needs a command");
-		opt.wopts.exec = arg;
+		opt.wopts.exec = given(arg, 1, "--exec needs a command");
 		break;
 	case OPT_JOBS:
 		opt.jobs = jobs(arg);
 		break;
 	case OPT_JUNIT:
-		if (*arg == '\0')
-			usage("%s", "--junit-xml needs a file name");
-		opt.junit = arg;
+		opt.junit = given(arg, 0, "--junit-xml needs a file name");
+		break;
+	case OPT_ORDER:
+		opt.order = order(arg);
 		break;
 	case OPT_PATTERN:
 		opt.pattern = arg;
 		break;
+	case OPT_RANDOM:
+		opt.order = ORDER_RANDOM;
+		opt.seed = seed(arg);
+		opt.seeded = 1;
+		break;
 	case OPT_REPORTER:
-		reporter_free(rep = reporter_new(stdout, arg, 0));
-		snprintf(msg, sizeof(msg), "unknown reporter '%.200s' (there "
-		    "are %s)", arg, reporter_names);
-		if (rep == NULL)
-			usage("%s", msg);
-		opt.reporter = arg;
+		opt.reporter = reporterarg(arg);
+		break;
+	case OPT_STATE:
+		opt.state = given(arg, 0, "--state needs a file name");
 		break;
 	case OPT_TEMPDIR:
-		if (*arg == '\0')
-			usage("%s", "--temp-directory needs a name");
-		opt.tempdir = arg;
+		opt.tempdir = given(arg, 0, "--temp-directory needs a name");
 		break;
 	case OPT_TIMEOUT:
 		opt.wopts.timeout = seconds(arg);
@@ -367,8 +445,9 @@ parse(int argc, char **argv)
 	return n;
 }
 
-/* The run's tests, as discover() found them. */
+/* The run's tests, as discover() found them; what the last run left. */
 static struct tests found;
+static struct state state;
 
 /*
  * The temp directory, as trial keeps it: DIR holds an empty _trial_marker,
@@ -982,6 +1061,8 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
 	p->tty = terminal();
 	p->rep = reporter_new(stdout, opt.reporter, color());
+	if (opt.state != NULL)
+		reporter_keepruns(p->rep);
 	if (opt.junit != NULL)
 		junit(p->rep);
 	p->cfg.o = &opt.wopts;
@@ -995,6 +1076,55 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 	p->cfg.closefds = closefds;
 	p->cfg.nclosefds = 3;
 	p->cfg.timeout = opt.wopts.timeout;
+}
+
+/*
+ * --state, --failed and the order: the last run's state is read, the
+ * tests kept and put in order (slowest first with --state, unless an
+ * order is asked for).  1 if --failed left no test, said on stderr.
+ */
+static int
+arrange(void)
+{
+	int ord = opt.order;
+
+	if (opt.state != NULL)
+		state_read(&state, opt.state);
+	if (opt.failed) {
+		discover_failed(&found, &state);
+		if (found.n == 0) {
+			warn("--failed: no test failed the last time (%s)",
+			    opt.state);
+			return 1;
+		}
+	}
+	if (ord < 0)
+		ord = opt.state != NULL ? ORDER_SLOWEST : ORDER_FOUND;
+	if (ord == ORDER_RANDOM) {
+		if (!opt.seeded)
+			opt.seed = ((unsigned long)time(NULL) ^
+			    ((unsigned long)getpid() << 16)) % 1000000000;
+		warn("tests in random order, seed %lu (--random %lu repeats "
+		    "it)", opt.seed, opt.seed);
+	}
+	discover_order(&found, ord, opt.seed, &state);
+	return 0;
+}
+
+static void
+record(void *arg, const char *test, double secs, int failed)
+{
+	state_set(arg, test, secs, failed);
+}
+
+/* --state: this run's tests, their times and outcomes, for the next. */
+static void
+remember(struct pool *p)
+{
+	reporter_each(p->rep, record, &state);
+	if (state_write(&state, opt.state) < 0)
+		warn("--state %s: cannot write it:", opt.state);
+	state_free(&state);
 }
 
 /*
@@ -1020,6 +1150,10 @@ find(char **operands, int nops)
 		if (opt.workercmd == NULL)
 			opt.workercmd = TRIALWORKER;
 	}
+	if (opt.failed && opt.state == NULL)
+		usage("%s", "--failed needs --state FILE");
+	if (opt.order == ORDER_SLOWEST && opt.state == NULL)
+		usage("%s", "--order slowest needs --state FILE");
 	d.pattern = opt.pattern;
 	d.names = opt.workercmd != NULL;
 	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
@@ -1027,6 +1161,8 @@ find(char **operands, int nops)
 	if (!opt.trial && found.n == 0)
 		usage("no tests found in %s", nops == 1 ? operands[0] :
 		    "the operands");
+	if (!opt.trial && arrange() != 0)
+		exit(RC_OK);
 	return nops == 1 ? operands[0] : "the operands";
 }
 
@@ -1042,6 +1178,10 @@ listed(struct pool *p, struct pollfd *pfd, const char *what)
 	int i;
 
 	if (discover_wait(&found, err, sizeof(err)) == 0) {
+		if (opt.trial && found.n > 0 && arrange() != 0) {
+			finish(p, pfd);
+			return 1;
+		}
 		if (found.n > 0) {
 			for (i = 0; i < p->nw; i++)
 				if (p->w[i] != NULL && (size_t)i >= found.n)
@@ -1053,6 +1193,26 @@ listed(struct pool *p, struct pollfd *pfd, const char *what)
 	warn("%s", err);
 	finish(p, pfd);
 	return -1;
+}
+
+/* The passes, once the tests are listed; --state learns from them. */
+static int
+run(struct pool *p, struct pollfd *pfd, const char *what)
+{
+	int rc;
+
+	switch (listed(p, pfd, what)) {
+	case 0:
+		rc = passes(p, pfd);
+		break;
+	case 1:
+		return RC_OK;	/* --failed: nothing failed */
+	default:
+		return RC_ERROR;
+	}
+	if (opt.state != NULL && !interrupted)
+		remember(p);
+	return rc;
 }
 
 /*
@@ -1082,10 +1242,7 @@ manager(char **operands, int nops)
 	setpool(&p, dir, logfd, closefds);
 	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
 	spawnall(&p);
-	if (listed(&p, pfd, what) == 0)
-		rc = passes(&p, pfd);
-	else
-		rc = RC_ERROR;
+	rc = run(&p, pfd, what);
 	free(pfd);
 	worker_cfg_free(&p.cfg);
 	close(logfd);
@@ -1114,6 +1271,7 @@ main(int argc, char **argv)
 	int nops;
 
 	opt.jobs = jobs("auto");
+	opt.order = -1;
 	opt.wopts.notefd = -1;
 	nops = parse(argc, argv);
 	if (opt.isworker) {

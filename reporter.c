@@ -125,6 +125,13 @@ struct reporter {
 	struct tree tree;
 	size_t npoints;		/* the TAP format's points so far */
 	struct junit *junit;	/* --junit-xml, or NULL */
+	int keepruns;		/* --state: the runs below are kept */
+	struct run {
+		char *test;
+		double secs;
+		int failed;
+	} *runs;
+	size_t nruns, runcap;
 };
 
 /*
@@ -1220,6 +1227,43 @@ reporter_output(struct reporter *r, int slot, const void *p, size_t len)
 		buf_add(&getslot(r, slot)->blk.out, p, len);
 }
 
+static void
+keeprun(struct reporter *r, const struct block *b)
+{
+	struct run *run;
+	size_t i;
+
+	if (r->nruns == r->runcap) {
+		r->runcap = r->runcap ? r->runcap * 2 : 64;
+		r->runs = xreallocarray(r->runs, r->runcap, sizeof(*r->runs));
+	}
+	run = &r->runs[r->nruns++];
+	run->test = xstrdup(b->test);
+	run->secs = 0;
+	run->failed = 0;
+	for (i = 0; i < b->n; i++) {
+		run->secs += b->res[i].secs;
+		if (b->res[i].kind == REP_FAILURE || b->res[i].kind == REP_ERROR)
+			run->failed = 1;
+	}
+}
+
+void
+reporter_keepruns(struct reporter *r)
+{
+	r->keepruns = 1;
+}
+
+void
+reporter_each(const struct reporter *r, void (*fn)(void *arg,
+    const char *test, double secs, int failed), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < r->nruns; i++)
+		fn(arg, r->runs[i].test, r->runs[i].secs, r->runs[i].failed);
+}
+
 struct reporter *
 reporter_new(FILE *out, const char *format, int color)
 {
@@ -1253,6 +1297,7 @@ reporter_free(struct reporter *r)
 		buf_free(&r->slot[i].blk.out);
 	}
 	free(r->slot);
+	free(r->runs);
 	if (r->junit != NULL) {
 		fclose(r->junit->suites);
 		free(r->junit->path);
@@ -1302,6 +1347,8 @@ printblock(struct reporter *r, struct block *b)
 	fflush(r->out);
 	if (r->junit != NULL)
 		junit_suite(r->junit, b);
+	if (r->keepruns && b->test != NULL)
+		keeprun(r, b);
 	for (i = 0; i < b->n; i++)
 		tally(r, &b->res[i]);
 	r->nrun++;
@@ -1411,6 +1458,9 @@ reporter_reset(struct reporter *r)
 	r->fmt->reset(r);
 	if (r->junit != NULL)
 		junit_reset(r->junit);
+	for (i = 0; i < r->nruns; i++)
+		free(r->runs[i].test);
+	r->nruns = 0;
 }
 
 int

@@ -77,6 +77,14 @@ int reporter_junit(struct reporter *r, const char *path);
 /* The output of the test running on slot, for JUnit's system-out. */
 void reporter_output(struct reporter *r, int slot, const void *p,
     size_t len);
+/*
+ * Keeps, for this pass, each printed test's time (its results' times
+ * summed) and whether it failed or errored, for --state; reporter_each
+ * gives them to fn.
+ */
+void reporter_keepruns(struct reporter *r);
+void reporter_each(const struct reporter *r, void (*fn)(void *arg,
+    const char *test, double secs, int failed), void *arg);
 /* A line between blocks, e.g. "Test Pass 2". */
 void reporter_line(struct reporter *r, const char *line);
 size_t reporter_problems(const struct reporter *r);	/* failures + errors */

@@ -17,7 +17,7 @@ never() {
 	done
 }
 
-plan 45
+plan 53
 never workertrial.c reporter.h worker.h
 never worker.c tap.h
 never disttrial.c tap.h amp.h stream.h
@@ -27,6 +27,7 @@ never stream.c amp.h tap.h reporter.h worker.h workertrial.h
 never tap.c amp.h stream.h reporter.h worker.h workertrial.h
 never util.c amp.h stream.h tap.h reporter.h worker.h workertrial.h
 never discover.c amp.h stream.h tap.h reporter.h worker.h workertrial.h
+never state.c amp.h stream.h tap.h reporter.h worker.h workertrial.h discover.h
 n=$(grep -l '#include "' ./*.h | wc -l)
 check "no header includes a project header ($n do)" [ "$n" -eq 0 ]
 done_testing

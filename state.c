@@ -1,0 +1,177 @@
+/*
+ * state.c: the --state file, what one run leaves for the next: a first
+ * line "disttrial state 1", then a line for each test,
+ *
+ *	SECONDS TAB pass|fail TAB TEST
+ *
+ * the test last, so that it may hold tabs (a test whose name holds a
+ * newline is not recorded).  The file is written whole beside its name
+ * and renamed over it.  What cannot be read is warned of once and
+ * skipped: a state file never stops a run.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "util.h"
+
+#define MAGIC "disttrial state 1"
+
+/* The index test has, or would have, in the sorted entries. */
+static size_t
+find(const struct state *st, const char *test, int *found)
+{
+	size_t lo = 0, hi = st->n, mid;
+	int c;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(st->e[mid].test, test);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct state_entry *
+state_get(const struct state *st, const char *test)
+{
+	size_t i;
+	int found;
+
+	i = find(st, test, &found);
+	return found ? &st->e[i] : NULL;
+}
+
+void
+state_set(struct state *st, const char *test, double secs, int failed)
+{
+	size_t i;
+	int found;
+
+	if (strchr(test, '\n') != NULL)
+		return;
+	i = find(st, test, &found);
+	if (!found) {
+		if (st->n == st->cap) {
+			st->cap = st->cap ? st->cap * 2 : 64;
+			st->e = xreallocarray(st->e, st->cap, sizeof(*st->e));
+		}
+		memmove(&st->e[i + 1], &st->e[i],
+		    (st->n - i) * sizeof(*st->e));
+		st->e[i].test = xstrdup(test);
+		st->n++;
+	}
+	st->e[i].secs = secs;
+	st->e[i].failed = failed;
+}
+
+/* One line of the file into st; -1 if it is not a state line. */
+static int
+parseline(struct state *st, char *line)
+{
+	char *tab, *end, *how;
+	double secs;
+
+	if ((tab = strchr(line, '\t')) == NULL)
+		return -1;
+	*tab = '\0';
+	secs = strtod(line, &end);
+	if (end == line || *end != '\0' || !(secs >= 0) || secs > 1e9)
+		return -1;
+	how = tab + 1;
+	if ((tab = strchr(how, '\t')) == NULL || tab[1] == '\0')
+		return -1;
+	*tab = '\0';
+	if (strcmp(how, "pass") != 0 && strcmp(how, "fail") != 0)
+		return -1;
+	state_set(st, tab + 1, secs, strcmp(how, "fail") == 0);
+	return 0;
+}
+
+void
+state_read(struct state *st, const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, bad = 0;
+	ssize_t len;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		warn("--state %s: %s; every test counts as new", path,
+		    strerror(errno));
+		return;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (++lineno == 1) {
+			if (strcmp(line, MAGIC) == 0)
+				continue;
+			warn("--state %s: not a state file (its first line is "
+			    "not \"" MAGIC "\"); every test counts as new", path);
+			break;
+		}
+		if (parseline(st, line) < 0 && bad++ == 0)
+			warn("--state %s: line %zu is not SECONDS<tab>pass|fail"
+			    "<tab>TEST; such lines are ignored", path, lineno);
+	}
+	if (ferror(f))
+		warn("--state %s: read error:", path);
+	free(line);
+	fclose(f);
+}
+
+int
+state_write(const struct state *st, const char *path)
+{
+	char *tmp;
+	size_t i;
+	FILE *f;
+	int e, bad;
+
+	tmp = xmalloc(strlen(path) + 32);
+	sprintf(tmp, "%s.tmp%ld", path, (long)getpid());
+	if ((f = fopen(tmp, "w")) == NULL) {
+		free(tmp);
+		return -1;
+	}
+	fprintf(f, "%s\n", MAGIC);
+	for (i = 0; i < st->n; i++)
+		fprintf(f, "%.3f\t%s\t%s\n", st->e[i].secs,
+		    st->e[i].failed ? "fail" : "pass", st->e[i].test);
+	bad = fflush(f) == EOF || ferror(f);
+	if (fclose(f) == EOF || bad || rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+void
+state_free(struct state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		free(st->e[i].test);
+	free(st->e);
+	st->e = NULL;
+	st->n = st->cap = 0;
+}
