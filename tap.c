@@ -52,6 +52,7 @@
 #define TEXTMAX (TAP_MAXTEXT - NOTEROOM)
 #define QUOTEMAX 80	/* a problem quotes at most this much of a line */
 #define MAXPROBS 20	/* problems listed per kind, then "... and N more" */
+#define OTHERMAX 4096	/* a failure's share of the other output */
 
 /* What a line is, once its indentation is skipped. */
 enum { LOTHER, LVERSION, LPLAN, LBADPLAN, LPOINT, LPRAGMA, LBAIL };
@@ -94,6 +95,8 @@ struct tap {
 	unsigned long *todo;	/* sorted numbers of a todo plan */
 	size_t ntodo;
 	int pending, pkind;	/* a point waiting for the end of its text */
+	int pother;		/* its "--- output ---" is written */
+	size_t potherlen, pothercut;	/* bytes of other output, kept, cut */
 	char *pname, *preason;
 	struct text ptext;
 	struct text probs;	/* one line per problem, as found */
@@ -285,6 +288,7 @@ result(struct tap *t, int kind, const char *name, const char *reason,
 static void
 flush(struct tap *t)
 {
+	char note[96];
 	int failed;
 
 	if (!t->pending)
@@ -293,6 +297,13 @@ flush(struct tap *t)
 	if (t->pkind == TAP_FAILURE)
 		t->nfailed++;
 	failed = t->pkind == TAP_FAILURE || t->pkind == TAP_XFAIL;
+	if (t->pothercut > 0) {
+		snprintf(note, sizeof(note), "[%zu more bytes of output cut; "
+		    "test.log has them]", t->pothercut);
+		textline(&t->ptext, note, strlen(note));
+	}
+	t->pother = 0;
+	t->potherlen = t->pothercut = 0;
 	if (failed)
 		textend(&t->ptext);
 	result(t, t->pkind, t->pname, t->preason, failed ? &t->ptext : NULL,
@@ -752,6 +763,41 @@ tap_free(struct tap *t)
 	free(t);
 }
 
+/* A failing point waits for the next point: other output is its. */
+static int
+failing(const struct tap *t)
+{
+	return t->pending && t->pkind == TAP_FAILURE;
+}
+
+/*
+ * A line of other output (non-TAP stdout, stderr) after a failing
+ * point: its text, under "--- output ---", up to OTHERMAX bytes.
+ */
+static void
+other(struct tap *t, const char *line, size_t len)
+{
+	if (t->potherlen + len + 1 > OTHERMAX) {
+		t->pothercut += len + 1;
+		return;
+	}
+	if (!t->pother) {
+		textline(&t->ptext, "--- output ---", 14);
+		t->pother = 1;
+	}
+	textline(&t->ptext, line, len);
+	t->potherlen += len + 1;
+}
+
+void
+tap_other(struct tap *t, const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (failing(t) && !t->inyaml)
+		other(t, line, len);
+}
+
 int
 tap_line(struct tap *t, const char *line, size_t len)
 {
@@ -764,6 +810,11 @@ tap_line(struct tap *t, const char *line, size_t len)
 	if (t->inyaml && yaml(t, line, len))
 		return 0;
 	ind = skipblanks(line, len, 0);
+	if (ind == len && failing(t)) {
+		other(t, line, len);
+		t->afterpoint = 0;
+		return 0;
+	}
 	if (ind == len) {
 		flush(t);
 		t->afterpoint = 0;
@@ -776,6 +827,12 @@ tap_line(struct tap *t, const char *line, size_t len)
 		return bail(t, line + ind, len - ind, ind == 0);
 	if (ind > 0)
 		return indented(t, line, len, ind, kind);
+	if (kind == LOTHER && failing(t)) {
+		nottap(t, line, len);
+		other(t, line, len);
+		t->afterpoint = 0;
+		return 0;
+	}
 	flush(t);
 	t->afterpoint = kind == LPOINT;
 	if (kind == LOTHER) {

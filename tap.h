@@ -39,6 +39,12 @@ void tap_free(struct tap *t);
  */
 int tap_line(struct tap *t, const char *line, size_t len);
 
+/*
+ * A line of the test's other output (stderr) as it arrives: part of the
+ * failing point's text if one waits for the next point.
+ */
+void tap_other(struct tap *t, const char *line, size_t len);
+
 int tap_istap(const struct tap *t);	/* a top-level TAP line was seen */
 
 /*

@@ -650,6 +650,8 @@ gotline(struct testproc *t, int i, unsigned char *p, size_t len, int end)
 		t->cont[i] = end ? LINE_NEW : LINE_DROPPED;
 		return;
 	}
+	if (i == 1 && t->cont[i] == LINE_NEW)
+		tap_other(t->tap, (char *)p, len);	/* stderr */
 	logline(t, p, len);
 	t->cont[i] = end ? LINE_NEW : LINE_LOGGED;
 }

@@ -105,6 +105,26 @@ check_grep 'cannot execute exec/c.txt' "$tmp/n.out" \
     '... its section says it cannot be executed'
 check_line 'FAILED (errors=1, successes=1)' "$tmp/n.out" '... and the counts'
 
+# A failing point's section holds the output that came after it (here
+# Test::More's diagnostics on stderr); its exit 1 is no extra error.
+suite c context
+dtrun c -j1 context
+{
+	rule '='
+	echo '[FAIL]'
+	echo 'not ok 2 - second'
+	echo '--- output ---'
+	echo "#   Failed test 'second'"
+	echo "#          got: '1'"
+	echo "#     expected: '2'"
+	echo
+	echo 'context/more.t 2 - second'
+} >"$tmp/context.want"
+check_block "$tmp/context.want" "$tmp/c.m" \
+    "a failing point's section: the stderr that followed it"
+check_line 'FAILED (failures=1, successes=1)' "$tmp/c.m" \
+    '... and the exit 1 after a failed point is no error'
+
 # --tap: a test that prints no TAP is an error; a TAP test passes.
 suite t outcomes
 dtrun t -j2 --tap outcomes/a-pass.sh outcomes/h-tap.t

@@ -86,7 +86,9 @@ run(const char *in, const char *how, const char *class)
 	for (p = in; *p != '\0'; p = *e == '\0' ? e : e + 1) {
 		if ((e = strchr(p, '\n')) == NULL)
 			e = p + strlen(p);
-		if (n + 1 < sizeof(rets))
+		if (strncmp(p, "2>", 2) == 0)	/* a line of stderr */
+			tap_other(t, p + 2, e - p - 2);
+		else if (n + 1 < sizeof(rets))
 			rets[n++] = '0' + tap_line(t, p, e - p);
 	}
 	rets[n] = '\0';
@@ -408,9 +410,36 @@ texts(void)
 	ok(same(res[0].class, FAIL) && same(res[0].reason, ""),
 	    "a failure's class and reason");
 	run("not ok 1\n# d\njunk\n# later\n1..1\n", NULL, NULL);
-	ok(same(res[0].text, "not ok 1\n# d\n"), "other output ends the text");
+	ok(same(res[0].text, "not ok 1\n# d\n--- output ---\njunk\n# later\n"),
+	    "other output up to the next TAP line joins the text");
 	run("not ok 1\n# d\n\n# later\n1..1\n", NULL, NULL);
-	ok(same(res[0].text, "not ok 1\n# d\n"), "a blank line ends the text");
+	ok(same(res[0].text, "not ok 1\n# d\n--- output ---\n\n# later\n"),
+	    "... a blank line too");
+	run("ok 1\nnot ok 2\n2>#   Failed test\n2>#     got: 1\nx\nok 3\n"
+	    "2>late\n1..3\n", NULL, NULL);
+	ok(nres == 3 && same(res[1].text, "not ok 2\n--- output ---\n"
+	    "#   Failed test\n#     got: 1\nx\n"),
+	    "stderr after a failing point joins its text, up to the next");
+	run("2>early\nnot ok 1 # TODO\n2>mine?\nok 2\n1..2\n", NULL, NULL);
+	ok(nres == 2 && same(res[0].text, "not ok 1 # TODO\n"),
+	    "... not an expected failure's, nor what came before");
+	clear();
+	{
+		struct tap *t = tap_new(collect, NULL);
+		char line[100];
+		int i;
+
+		tap_line(t, "not ok 1", 8);
+		memset(line, 'y', sizeof(line));
+		for (i = 0; i < 100; i++)
+			tap_other(t, line, sizeof(line));
+		tap_line(t, "1..1", 4);
+		tap_end(t, NULL, NULL);
+		tap_free(t);
+	}
+	ok(nres == 1 && res[0].textlen < 4200 &&
+	    count(res[0].text, "[6060 more bytes of output cut; test.log has "
+	    "them]\n") == 1, "... capped at 4 KiB, saying how much was cut");
 	run("not ok 1\n# d\nnot ok 2\n# e", NULL, NULL);
 	ok(nres == 3 && same(res[0].text, "not ok 1\n# d\n") &&
 	    same(res[1].text, "not ok 2\n# e\n"),
