@@ -35,11 +35,11 @@
 #include <sys/types.h>
 
 #include <stdarg.h>
-#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reporter.h"
 #include "util.h"

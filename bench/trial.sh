@@ -6,7 +6,9 @@
 # 5, -j2), and prints each round's wall time, the medians and the ratios.
 # A third row, "ids", is disttrial given the test ids as operands, on
 # Twisted's worker: the run without trial's loader, whose own start
-# (importing every test module once) --trial pays as trial -j does.  CPU
+# (importing every test module once) --trial pays as trial -j does;
+# "list" is that loader listing the ids alone, and "list+ids" the two
+# one after the other, as a user without --trial would have to.  CPU
 # time is left out: trial's manager does not wait for its workers, so
 # theirs would not be counted.  PYTHON
 # (default python3) is the Python with Twisted.  Run from the top of the
@@ -41,10 +43,8 @@ run() {
 	echo "$_s $_e" | awk '{ printf "%.3f\n", $2 - $1 }' >>"$_name.times"
 }
 
-# shellcheck disable=SC2086 # the suites, split
-# The ids, listed by trial's loader (as --trial lists them), and the
-# workers' path.
-"$py" -c '
+# trial's loader listing the ids (as --trial lists them), one a line.
+lister='
 import os, sys
 from twisted.scripts import trial
 def leaves(s):
@@ -59,7 +59,7 @@ c = trial.Options()
 c.parseOptions(["--"] + sys.argv[1:])
 for t in leaves(trial._getSuite(c)):
     print(t.id())
-' $suites >ids
+'
 pypath=$("$py" -c 'import os, sys; print(os.pathsep.join(os.path.abspath(p) for p in sys.path))')
 tw="exec \"$py\" -m twisted.trial._dist.workertrial"
 
@@ -69,6 +69,9 @@ while [ "$i" -lt "$rounds" ]; do
 	run trial "$py" -m twisted.trial -j"$jobs" $suites
 	# shellcheck disable=SC2086
 	run disttrial "$dt" --trial -j"$jobs" $suites
+	# shellcheck disable=SC2086
+	run list "$py" -c "$lister" $suites
+	cp out ids
 	# shellcheck disable=SC2046 # one id a line, no blanks
 	PYTHONPATH=$pypath run ids "$dt" -j"$jobs" --worker-command "$tw" $(cat ids)
 	i=$((i + 1))
@@ -79,16 +82,20 @@ median() {
 }
 echo "Twisted's trial -j$jobs against disttrial --trial -j$jobs, $rounds rounds, wall seconds:"
 echo "  $suites ($(wc -l <ids) tests)"
-for n in trial disttrial ids; do
+paste -d' ' list.times ids.times | awk '{ printf "%.3f\n", $1 + $2 }' \
+    >both.times
+for n in trial disttrial ids list both; do
 	printf '  %-10s' "$n"
 	awk '{ printf " %s", $1 }' "$n.times"
 	echo
 done
-tw=$(median <trial.times)
+trw=$(median <trial.times)
 dw=$(median <disttrial.times)
 iw=$(median <ids.times)
-echo "  medians: trial $tw, disttrial --trial $dw, ids $iw"
-echo "  ratios to trial: disttrial --trial $(echo "$dw $tw" | awk '{ printf "%.2f", $1 / $2 }'), ids $(echo "$iw $tw" | awk '{ printf "%.2f", $1 / $2 }')"
+bw=$(median <both.times)
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+echo "  medians: trial $trw, disttrial --trial $dw, ids $iw, list+ids $bw"
+echo "  ratios to trial: disttrial --trial $(ratio "$dw" "$trw"), ids $(ratio "$iw" "$trw"), list+ids $(ratio "$bw" "$trw")"
 for n in trial disttrial ids; do
 	printf '  %-10s %s\n' "$n" "$(tr '\n' ' ' <"$n.foot")"
 done
