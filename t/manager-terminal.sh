@@ -33,7 +33,7 @@ onpty() {
 	(cd "$tmp/run" && script -qefc "stty cols $_c rows 24; exec $DT $*" \
 	    "$tmp/$_n.ts") </dev/null >/dev/null 2>&1
 	rc=$?
-	sed 1d "$tmp/$_n.ts" | tr '\r\033' '\n\n' |
+	sed 1d "$tmp/$_n.ts" | tr '\r' '\n' | tr '\033' '\n' |
 	    grep -E '^\[[0-9]+/[0-9]+\]' >"$tmp/$_n.st"
 }
 
