@@ -7,8 +7,8 @@ struct workertrial_opts {
 	double timeout;		/* seconds per test; 0: none */
 	const char *exec;	/* run tests as "EXEC TEST"; NULL: directly */
 	int stdio;		/* AMP on fds 0/1 instead of 3/4 */
-	int tap;		/* every test must speak TAP */
 	int notefd;		/* a local worker's pipe for its test's group: -1 */
+	int tap;		/* every test must speak TAP */
 };
 
 /* The --worker main loop, on fds 3/4 (0/1); returns the exit status. */

@@ -27,7 +27,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct workertrial_opts opts = { 0, NULL, 0, -1 };
+static struct workertrial_opts opts = { 0, NULL, 0, -1, 0 };
 static struct worker_cfg cfg;
 static char tempdir[64];
 
