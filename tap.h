@@ -23,7 +23,7 @@ struct tap_result {
 	const char *reason;	/* SKIP or TODO reason, never NULL */
 	const char *text;	/* failure, xfail or error text, never NULL */
 	size_t textlen;
-	const char *class;	/* disttrial.TestFailure, disttrial.BadPlan... */
+	const char *class;	/* CLASS_FAIL, CLASS_BADTAP, ... (util.h) */
 };
 
 typedef void tap_fn(void *arg, const struct tap_result *r);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t/manager-backstop.sh: with --timeout, a worker that never answers a
 # Run is killed once the time-out and a margin (1 s of kill grace, 5 s
-# more) have passed; its test gets one WorkerLost error and the run
+# more) have passed; its test gets one error (the worker was lost) and the run
 # ends instead of hanging.  The worker here answers nothing at all: it
 # holds the AMP descriptors open and sleeps, its pid recorded in
 # $FIXTURE_PIDS/silent.worker.
