@@ -1,8 +1,8 @@
 #!/bin/sh
 # t/manager-backstop.sh: with --timeout, a worker that never answers a
 # Run is killed once the time-out and a margin (1 s of kill grace, 5 s
-# more) have passed; its test gets one error (the worker was lost) and the run
-# ends instead of hanging.  The worker here answers nothing at all: it
+# more) have passed; its test gets one error (the worker was lost) and
+# the run ends instead of hanging.  The worker here answers nothing at all: it
 # holds the AMP descriptors open and sleeps, its pid recorded in
 # $FIXTURE_PIDS/silent.worker.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
