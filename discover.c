@@ -27,12 +27,20 @@
 #include "state.h"
 #include "util.h"
 
-static struct {			/* directories entered, so loops end */
-	struct {
-		dev_t dev;
-		ino_t ino;
-	} *seen;
-	size_t n, cap;
+/*
+ * The directories entered, so that loops end: a hash set of (device,
+ * inode), open addressing, so that a walk of many directories stays
+ * linear.
+ */
+struct dirid {
+	dev_t dev;
+	ino_t ino;
+	int used;
+};
+
+static struct {
+	struct dirid *seen;
+	size_t n, cap;		/* cap: a power of two, or 0 */
 } walked;
 
 static void
@@ -47,22 +55,52 @@ addtest(struct tests *ts, const char *path, size_t len, int isfile)
 	ts->n++;
 }
 
+static size_t
+dirhash(dev_t dev, ino_t ino, size_t cap)
+{
+	unsigned long long h = (unsigned long long)ino * 0x9e3779b97f4a7c15ULL;
+
+	h ^= (unsigned long long)dev * 0xc2b2ae3d27d4eb4fULL;
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static void
+addseen(struct dirid *set, size_t cap, dev_t dev, ino_t ino)
+{
+	size_t i = dirhash(dev, ino, cap);
+
+	while (set[i].used)
+		i = (i + 1) & (cap - 1);
+	set[i].dev = dev;
+	set[i].ino = ino;
+	set[i].used = 1;
+}
+
+/* Whether st's directory was entered before; notes it if not. */
 static int
 entered(const struct stat *st)
 {
-	size_t i;
+	struct dirid *old = walked.seen;
+	size_t i, oldcap = walked.cap;
 
-	for (i = 0; i < walked.n; i++)
-		if (walked.seen[i].dev == st->st_dev &&
-		    walked.seen[i].ino == st->st_ino)
-			return 1;
-	if (walked.n == walked.cap) {
-		walked.cap = walked.cap ? walked.cap * 2 : 16;
-		walked.seen = xreallocarray(walked.seen, walked.cap,
+	if (walked.cap > 0)
+		for (i = dirhash(st->st_dev, st->st_ino, walked.cap);
+		    walked.seen[i].used; i = (i + 1) & (walked.cap - 1))
+			if (walked.seen[i].dev == st->st_dev &&
+			    walked.seen[i].ino == st->st_ino)
+				return 1;
+	if (2 * (walked.n + 1) > walked.cap) {
+		walked.cap = walked.cap ? walked.cap * 2 : 64;
+		walked.seen = xreallocarray(NULL, walked.cap,
 		    sizeof(*walked.seen));
+		memset(walked.seen, 0, walked.cap * sizeof(*walked.seen));
+		for (i = 0; i < oldcap; i++)
+			if (old[i].used)
+				addseen(walked.seen, walked.cap, old[i].dev,
+				    old[i].ino);
+		free(old);
 	}
-	walked.seen[walked.n].dev = st->st_dev;
-	walked.seen[walked.n].ino = st->st_ino;
+	addseen(walked.seen, walked.cap, st->st_dev, st->st_ino);
 	walked.n++;
 	return 0;
 }
