@@ -315,17 +315,27 @@ colorarg(const char *arg)
 	return arg;
 }
 
+/* A format the reporter has; else the error lists them. */
 static const char *
 reporterarg(const char *arg)
 {
-	struct reporter *rep;
-	char msg[320];
+	struct buf msg = { 0 };
+	const char *name;
+	size_t i;
 
-	reporter_free(rep = reporter_new(stdout, arg, 0));
-	snprintf(msg, sizeof(msg), "unknown reporter '%.200s' (there are %s)",
-	    arg, reporter_names);
-	if (rep == NULL)
-		usage("%s", msg);
+	for (i = 0; (name = reporter_format(i)) != NULL; i++)
+		if (strcmp(arg, name) == 0)
+			return arg;
+	buf_addstr(&msg, "unknown reporter '");
+	buf_addstr(&msg, arg);
+	buf_addstr(&msg, "' (there are ");
+	for (i = 0; (name = reporter_format(i)) != NULL; i++) {
+		buf_addstr(&msg, i > 0 ? ", " : "");
+		buf_addstr(&msg, name);
+	}
+	buf_addstr(&msg, ")");
+	buf_addc(&msg, '\0');
+	usage("%s", (char *)msg.data);
 	return arg;
 }
 
@@ -457,8 +467,7 @@ static struct state state;
 #define MARKER "_trial_marker"
 #define DEFTEMP "_trial_temp"
 
-static char *lockpath;
-static char *shown;		/* the temp directory as the user names it */
+static char *lockpath;		/* DIR.lock, DIR as the user names it */
 static pid_t lockowner;
 
 static void
@@ -578,7 +587,6 @@ tempdir(void)
 	lockowner = getpid();
 	atexit(unlock);
 	prepare(dir);
-	shown = xstrdup(dir);
 	if (dir[0] == '/')
 		return dir;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
@@ -1033,16 +1041,13 @@ openlog(const char *dir)
 static void
 junit(struct reporter *rep)
 {
-	char *tmp;
-	FILE *f;
+	struct replace probe;
 
-	tmp = xmalloc(strlen(opt.junit) + 32);
-	sprintf(tmp, "%s.tmp%ld", opt.junit, (long)getpid());
-	if ((f = fopen(tmp, "w")) == NULL)
+	if (replace_open(&probe, opt.junit) < 0)
 		fatal("cannot write %s:", opt.junit);
-	fclose(f);
-	unlink(tmp);
-	free(tmp);
+	fclose(probe.f);
+	unlink(probe.tmp);
+	free(probe.tmp);
 	if (reporter_junit(rep, opt.junit) < 0)
 		fatal("--junit-xml: no scratch file:");
 }
@@ -1251,8 +1256,8 @@ manager(char **operands, int nops)
 	free(p.restarts);
 	free(dir);
 	if (rc == RC_FAILED)
-		warn("full output in %s/test.log", shown);
-	free(shown);
+		warn("full output in %.*s/test.log",
+		    (int)(strlen(lockpath) - strlen(".lock")), lockpath);
 	if (interrupted) {
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    signame(interrupted), found.n - p.next, found.n);

@@ -1029,7 +1029,12 @@ static const struct format formats[] = {
 	{ "tap", tap_begin, tap_block, tap_line, tap_end, tap_reset },
 };
 
-const char reporter_names[] = "tree, text, summary, timing, tap";
+const char *
+reporter_format(size_t i)
+{
+	return i < sizeof(formats) / sizeof(formats[0]) ? formats[i].name :
+	    NULL;
+}
 
 /*
  * XML text of p: UTF-8 repaired, the characters XML 1.0 cannot hold
@@ -1168,14 +1173,14 @@ junit_suite(struct junit *j, const struct block *b)
 static void
 junit_write(struct junit *j)
 {
-	char *tmp, chunk[65536];
+	struct replace out;
+	char chunk[65536];
 	size_t n;
 	FILE *f;
 
-	tmp = xmalloc(strlen(j->path) + 32);
-	sprintf(tmp, "%s.tmp%ld", j->path, (long)getpid());
-	if ((f = fopen(tmp, "w")) == NULL)
-		fatal("cannot write %s:", tmp);
+	if (replace_open(&out, j->path) < 0)
+		fatal("cannot write %s:", j->path);
+	f = out.f;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 	    "skipped=\"%zu\" time=\"%.3f\">\n", j->tests, j->failures,
@@ -1186,12 +1191,10 @@ junit_write(struct junit *j)
 		fwrite(chunk, 1, n, f);
 	fseek(j->suites, 0, SEEK_END);
 	fputs("</testsuites>\n", f);
-	if (ferror(j->suites) || fflush(f) == EOF || ferror(f) ||
-	    fclose(f) == EOF || rename(tmp, j->path) < 0) {
-		unlink(tmp);
+	if (ferror(j->suites))
+		fatal("junit: a scratch file's read error:");
+	if (replace_close(&out) < 0)
 		fatal("cannot write %s:", j->path);
-	}
-	free(tmp);
 }
 
 /* A new pass: the file will hold that pass alone. */

@@ -68,7 +68,8 @@ void reporter_end(struct reporter *r, double seconds);
 /* Forgets the results for a new pass (--until-failure). */
 void reporter_reset(struct reporter *r);
 int reporter_failed(const struct reporter *r);	/* a failure or error */
-extern const char reporter_names[];	/* "tree, text, ...", for messages */
+/* The name of the i-th format ("tree" first), NULL past the last. */
+const char *reporter_format(size_t i);
 /*
  * --junit-xml: also write JUnit XML to path at each reporter_end, a
  * <testsuite> a printed block; -1 (errno set) if no scratch file.

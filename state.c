@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "state.h"
 #include "util.h"
@@ -121,7 +120,8 @@ state_read(struct state *st, const char *path)
 			if (strcmp(line, MAGIC) == 0)
 				continue;
 			warn("--state %s: not a state file (its first line is "
-			    "not \"" MAGIC "\"); every test counts as new", path);
+			    "not \"" MAGIC "\"); every test counts as new",
+			    path);
 			break;
 		}
 		if (parseline(st, line) < 0 && bad++ == 0)
@@ -137,31 +137,16 @@ state_read(struct state *st, const char *path)
 int
 state_write(const struct state *st, const char *path)
 {
-	char *tmp;
+	struct replace out;
 	size_t i;
-	FILE *f;
-	int e, bad;
 
-	tmp = xmalloc(strlen(path) + 32);
-	sprintf(tmp, "%s.tmp%ld", path, (long)getpid());
-	if ((f = fopen(tmp, "w")) == NULL) {
-		free(tmp);
+	if (replace_open(&out, path) < 0)
 		return -1;
-	}
-	fprintf(f, "%s\n", MAGIC);
+	fprintf(out.f, "%s\n", MAGIC);
 	for (i = 0; i < st->n; i++)
-		fprintf(f, "%.3f\t%s\t%s\n", st->e[i].secs,
+		fprintf(out.f, "%.3f\t%s\t%s\n", st->e[i].secs,
 		    st->e[i].failed ? "fail" : "pass", st->e[i].test);
-	bad = fflush(f) == EOF || ferror(f);
-	if (fclose(f) == EOF || bad || rename(tmp, path) < 0) {
-		e = errno;
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return replace_close(&out);
 }
 
 void

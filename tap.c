@@ -95,7 +95,6 @@ struct tap {
 	unsigned long *todo;	/* sorted numbers of a todo plan */
 	size_t ntodo;
 	int pending, pkind;	/* a point waiting for the end of its text */
-	int pother;		/* its "--- output ---" is written */
 	size_t potherlen, pothercut;	/* bytes of other output, kept, cut */
 	char *pname, *preason;
 	struct text ptext;
@@ -302,7 +301,6 @@ flush(struct tap *t)
 		    "test.log has them]", t->pothercut);
 		textline(&t->ptext, note, strlen(note));
 	}
-	t->pother = 0;
 	t->potherlen = t->pothercut = 0;
 	if (failed)
 		textend(&t->ptext);
@@ -781,10 +779,8 @@ other(struct tap *t, const char *line, size_t len)
 		t->pothercut += len + 1;
 		return;
 	}
-	if (!t->pother) {
+	if (t->potherlen == 0)	/* the first line kept */
 		textline(&t->ptext, "--- output ---", 14);
-		t->pother = 1;
-	}
 	textline(&t->ptext, line, len);
 	t->potherlen += len + 1;
 }

@@ -100,6 +100,38 @@ pathjoin(const char *dir, const char *name)
 	return p;
 }
 
+int
+replace_open(struct replace *r, const char *path)
+{
+	r->path = path;
+	r->tmp = xmalloc(strlen(path) + 32);
+	sprintf(r->tmp, "%s.tmp%ld", path, (long)getpid());
+	if ((r->f = fopen(r->tmp, "w")) == NULL) {
+		free(r->tmp);
+		r->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+replace_close(struct replace *r)
+{
+	int bad, e;
+
+	bad = fflush(r->f) == EOF || ferror(r->f);
+	if (fclose(r->f) == EOF || bad || rename(r->tmp, r->path) < 0) {
+		e = errno;
+		unlink(r->tmp);
+		errno = e;
+		bad = 1;
+	}
+	free(r->tmp);
+	r->tmp = NULL;
+	r->f = NULL;
+	return bad ? -1 : 0;
+}
+
 char *
 xmemdup(const void *p, size_t len)
 {

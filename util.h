@@ -1,9 +1,10 @@
 /*
  * util.h: the ground floor, shared by every module: diagnostics, checked
- * allocation, byte buffers, UTF-8, the monotonic clock, signal names,
- * the kill ladder and the self-pipe.
+ * allocation, byte buffers, paths and files written whole, UTF-8, the
+ * monotonic clock, signal names, the kill ladder and the self-pipe.
  */
 #include <stddef.h>
+#include <stdio.h>
 
 enum {
 	RC_OK = 0,		/* nothing failed or errored */
@@ -20,6 +21,20 @@ void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len);	/* adds a NUL */
 char *pathjoin(const char *dir, const char *name);	/* "dir/name" */
+
+/*
+ * A file written whole, then renamed over path, so that no reader sees
+ * it half written: replace_open opens a scratch file beside path (NULL,
+ * errno set, if it cannot); replace_close closes it and renames it over
+ * path, or removes it and returns -1 (errno set) if any of that failed.
+ */
+struct replace {
+	FILE *f;
+	char *tmp;
+	const char *path;
+};
+int replace_open(struct replace *r, const char *path);
+int replace_close(struct replace *r);
 
 struct buf {
 	unsigned char *data;

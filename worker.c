@@ -42,6 +42,7 @@
 #include "workertrial.h"
 
 #define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
+#define NOTHING "the worker reported nothing for this test"
 #define WEXITMS 1000		/* for a worker to exit before signals */
 #define WMARGINMS 5000		/* the Run backstop past the time-out */
 #define WSTREAMCAP ((size_t)64 * 1024 * 1024)	/* open streams, in all */
@@ -477,7 +478,6 @@ report(struct worker *w, const struct rep_result *r)
 static void
 rundone(struct worker *w)
 {
-	static const char none[] = "the worker reported nothing for this test";
 	static const char spilled[] = "[more of the output is in test.log]\n";
 	struct rep_result r = { 0 };
 
@@ -485,8 +485,8 @@ rundone(struct worker *w)
 		r.kind = REP_ERROR;
 		r.name = w->test;
 		r.class = CLASS_HARD;
-		r.text = none;
-		r.textlen = sizeof(none) - 1;
+		r.text = NOTHING;
+		r.textlen = sizeof(NOTHING) - 1;
 		report(w, &r);
 	}
 	reporter_output(w->conn->cfg->rep, w->slot, w->conn->log.data,
@@ -903,9 +903,9 @@ answered(struct worker *w, const struct amp_box *b)
 	}
 	if (b->kind == AMP_ERROR) {
 		v = amp_get(b, "_error_description");
-		snprintf(text, sizeof(text), "%sthe worker failed the Run: %.*s",
-		    w->conn->nres == 0 ? "the worker reported nothing for this "
-		    "test; " : "", v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
+		snprintf(text, sizeof(text), "%s%s: %.*s", w->conn->nres == 0 ?
+		    NOTHING "; " : "", "the worker failed the Run",
+		    v ? (int)(v->vlen > 400 ? 400 : v->vlen) : 0,
 		    v ? (const char *)v->val : "");
 		r.kind = REP_ERROR;
 		r.name = w->test;
