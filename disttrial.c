@@ -780,9 +780,13 @@ static void
 step(struct pool *p, struct pollfd *pfd)
 {
 	long long d, soonest = 0, now = now_ms();
-	int i, wait, sig;
+	int i, wait, sig, child = 0;
 
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_flush(p->w[i]);
 	pfd[0].fd = selfpipe[0];
+	pfd[0].revents = 0;
 	pfd[0].events = POLLIN;
 	for (i = 0; i < p->nw; i++) {
 		pfd[i + 1].fd = -1;
@@ -800,9 +804,10 @@ step(struct pool *p, struct pollfd *pfd)
 	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
 	if (poll(pfd, (nfds_t)p->nw + 1, wait) < 0 && errno != EINTR)
 		fatal("poll:");
-	if ((sig = sigpipe_take()) != 0)
+	if (pfd[0].revents != 0 && (sig = sigpipe_take(&child)) != 0)
 		interrupted = sig;
-	reapworkers(p);
+	if (child)
+		reapworkers(p);
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && pfd[i + 1].fd >= 0 &&
 		    pfd[i + 1].revents != 0)
@@ -889,13 +894,14 @@ statusline(struct pool *p)
 {
 	struct buf b = { 0 };
 	long long now = now_ms();
-	size_t running = 0, width = columns();
+	size_t running = 0, width;
 	const char *sep = " | ";
 	char s[96];
 	int i;
 
 	if (!p->tty || now - p->shown < 1000)
 		return;
+	width = columns();
 	p->shown = now;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && p->w[i]->test != NULL)
@@ -1243,7 +1249,7 @@ manager(char **operands, int nops)
 	sigpipe_open(stops, 3, selfpipe);
 	dir = tempdir();
 	logfd = openlog(dir);
-	interrupted = sigpipe_take();
+	interrupted = sigpipe_take(NULL);
 	setpool(&p, dir, logfd, closefds);
 	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
 	spawnall(&p);

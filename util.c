@@ -21,7 +21,7 @@
 #include "util.h"
 
 static int sigfd[2] = { -1, -1 };
-static volatile sig_atomic_t pending;
+static volatile sig_atomic_t pending, overflow;
 
 static void
 vwarn(const char *fmt, va_list ap)
@@ -384,9 +384,13 @@ fdflags(int fd, int fdflag, int flflag)
 {
 	int f;
 
-	if ((f = fcntl(fd, F_GETFD)) < 0 || fcntl(fd, F_SETFD, f | fdflag) < 0)
+	/* FD_CLOEXEC is the only descriptor flag: it is set, not added. */
+	if (fdflag != 0 && fcntl(fd, F_SETFD, fdflag) < 0)
 		fatal("fcntl:");
-	if ((f = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, f | flflag) < 0)
+	if (flflag == 0)
+		return;
+	if ((f = fcntl(fd, F_GETFL)) < 0 ||
+	    ((f & flflag) != flflag && fcntl(fd, F_SETFL, f | flflag) < 0))
 		fatal("fcntl:");
 }
 
@@ -398,9 +402,8 @@ onsignal(int sig)
 
 	if (sig != SIGCHLD)
 		pending = sig;
-	if (write(sigfd[1], &c, 1) < 0) {
-		/* the pipe is full: a wakeup is pending anyway */
-	}
+	if (write(sigfd[1], &c, 1) < 0)
+		overflow = 1;	/* full: a wakeup is pending anyway */
 	errno = saved;
 }
 
@@ -432,14 +435,34 @@ sigpipe_open(const int *sigs, int nsigs, int fds[2])
 }
 
 int
-sigpipe_take(void)
+sigpipe_take(int *child)
 {
-	unsigned char junk[64];
-	int sig;
+	unsigned char got[64];
+	ssize_t n, i;
+	int sig = 0, c = 0;
 
-	while (read(sigfd[0], junk, sizeof(junk)) > 0)
-		;
-	sig = pending;
-	pending = 0;
+	/*
+	 * Each byte is a signal's number, so nothing that came is lost
+	 * between reading a flag and clearing it.  A short read has
+	 * emptied the pipe: no read is wasted on EAGAIN.  Signals whose
+	 * bytes did not fit count too.
+	 */
+	do {
+		n = read(sigfd[0], got, sizeof(got));
+		for (i = 0; i < n; i++) {
+			if (got[i] == SIGCHLD)
+				c = 1;
+			else
+				sig = got[i];
+		}
+	} while (n == (ssize_t)sizeof(got));
+	if (overflow) {
+		overflow = 0;
+		c = 1;
+		if (sig == 0)
+			sig = pending;
+	}
+	if (child != NULL)
+		*child = c;
 	return sig;
 }

@@ -95,7 +95,10 @@ void ladder_start(struct ladder *l, long long delay);	/* SIGTERM in delay ms */
 /* The signal due now (and the next rung set), or 0 for none yet. */
 int ladder_due(struct ladder *l, long long now);
 
-/* Adds descriptor flags (FD_CLOEXEC) and status flags (O_NONBLOCK) to fd. */
+/*
+ * Sets FD_CLOEXEC (fdflag) and adds status flags (O_NONBLOCK) to fd, with
+ * no call for what is 0 or already set.
+ */
 void fdflags(int fd, int fdflag, int flflag);
 
 /*
@@ -103,7 +106,9 @@ void fdflags(int fd, int fdflag, int flflag);
  * non-blocking, close-on-exec pipe, whose ends go in fds (poll the
  * first); a signal of sigs that was ignored stays ignored, as in make
  * and sh; SIGPIPE is ignored.  sigpipe_take empties the pipe and returns
- * the last signal other than SIGCHLD since it was last called, or 0.
+ * the last signal other than SIGCHLD since it was last called, or 0; if
+ * child is not NULL, *child says whether SIGCHLD came since then (and
+ * it is forgotten), so that only then is anything reaped.
  */
 void sigpipe_open(const int *sigs, int nsigs, int fds[2]);
-int sigpipe_take(void);
+int sigpipe_take(int *child);

@@ -59,6 +59,7 @@ struct wconn {
 	int fd;			/* -1 once closed */
 	struct amp_dec *dec;
 	struct buf wbuf;	/* encoded, not yet written */
+	int wblocked;		/* the last write fell short: wait for POLLOUT */
 	unsigned long ctr, runtag;
 	size_t nres;		/* results of the Run in flight */
 	long long lastres;	/* ms: its last result, or its start */
@@ -71,8 +72,8 @@ struct wconn {
 	int byexit;		/* the fault was its leaving: name its status */
 	int closing;		/* CLOSE_NO... */
 	struct ladder kill;	/* WORKER_DYING: the way to SIGKILL */
-	int notefd;		/* a local worker's notes of its test's group */
-	pid_t testpgid;		/* the last one noted; 0: none */
+	int notefd;		/* a local worker's note of its tests' group */
+	pid_t testpgid;		/* the tests' group, once noted; 0: none */
 	long long backstop;	/* ms: WORKER_BUSY's limit; 0: none */
 };
 
@@ -435,10 +436,10 @@ logflush(struct wconn *c)
 }
 
 /*
- * Reads a local worker's notes of its running test's process group,
- * keeping the last whole one.  Each note is one short write, so it
- * arrives whole; the worker writes two a test, and they are read at
- * every Run's end and before any kill, so the pipe never fills.
+ * Reads a local worker's note of its tests' process group, keeping the
+ * last whole one.  A note is one short write, so it arrives whole; the
+ * worker writes one, before its first test, and it is read before any
+ * kill.
  */
 static void
 readnotes(struct wconn *c)
@@ -496,7 +497,6 @@ rundone(struct worker *w)
 		    sizeof(spilled) - 1);
 	reporter_stop(w->conn->cfg->rep, w->slot);
 	logflush(w->conn);
-	readnotes(w->conn);
 	free(w->test);
 	w->test = NULL;
 	w->conn->runtag = 0;
@@ -952,22 +952,38 @@ readconn(struct worker *w)
 	return 1;
 }
 
+/*
+ * Writes what was queued since the last wake-up, in one write; it waits
+ * for POLLOUT only when that fell short.
+ */
 void
-worker_io(struct worker *w, short revents)
+worker_flush(struct worker *w)
 {
 	struct wconn *c = w->conn;
 	ssize_t n;
 
-	if (c->fd >= 0 && (revents & POLLOUT) && c->wbuf.len > 0) {
-		if ((n = write(c->fd, c->wbuf.data, c->wbuf.len)) >= 0) {
-			buf_consume(&c->wbuf, (size_t)n);
-		} else if (errno != EINTR && errno != EAGAIN) {
-			/* Nobody reads it any more: drop it, do not spin. */
-			c->wbuf.len = 0;
-			fault(w, 1, "worker %d closed its connection", w->slot);
-		}
-		shut(c);
+	if (c->fd < 0 || c->wbuf.len == 0 || c->wblocked)
+		return;
+	if ((n = write(c->fd, c->wbuf.data, c->wbuf.len)) >= 0) {
+		c->wblocked = (size_t)n < c->wbuf.len;
+		buf_consume(&c->wbuf, (size_t)n);
+	} else if (errno == EINTR || errno == EAGAIN) {
+		c->wblocked = 1;
+	} else {
+		/* Nobody reads it any more: drop it, do not spin. */
+		c->wbuf.len = 0;
+		fault(w, 1, "worker %d closed its connection", w->slot);
 	}
+	shut(c);
+}
+
+void
+worker_io(struct worker *w, short revents)
+{
+	struct wconn *c = w->conn;
+
+	if (revents & POLLOUT)
+		c->wblocked = 0;
 	if (c->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
 		readconn(w);
 }
@@ -976,7 +992,7 @@ int
 worker_pollfd(const struct worker *w, short *events)
 {
 	*events = POLLIN;
-	if (w->conn->wbuf.len > 0)
+	if (w->conn->wblocked && w->conn->wbuf.len > 0)
 		*events |= POLLOUT;
 	return w->conn->fd;
 }

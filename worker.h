@@ -59,6 +59,7 @@ void worker_free(struct worker *w);
 /* The fd to poll and its events, or -1. */
 int worker_pollfd(const struct worker *w, short *events);
 void worker_io(struct worker *w, short revents);
+void worker_flush(struct worker *w);	/* once a wake-up, before poll */
 void worker_run(struct worker *w, const char *test, int isfile);
 void worker_reaped(struct worker *w, int status);	/* w->pid was reaped */
 void worker_close(struct worker *w);	/* no more tests: let it exit */

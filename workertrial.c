@@ -34,6 +34,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@
 #include "tap.h"
 #include "util.h"
 #include "workertrial.h"
+
+extern char **environ;
 
 #define WBACKLOG (1024 * 1024)	/* outgoing bytes before pipes pause */
 #define WTAIL 65536		/* output kept for a failure's text */
@@ -95,7 +98,6 @@ struct testproc {
 	char *path;
 	int phase;		/* TP_RUNNING... */
 	pid_t pid;		/* 0 once reaped */
-	pid_t pgid;		/* its process group, killed when judged */
 	int status;
 	int fd[2];		/* stdout, stderr; -1 at EOF */
 	struct buf line[2];	/* the line being read */
@@ -105,7 +107,7 @@ struct testproc {
 	size_t outlen;		/* all output, in bytes */
 	char lastline[WLASTLINE];
 	int execerr;		/* errno of a failed exec, or 0 */
-	const char *cannot;	/* pipe or fork, if that failed: no process */
+	const char *cannot;	/* pipe or posix_spawn, if that failed */
 	int timedout;		/* the ladder's SIGTERM was sent */
 	int stray;		/* something it left held its pipes */
 	struct ladder kill;	/* the time-out's SIGTERM, then SIGKILL */
@@ -134,6 +136,13 @@ static struct {
 	char **xargv;		/* --exec split into words, plus 2 slots */
 	int nxargv;
 	int selfpipe[2];
+	pid_t group;		/* the tests' process group: see anchor() */
+	int null;		/* /dev/null for the tests' stdin, or -1 */
+	posix_spawnattr_t attr;	/* the tests' group, mask, SIGPIPE */
+	posix_spawn_file_actions_t fa;	/* see actions() */
+	int fafd[4], havefa;
+	struct buf fixed;	/* scratch: a line made valid UTF-8 */
+	int wblocked;		/* the last write was short: wait for POLLOUT */
 } W;
 
 static void
@@ -558,56 +567,6 @@ readamp(void)
 	return 1;
 }
 
-/*
- * The child's half of spawning: only async-signal-safe calls, and any
- * exec error goes back as an errno through the close-on-exec pipe.  It
- * waits for the worker's go (fd[3]) before it runs anything of the
- * test's, so that the manager has heard of its process group first; if
- * the worker died before that, it leaves.  W.xargv holds the --exec
- * words and two free slots, for the path and the NULL: this is the
- * child's own copy of it.  fd: stdout, stderr, the exec error, go.
- */
-static void
-child(char *path, const int *fd)
-{
-	char *argv[3], go;
-	int null, e;
-
-	setpgid(0, 0);
-	signal(SIGPIPE, SIG_DFL);
-	while ((e = (int)read(fd[3], &go, 1)) < 0 && errno == EINTR)
-		;
-	if (e != 1)
-		_exit(127);
-	if ((null = open("/dev/null", O_RDONLY)) < 0 || dup2(null, 0) < 0 ||
-	    dup2(fd[0], 1) < 0 || dup2(fd[1], 2) < 0)
-		goto fail;
-	if (null > 2)
-		close(null);
-	if (W.nxargv > 0) {
-		W.xargv[W.nxargv] = path;
-		W.xargv[W.nxargv + 1] = NULL;
-		execvp(W.xargv[0], W.xargv);
-		goto fail;
-	}
-	argv[0] = path;
-	argv[1] = NULL;
-	execv(path, argv);
-	if (errno == ENOEXEC) {
-		/* No #! line: a shell script, as execvp and shells run it. */
-		argv[0] = "sh";
-		argv[1] = path;
-		argv[2] = NULL;
-		execv("/bin/sh", argv);
-	}
-fail:
-	e = errno;
-	if (write(fd[2], &e, sizeof(e)) < 0) {
-		/* nothing more can be done */
-	}
-	_exit(127);
-}
-
 /* A line of output that is not TAP: log it, keep it for texts. */
 static void
 logline(struct testproc *t, const unsigned char *p, size_t len)
@@ -891,11 +850,11 @@ judge(struct testproc *t)
 }
 
 /*
- * A local worker tells the manager its running test's process group (0:
- * none) on a pipe that only it holds, before the test can run any code:
- * if this worker is killed, the manager kills what it left.  A remote
- * worker's tests are its own host's business: it kills them itself when
- * its manager goes (EOF, SIGHUP).
+ * A local worker tells the manager its tests' process group on a pipe
+ * that only it holds, once, before any test exists: if this worker is
+ * killed, the manager kills what its test left.  A remote worker's tests
+ * are its own host's business: it kills them itself when its manager
+ * goes (EOF, SIGHUP).
  */
 static void
 notepgid(pid_t pgid)
@@ -910,73 +869,135 @@ notepgid(pid_t pgid)
 		;
 }
 
-/* Closes the descriptors of n pipes, those that were made. */
+/*
+ * The tests' process group, made before the first test: a child that
+ * leads a new group and exits at once.  It is never reaped, and a
+ * process waited for by no one is still a member of its group, so the
+ * group lives as long as this worker and can be noted to the manager
+ * before any test runs: a test that kills its worker as its first act is
+ * still found.  Each test joins it as it is spawned, one at a time; the
+ * zombie takes no signal, so killing the group after a test kills only
+ * what the test left.
+ */
 static void
-closepipes(int (*p)[2], int n)
+anchor(void)
 {
-	int i;
+	pid_t pid;
 
-	for (i = 0; i < 2 * n; i++)
-		if (p[i / 2][i % 2] >= 0)
-			close(p[i / 2][i % 2]);
+	if ((pid = fork()) < 0)
+		fatal("worker: fork:");
+	if (pid == 0) {
+		setpgid(0, 0);
+		_exit(0);
+	}
+	setpgid(pid, pid);	/* whichever runs first makes the group */
+	W.group = pid;
+	notepgid(pid);
+}
+
+/* The test's process, /bin/sh's for a file with no #! line; an errno. */
+static int
+spawnpath(struct testproc *t, const posix_spawn_file_actions_t *fa)
+{
+	char *argv[3], sh[] = "sh";
+	int e;
+
+	if (W.nxargv > 0) {
+		W.xargv[W.nxargv] = t->path;
+		W.xargv[W.nxargv + 1] = NULL;
+		return posix_spawnp(&t->pid, W.xargv[0], fa, &W.attr, W.xargv,
+		    environ);
+	}
+	argv[0] = t->path;
+	argv[1] = NULL;
+	e = posix_spawn(&t->pid, t->path, fa, &W.attr, argv, environ);
+	if (e == ENOEXEC) {
+		/* No #! line: a shell script, as execvp and shells run it. */
+		argv[0] = sh;
+		argv[1] = t->path;
+		argv[2] = NULL;
+		e = posix_spawn(&t->pid, "/bin/sh", fa, &W.attr, argv,
+		    environ);
+	}
+	return e;
 }
 
 /*
- * Forks the test in its own process group, its stdout and stderr on
- * pipes; an exec error comes back as an errno.  When pipes or a process
- * cannot be had (fds or processes ran out), the test is left without a
- * process, t->cannot and t->execerr saying why: it becomes one error.
+ * The file actions for pipes at p: stdin on /dev/null, stdout and
+ * stderr on the pipes, whose own ends are closed.  They are made again
+ * only when the pipes' numbers change, which they seldom do: each test's
+ * are closed before the next test's are made.  An errno, or 0.
+ */
+static int
+actions(const int (*p)[2])
+{
+	posix_spawn_file_actions_t *fa = &W.fa;
+	int i, e;
+
+	if (W.havefa && memcmp(W.fafd, p, sizeof(W.fafd)) == 0)
+		return 0;
+	if (W.havefa)
+		posix_spawn_file_actions_destroy(fa);
+	W.havefa = 0;
+	if ((e = posix_spawn_file_actions_init(fa)) != 0)
+		return e;
+	e = W.null >= 0 ? posix_spawn_file_actions_adddup2(fa, W.null, 0) :
+	    posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	for (i = 0; i < 2 && e == 0; i++)
+		e = posix_spawn_file_actions_adddup2(fa, p[i][1], i + 1);
+	for (i = 0; i < 4 && e == 0; i++)
+		e = posix_spawn_file_actions_addclose(fa, p[i / 2][i % 2]);
+	if (e != 0) {
+		posix_spawn_file_actions_destroy(fa);
+		return e;
+	}
+	memcpy(W.fafd, p, sizeof(W.fafd));
+	W.havefa = 1;
+	return 0;
+}
+
+/*
+ * Spawns the test in the tests' group, stdin on /dev/null, stdout and
+ * stderr on pipes.  posix_spawn copies nothing of the worker, where fork
+ * would copy its page tables and make its every page fault again, and
+ * it returns exec's errno itself.  When pipes or a process cannot be had
+ * (fds or processes ran out), the test is left without a process,
+ * t->cannot and t->execerr saying why: it becomes one error.
  */
 static void
-forktest(struct testproc *t)
+spawntest(struct testproc *t)
 {
-	int p[4][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
-	int fd[4], i;
-	ssize_t n;
+	int p[2][2], e;
 
-	for (i = 0; i < 4; i++)
-		if (pipe(p[i]) < 0)
-			goto fail;
-	for (i = 0; i < 8; i++)
-		fdflags(p[i / 2][i % 2], FD_CLOEXEC, 0);
-	if ((t->pid = fork()) < 0) {
-		t->pid = 0;
-		t->cannot = "fork";
-		goto fail;
+	if (pipe(p[0]) < 0) {
+		t->cannot = "pipe";
+		t->execerr = errno;
+		t->phase = TP_DRAINING;
+		return;
 	}
-	if (t->pid == 0) {
-		close(p[3][1]);	/* so that the worker's death reads as EOF */
-		for (i = 0; i < 3; i++)
-			fd[i] = p[i][1];
-		fd[3] = p[3][0];
-		child(t->path, fd);
+	if (pipe(p[1]) < 0) {
+		t->cannot = "pipe";
+		t->execerr = errno;
+		close(p[0][0]);
+		close(p[0][1]);
+		t->phase = TP_DRAINING;
+		return;
 	}
-	t->pgid = t->pid;
-	setpgid(t->pid, t->pid);
-	notepgid(t->pgid);
-	if (write(p[3][1], "g", 1) < 0)
-		warn("worker: write:");
-	close(p[3][0]);
-	close(p[3][1]);
-	for (i = 0; i < 3; i++)
-		close(p[i][1]);
-	while ((n = read(p[2][0], &t->execerr, sizeof(t->execerr))) < 0 &&
-	    errno == EINTR)
-		;
-	if (n != sizeof(t->execerr))
-		t->execerr = 0;
-	close(p[2][0]);
+	/* setup() keeps fds 0-2 open, so no pipe end is one of them. */
+	if ((e = actions((const int (*)[2])p)) != 0 ||
+	    ((e = spawnpath(t, &W.fa)) != 0 && (e == EAGAIN || e == ENOMEM)))
+		t->cannot = "posix_spawn";
+	close(p[0][1]);
+	close(p[1][1]);
 	t->fd[0] = p[0][0];
 	t->fd[1] = p[1][0];
-	fdflags(t->fd[0], 0, O_NONBLOCK);
-	fdflags(t->fd[1], 0, O_NONBLOCK);
-	return;
-fail:
-	t->execerr = errno;
-	if (t->cannot == NULL)
-		t->cannot = "pipe";
-	closepipes(p, 4);
-	t->phase = TP_DRAINING;
+	if (e != 0) {
+		t->pid = 0;
+		t->execerr = e;
+		closepipe(t, 0);
+		closepipe(t, 1);
+		t->phase = TP_DRAINING;
+	}
 }
 
 static void
@@ -999,7 +1020,7 @@ spawn(const char *path)
 	testwrite(hdr.data, hdr.len);
 	buf_free(&hdr);
 	maketemp();
-	forktest(t);
+	spawntest(t);
 	if (W.o->timeout > 0)
 		ladder_start(&t->kill, (long long)(W.o->timeout * 1000));
 }
@@ -1065,13 +1086,13 @@ expire(struct testproc *t)
 	if (t->phase == TP_RUNNING && (sig = ladder_due(&t->kill, now))) {
 		if (sig == SIGTERM)
 			t->timedout = 1;
-		killgroup(t->pid, sig);
+		killgroup(W.group, sig);
 	}
 	if (t->phase == TP_DRAINING && t->graceend != 0 &&
 	    now >= t->graceend) {
 		t->graceend = 0;
 		t->stray = 1;
-		killgroup(t->pgid, SIGKILL);
+		killgroup(W.group, SIGKILL);
 		testwrites("disttrial: a process the test left behind still "
 		    "held its output; its process group was killed");
 		closepipe(t, 0);
@@ -1079,21 +1100,24 @@ expire(struct testproc *t)
 	}
 }
 
+/* After a SIGCHLD: the test, if it has exited; never the anchor. */
 static void
 reaptest(void)
 {
 	pid_t pid;
 	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (W.t == NULL || pid != W.t->pid)
-			continue;
-		W.t->status = st;
-		W.t->pid = 0;
-		W.t->phase = TP_DRAINING;
-		if (W.t->fd[0] >= 0 || W.t->fd[1] >= 0)
-			W.t->graceend = now_ms() + WSTRAYMS;
-	}
+	if (W.t == NULL || W.t->pid == 0)
+		return;
+	while ((pid = waitpid(W.t->pid, &st, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (pid != W.t->pid)
+		return;
+	W.t->status = st;
+	W.t->pid = 0;
+	W.t->phase = TP_DRAINING;
+	if (W.t->fd[0] >= 0 || W.t->fd[1] >= 0)
+		W.t->graceend = now_ms() + WSTRAYMS;
 }
 
 /*
@@ -1108,9 +1132,8 @@ advance(void)
 
 	if (t != NULL && t->phase == TP_DRAINING && t->fd[0] < 0 &&
 	    t->fd[1] < 0) {
-		killgroup(t->pgid, SIGKILL);
+		killgroup(W.group, SIGKILL);
 		t->phase = TP_JUDGED;
-		notepgid(0);
 		judge(t);
 	}
 	if (t != NULL && t->phase == TP_JUDGED && W.qlen == W.qhead &&
@@ -1133,16 +1156,44 @@ static void
 cleanup(void)
 {
 	if (W.t != NULL && W.t->phase != TP_JUDGED) {
-		killgroup(W.t->pgid, SIGKILL);
-		if (W.t->phase == TP_RUNNING)
+		killgroup(W.group, SIGKILL);
+		if (W.t->pid != 0)
 			waitpid(W.t->pid, NULL, 0);
 		W.t->pid = 0;
 		W.t->phase = TP_JUDGED;
-		notepgid(0);
 	}
 	/* Shared descriptions (a terminal, a pipe) get their flags back. */
 	fcntl(W.in, F_SETFL, W.inflags);
 	fcntl(W.out, F_SETFL, W.outflags);
+}
+
+/*
+ * What every test is spawned with: the tests' group, no signal blocked,
+ * SIGPIPE back to its default (the worker ignores it), stdin on
+ * /dev/null, opened once.  Fds 0-2 are kept open (on /dev/null if they
+ * were closed), so that no pipe of a test's is ever one of them.
+ */
+static void
+spawnsetup(void)
+{
+	sigset_t none, dfl;
+	int fd, e;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if ((W.null = fd) >= 0)
+		fdflags(W.null, FD_CLOEXEC, 0);
+	anchor();
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	if ((e = posix_spawnattr_init(&W.attr)) != 0 ||
+	    (e = posix_spawnattr_setpgroup(&W.attr, W.group)) != 0 ||
+	    (e = posix_spawnattr_setsigmask(&W.attr, &none)) != 0 ||
+	    (e = posix_spawnattr_setsigdefault(&W.attr, &dfl)) != 0 ||
+	    (e = posix_spawnattr_setflags(&W.attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0)
+		fatal("worker: posix_spawnattr: %s", strerror(e));
 }
 
 static void
@@ -1163,6 +1214,7 @@ setup(const struct workertrial_opts *o)
 	fdflags(W.in, FD_CLOEXEC, O_NONBLOCK);
 	fdflags(W.out, FD_CLOEXEC, O_NONBLOCK);
 	sigpipe_open(stops, sizeof(stops) / sizeof(stops[0]), W.selfpipe);
+	spawnsetup();
 	atexit(cleanup);
 	/* What the tests see: prove's flag, and which worker of how many. */
 	setenv("HARNESS_ACTIVE", "1", 1);
@@ -1182,14 +1234,20 @@ setup(const struct workertrial_opts *o)
 	W.dec = amp_dec_new();
 }
 
-/* Writes what it can; 0 once the manager is gone. */
+/*
+ * Writes what it can, once; 0 once the manager is gone.  Short of all,
+ * it waits for POLLOUT before it writes again.
+ */
 static int
 writeamp(void)
 {
 	ssize_t n;
 
-	if ((n = write(W.out, W.wbuf.data, W.wbuf.len)) < 0)
+	if ((n = write(W.out, W.wbuf.data, W.wbuf.len)) < 0) {
+		W.wblocked = 1;
 		return errno == EINTR || errno == EAGAIN;
+	}
+	W.wblocked = (size_t)n < W.wbuf.len;
 	buf_consume(&W.wbuf, (size_t)n);
 	return 1;
 }
@@ -1212,22 +1270,29 @@ pollwait(void)
 	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
 }
 
+/*
+ * The loop: each wake-up's events are taken, then the test is moved
+ * along and everything it queued goes out in one write.  Only a SIGCHLD
+ * makes it reap.
+ */
 int
 workertrial_main(const struct workertrial_opts *o)
 {
 	struct pollfd pfd[5];
-	int i, n, paused;
+	int i, n, paused, child;
 
 	setup(o);
 	testwrites("Log opened.");
 	for (;;) {
 		advance();
 		flush();
+		if (W.wbuf.len > 0 && !W.wblocked && !writeamp())
+			break;
 		paused = W.wbuf.len + W.qbytes > WBACKLOG;
 		hold(paused);
 		pfd[0].fd = W.selfpipe[0];
 		pfd[1].fd = W.in;
-		pfd[2].fd = W.wbuf.len > 0 ? W.out : -1;
+		pfd[2].fd = W.wblocked ? W.out : -1;
 		pfd[3].fd = W.t && !paused ? W.t->fd[0] : -1;
 		pfd[4].fd = W.t && !paused ? W.t->fd[1] : -1;
 		for (i = 0; i < 5; i++) {
@@ -1236,11 +1301,14 @@ workertrial_main(const struct workertrial_opts *o)
 		}
 		if ((n = poll(pfd, 5, pollwait())) < 0 && errno != EINTR)
 			fatal("worker: poll:");
-		if (sigpipe_take() != 0)
-			break;		/* SIGTERM, SIGHUP or SIGINT */
-		reaptest();
-		if (pfd[2].revents != 0 && !writeamp())
-			break;
+		if (pfd[0].revents != 0) {
+			if (sigpipe_take(&child) != 0)
+				break;		/* SIGTERM, SIGHUP or SIGINT */
+			if (child)
+				reaptest();
+		}
+		if (pfd[2].revents != 0)
+			W.wblocked = 0;
 		if (pfd[1].revents != 0 && !readamp())
 			break;
 		for (i = 0; i < 2; i++)

@@ -2,8 +2,9 @@
 # t/worker-env.sh: what a test gets from the worker: DISTTRIAL_WORKER and
 # DISTTRIAL_TEMP (tmp in the absolute Start directory, the tests' own,
 # made again if a test removed it), the rest of the worker's
-# environment, the worker's directory, its own process group, stdin at
-# EOF, no stray descriptors, default signal dispositions.
+# environment, the worker's directory, a process group apart from the
+# worker's, stdin at EOF, no stray descriptors, default signal
+# dispositions.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 need_worker
@@ -25,7 +26,8 @@ check_grep 'temp exists' "$o" '... which exists'
 check_grep 'custom=some value' "$o" "the worker's environment is passed on"
 check_grep "pwd=$top" "$o" "the test runs in the worker's directory"
 check_nogrep 'fd ' "$o" 'no descriptor above 2 is open in the test'
-check_grep 'own process group' "$o" 'the test leads its own process group'
+check_grep "a process group apart from the worker's" "$o" \
+    "the test runs in a process group apart from its worker's"
 check_grep 'stdin at EOF' "$o" 'stdin is at EOF'
 check_grep 'sigpipe: yes-status 141' "$o" 'SIGPIPE has its default action'
 if [ -r /proc/self/status ]; then
