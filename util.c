@@ -252,12 +252,28 @@ utf8seq(const unsigned char *p, size_t len, size_t *bad)
 	return need + 1;
 }
 
+/* Past the ASCII bytes from i on, eight at a time where it can. */
+static size_t
+ascii(const unsigned char *p, size_t len, size_t i)
+{
+	uint64_t w;
+
+	for (; len - i >= 8; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			break;
+	}
+	while (i < len && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 int
 utf8_valid(const unsigned char *p, size_t len)
 {
 	size_t i = 0, n, bad;
 
-	while (i < len) {
+	while ((i = ascii(p, len, i)) < len) {
 		if ((n = utf8seq(p + i, len - i, &bad)) == 0)
 			return 0;
 		i += n;
@@ -271,7 +287,7 @@ utf8_repair(struct buf *out, const unsigned char *p, size_t len)
 	size_t i = 0, start = 0, n, bad;
 
 	buf_reserve(out, len);
-	while (i < len) {
+	while ((i = ascii(p, len, i)) < len) {
 		if ((n = utf8seq(p + i, len - i, &bad)) != 0) {
 			i += n;
 			continue;

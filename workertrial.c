@@ -64,6 +64,7 @@ struct item {
 	int nstream;		/* streams it needs: text, frames */
 	int nopen;		/* StreamOpen answers still awaited */
 	int inlined;		/* old dialect: the text goes inline */
+	int lines;		/* a TestWrite: lines joined by newlines */
 	long long sid[2];
 };
 
@@ -124,7 +125,7 @@ static struct {
 	struct item **q;	/* the outgoing queue */
 	size_t qhead, qlen, qcap, qbytes;
 	struct ask *ask;
-	size_t nask, askcap;
+	size_t askhead, nask, askcap;	/* asked in order, [askhead, nask) */
 	struct runreq *run;	/* Runs waiting, the first one running */
 	size_t nrun, runcap;
 	int runok;		/* every result of this Run was accepted */
@@ -148,6 +149,12 @@ static struct {
 static void
 newask(unsigned long tag, struct item *it, int slot)
 {
+	if (W.nask == W.askcap && W.askhead > 0) {
+		memmove(W.ask, W.ask + W.askhead,
+		    (W.nask - W.askhead) * sizeof(*W.ask));
+		W.nask -= W.askhead;
+		W.askhead = 0;
+	}
 	if (W.nask == W.askcap) {
 		W.askcap = W.askcap ? W.askcap * 2 : 16;
 		W.ask = xreallocarray(W.ask, W.askcap, sizeof(*W.ask));
@@ -204,7 +211,7 @@ enqueue(struct item *it)
 			streamopen(it, i);
 }
 
-static void
+static struct item *
 writeline(const unsigned char *p, size_t len)
 {
 	struct item *it;
@@ -212,24 +219,48 @@ writeline(const unsigned char *p, size_t len)
 	it = xmalloc(sizeof(*it));
 	memset(it, 0, sizeof(*it));
 	it->cmd = "TestWrite";
+	it->lines = 1;
 	buf_add(&it->text, p, len);
 	enqueue(it);
+	return it;
 }
 
-/* A line of output, without its newline, as TestWrites of valid UTF-8. */
+/*
+ * A line of output, without its newline, as TestWrites of valid UTF-8.
+ * Lines that come in one wake-up share a TestWrite, joined by newlines,
+ * up to one value's worth: the queue's last item, which has not gone
+ * out yet, takes them while it has room.
+ */
 static void
 testwrite(const unsigned char *p, size_t len)
 {
-	struct buf fixed = { 0 };
-	size_t off = 0, n;
+	struct item *it = W.qlen > W.qhead ? W.q[W.qlen - 1] : NULL;
+	struct buf *fixed = &W.fixed;
+	size_t off = 0, n, before;
 
-	utf8_repair(&fixed, p, len);
+	if (it != NULL && !it->lines)
+		it = NULL;
+	if (it != NULL && len <= (STREAM_CHUNK - 1 - it->text.len) / 3) {
+		/* Even made valid (a byte can become 3), the line fits. */
+		before = it->text.len;
+		buf_addc(&it->text, '\n');
+		utf8_repair(&it->text, p, len);
+		W.qbytes += it->text.len - before;
+		return;
+	}
+	fixed->len = 0;
+	utf8_repair(fixed, p, len);
 	do {
-		n = stream_chunk(fixed.data + off, fixed.len - off, 1);
-		writeline(fixed.data + off, n);
+		n = stream_chunk(fixed->data + off, fixed->len - off, 1);
+		if (it != NULL && it->text.len + 1 + n <= STREAM_CHUNK) {
+			buf_addc(&it->text, '\n');
+			buf_add(&it->text, fixed->data + off, n);
+			W.qbytes += n + 1;
+		} else {
+			it = writeline(fixed->data + off, n);
+		}
 		off += n;
-	} while (off < fixed.len);
-	buf_free(&fixed);
+	} while (off < fixed->len);
 }
 
 static void
@@ -374,7 +405,8 @@ answered(const struct amp_box *b)
 	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
 	if (amp_tagnum(tag->val, tag->vlen, &n) < 0)
 		n = 0;
-	for (i = 0; i < W.nask && W.ask[i].tag != n; i++)
+	/* Answers come in the order asked: the oldest is the one, mostly. */
+	for (i = W.askhead; i < W.nask && W.ask[i].tag != n; i++)
 		;
 	if (i == W.nask) {
 		snprintf(breach, sizeof(breach), "an answer for tag '%.*s', "
@@ -383,7 +415,13 @@ answered(const struct amp_box *b)
 		return -1;
 	}
 	a = W.ask[i];
-	W.ask[i] = W.ask[--W.nask];
+	if (i == W.askhead)
+		W.askhead++;
+	else
+		memmove(W.ask + i, W.ask + i + 1,
+		    (--W.nask - i) * sizeof(*W.ask));
+	if (W.askhead == W.nask)
+		W.askhead = W.nask = 0;
 	if (a.it != NULL) {
 		a.it->nopen--;
 		v = amp_get(b, "streamId");
@@ -1137,7 +1175,7 @@ advance(void)
 		judge(t);
 	}
 	if (t != NULL && t->phase == TP_JUDGED && W.qlen == W.qhead &&
-	    W.nask == 0) {
+	    W.nask == W.askhead) {
 		amp_reply(&W.wbuf, W.run[0].tag, W.run[0].tag ?
 		    strlen(W.run[0].tag) : 0, "success",
 		    W.runok ? "True" : "False");

@@ -106,8 +106,9 @@ after=$(sed -n 's/^maxrss=//p' "$o")
 check "... the worker grows by less than 8 MiB ($before KiB, then $after)" \
     [ $((after - before)) -lt 8192 ]
 
-# 50 MB of output: it all goes as TestWrites, the failure text is the
-# tail, and the worker's memory does not grow with it.
+# 50 MB of output: it all goes as TestWrites, many lines to each, the
+# failure text is the tail, and the worker's memory does not grow with
+# it.
 drive b -q -r -m "$fx/big50.sh" "$fx/big50-fail.sh"
 o=$tmp/b.out
 check_drive b '50 MB of output: the protocol is kept'
@@ -117,7 +118,12 @@ banners=$((11 + 2 * 8 + ${#fx} * 2 + 9 + 14))
 check "... every byte is logged ($n)" \
     [ "$n" -eq $((2 * 500000 * 99 + 12 + banners)) ]
 check_line "TestWrites lines=1000004 bytes=$n" "$o" \
-    '... one TestWrite a line'
+    '... every line of it, whole'
+# awk writes 4 KiB at a time into its pipe, so each read of the worker
+# holds 40 lines or more, and those that come together share a box.
+boxes=$(sed -n 's/^TestWrite boxes=//p' "$o")
+check "... many lines a TestWrite ($boxes boxes)" \
+    [ "${boxes:-1000004}" -le 50000 ]
 check_grep "$AF/big50-fail.sh $TF fail=exited with status 1\\n--- output (last 65513 of 50000013 bytes) ---\\n" \
     "$o" '... the failure text is the tail, saying how much was cut'
 check_grep '\nthe very end\n frames=0' "$o" '... ending with the last line'

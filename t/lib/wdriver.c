@@ -6,7 +6,8 @@
  * 0 and 1 with -s), sends Start(directory), then Run(testCase) for each
  * operand, one at a time or all at once (-p), answers every command the
  * worker sends as a Twisted manager would, and prints what it receives,
- * one line a command or answer, so that a shell script can grep it:
+ * one line a command or answer (a TestWrite, one line for each of the
+ * lines its value joins), so that a shell script can grep it:
  *
  *	TestWrite out=Log opened.
  *	Start success=True
@@ -39,7 +40,8 @@
  *	-U	first send the unknown command Bogus, print the error answer
  *	-D MS	hold every answer back MS milliseconds
  *	-1	write to the worker one byte at a time
- *	-q	count TestWrites (except banners) instead of printing them
+ *	-q	count TestWrites' lines (except banners) and bytes, and the
+ *		boxes that carried them, instead of printing them
  *	-m	print each Run's time: "elapsed testCase=T ms=N", and the
  *		time from EOF (or -E, -G, -k) to the worker's exit:
  *		"elapsed exit ms=N"
@@ -158,7 +160,7 @@ static struct {
 	int started;		/* runs[cur]'s banner was seen */
 	int triggered;		/* -E, -G or -k has acted */
 	struct timespec endat;	/* when we told the worker to end */
-	unsigned long ncmds, nwrites, nwritebytes;
+	unsigned long ncmds, nwrites, nwritebytes, nboxes;
 	int errors;
 } d;
 
@@ -633,7 +635,7 @@ isbanner(const unsigned char *p, size_t len)
 }
 
 static void
-testwrite(const unsigned char *p, size_t len)
+line(const unsigned char *p, size_t len)
 {
 	struct run *r = d.cur < d.nsent ? &d.runs[d.cur] : NULL;
 	int first = d.ncmds == 1;
@@ -663,6 +665,21 @@ testwrite(const unsigned char *p, size_t len)
 	fputs("TestWrite out=", stdout);
 	putesc(p, len);
 	putchar('\n');
+}
+
+/* A TestWrite: lines joined by newlines, each one checked and printed. */
+static void
+testwrite(const unsigned char *p, size_t len)
+{
+	const unsigned char *nl;
+
+	d.nboxes++;
+	while (len > 0 && (nl = memchr(p, '\n', len)) != NULL) {
+		line(p, (size_t)(nl - p));
+		len -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	line(p, len);
 }
 
 /* The context of a result: the test in flight, and its name. */
@@ -1287,8 +1304,8 @@ main(int argc, char **argv)
 	loop();
 	finish();
 	if (d.quiet)
-		printf("TestWrites lines=%lu bytes=%lu\n", d.nwrites,
-		    d.nwritebytes);
+		printf("TestWrites lines=%lu bytes=%lu\nTestWrite boxes=%lu\n",
+		    d.nwrites, d.nwritebytes, d.nboxes);
 	if (d.rusage)
 		maxrss();
 	if (made)
