@@ -376,8 +376,12 @@ logout(struct worker *w, const unsigned char *p, size_t len)
 		return;
 	}
 	if (c->dropped == 0 && c->spill == NULL &&
-	    c->log.len + len + 1 > WLOGMAX && (c->spill = tmpfile()) == NULL)
-		c->droperr = errno;
+	    c->log.len + len + 1 > WLOGMAX) {
+		if ((c->spill = tmpfile()) == NULL)
+			c->droperr = errno;
+		else	/* a gigabyte in 64 KiB writes, not 4 KiB ones */
+			setvbuf(c->spill, NULL, _IOFBF, 65536);
+	}
 	if (c->dropped == 0 && c->spill != NULL &&
 	    (fwrite(p, 1, len, c->spill) != len ||
 	    putc('\n', c->spill) == EOF))

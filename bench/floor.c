@@ -1,9 +1,11 @@
 /*
  * bench/floor.c: the floor a test runner is measured against: runs each
  * test named on stdin (one path a line), JOBS at a time, as fork, exec,
- * read its stdout to EOF, waitpid; nothing else.
+ * read its stdout to EOF, waitpid; nothing else.  With -s it starts them
+ * with posix_spawn instead of fork and exec, which copies nothing of the
+ * parent: the floor of a runner that does the same.
  *
- *	floor JOBS <list
+ *	floor [-s] JOBS <list
  *
  * Exits 0; a test it cannot start is said on stderr.
  */
@@ -14,6 +16,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +24,36 @@
 
 #define MAXJOBS 64
 
+extern char **environ;
+
+static int usespawn;
+
 static struct {
 	pid_t pid;
 	int fd;			/* -1: the slot is free */
 } run[MAXJOBS];
+
+static int
+spawn(int i, char **argv, int *p)
+{
+	posix_spawn_file_actions_t fa;
+	int e;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	posix_spawn_file_actions_addclose(&fa, p[1]);
+	e = posix_spawn(&run[i].pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (e != 0) {
+		close(p[0]);
+		errno = e;
+		return -1;
+	}
+	run[i].fd = p[0];
+	return 0;
+}
 
 /* Starts path in slot i; 0, or -1 if it could not. */
 static int
@@ -37,6 +66,8 @@ start(int i, char *path)
 		return -1;
 	argv[0] = path;
 	argv[1] = NULL;
+	if (usespawn)
+		return spawn(i, argv, p);
 	if ((run[i].pid = fork()) == 0) {
 		dup2(p[1], 1);
 		close(p[0]);
@@ -61,6 +92,11 @@ main(int argc, char **argv)
 	int jobs, i, busy = 0, more = 1, status;
 	ssize_t n;
 
+	if (argc > 1 && strcmp(argv[1], "-s") == 0) {
+		usespawn = 1;
+		argv++;
+		argc--;
+	}
 	jobs = argc > 1 ? atoi(argv[1]) : 1;
 	if (jobs < 1 || jobs > MAXJOBS)
 		jobs = 1;

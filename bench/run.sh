@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/run.sh [ROUNDS] [SUITES]: times disttrial against a C floor
 # (bench/floor.c: fork, exec, read the pipe to EOF, waitpid, N at a
-# time), make -j, xargs -P and prove -j on suites generated in a
+# time; also with posix_spawn in place of fork and exec, as disttrial's
+# workers start their tests), make -j, xargs -P and prove -j on suites
+# generated in a
 # temporary directory, alternating the commands in each of ROUNDS rounds
 # (default 3), and prints per suite and command the medians of wall and
 # CPU time (user + system, all processes), the ratio to the floor, the
@@ -11,9 +13,10 @@
 #      to a tiny static C test, -j2
 #   b  16 tests of sleep 0.25, -j2 and -j8
 #   c  a skewed suite: 20 tests of 0.2 s and one of 2 s that sorts last,
-#      -j2, with --state after one run (the optimum is 3.0 s)
+#      -j2, with --state after one run (the optimum is 3.0 s), and the
+#      floor given the best order (the slow test first)
 #   d  one test printing $BENCH_MIB MiB (default 1024) in 70-byte lines,
-#      against the same test writing into a file (one round)
+#      against the same test writing into a file
 #   e  100,000 trivial tests over 100 directories (one round)
 #   f  a Python trial suite (bench/trial.sh), if Twisted is there
 # Run from the top of the tree after make.  Not a test: timings on a
@@ -94,6 +97,8 @@ makefile() {
 # runners NAME DIR LIST JOBS [noprove]: one round of every runner.
 runners() {
 	measure "$1.floor" sh -c '"$0" "$1" <"$2"' "$work/floor" "$4" "$3"
+	measure "$1.floor-spawn" sh -c '"$0" -s "$1" <"$2"' "$work/floor" "$4" \
+	    "$3"
 	measure "$1.disttrial" "$dt" -j"$4" -T "$work/tt" "$2"
 	measure "$1.make" make -s -j"$4" -f "$2/Makefile"
 	measure "$1.xargs" sh -c 'xargs -P "$0" -n 1 sh -c '"'"'"$0" >/dev/null'"'"' <"$1"' \
@@ -133,10 +138,11 @@ for s in $suites; do
 			r=$((r + 1))
 		done
 		report '(a) 2,000 #!/bin/sh TAP tests, -j2' 2000 a-sh.floor \
-		    a-sh.disttrial a-sh.make a-sh.xargs a-sh.prove
+		    a-sh.floor-spawn a-sh.disttrial a-sh.make a-sh.xargs \
+		    a-sh.prove
 		report '(a) 2,000 links to a static C TAP test, -j2' 2000 \
-		    a-bin.floor a-bin.disttrial a-bin.make a-bin.xargs \
-		    a-bin.prove
+		    a-bin.floor a-bin.floor-spawn a-bin.disttrial a-bin.make \
+		    a-bin.xargs a-bin.prove
 		;;
 	b)
 		mkdir -p "$work/b"
@@ -154,9 +160,9 @@ for s in $suites; do
 			r=$((r + 1))
 		done
 		report '(b) 16 tests of sleep 0.25, -j2' 16 b2.floor \
-		    b2.disttrial b2.make b2.xargs b2.prove
+		    b2.floor-spawn b2.disttrial b2.make b2.xargs b2.prove
 		report '(b) 16 tests of sleep 0.25, -j8' 16 b8.floor \
-		    b8.disttrial b8.make b8.xargs b8.prove
+		    b8.floor-spawn b8.disttrial b8.make b8.xargs b8.prove
 		;;
 	c)
 		mkdir -p "$work/c"
@@ -168,18 +174,23 @@ for s in $suites; do
 		printf '#!/bin/sh\nsleep 2\necho 1..1\necho ok 1\n' >"$work/c/z.t"
 		chmod +x "$work"/c/*.t
 		find "$work/c" -name '*.t' | sort >"$work/c.list"
+		{ echo "$work/c/z.t"; grep -v '/z\.t$' "$work/c.list"; } \
+		    >"$work/c-best.list"
 		makefile "$work/c" "$work/c.list"
 		"$dt" -j2 -T "$work/tt" --state "$work/c.state" "$work/c" \
 		    >/dev/null 2>&1 || true
 		r=0
 		while [ "$r" -lt "$rounds" ]; do
 			runners c "$work/c" "$work/c.list" 2 noprove
+			measure c.floor-best sh -c '"$0" 2 <"$1"' "$work/floor" \
+			    "$work/c-best.list"
 			measure c.disttrial-state "$dt" -j2 -T "$work/tt" \
 			    --state "$work/c.state" "$work/c"
 			r=$((r + 1))
 		done
 		report '(c) 20 tests of 0.2 s and one of 2 s sorted last, -j2 (optimum 3.0 s)' \
-		    21 c.floor c.disttrial c.disttrial-state c.make c.xargs
+		    21 c.floor c.floor-spawn c.disttrial c.floor-best \
+		    c.disttrial-state c.make c.xargs
 		;;
 	d)
 		mkdir -p "$work/d"
@@ -187,10 +198,16 @@ for s in $suites; do
 		    "$((mib * 1048576 / 70))" >"$work/d/big.t"
 		chmod +x "$work/d/big.t"
 		echo "$work/d/big.t" >"$work/d.list"
-		measure d.file sh -c '"$0" >"$1"' "$work/d/big.t" "$work/d.out"
-		rm -f "$work/d.out"
-		measure d.floor sh -c '"$0" 1 <"$1"' "$work/floor" "$work/d.list"
-		measure d.disttrial "$dt" -j1 -T "$work/tt" "$work/d"
+		r=0
+		while [ "$r" -lt "$rounds" ]; do
+			measure d.file sh -c '"$0" >"$1"' "$work/d/big.t" \
+			    "$work/d.out"
+			rm -f "$work/d.out"
+			measure d.floor sh -c '"$0" 1 <"$1"' "$work/floor" \
+			    "$work/d.list"
+			measure d.disttrial "$dt" -j1 -T "$work/tt" "$work/d"
+			r=$((r + 1))
+		done
 		n=$(wc -c <"$work/tt/test.log")
 		report "(d) one test printing $mib MiB (test.log: $n bytes)" 1 \
 		    d.file d.floor d.disttrial
@@ -198,8 +215,9 @@ for s in $suites; do
 	e)
 		mkdir -p "$work/e"
 		cp "$work/tiny" "$work/tiny2"
-		d=0
-		while [ "$d" -lt 100 ]; do
+		# 1,000 links in d0 and in d50 (a link count stops near
+		# 65,000), then copies of those as links, if cp can.
+		for d in 0 50; do
 			mkdir "$work/e/d$d"
 			src=$work/tiny
 			[ "$d" -lt 50 ] || src=$work/tiny2
@@ -208,15 +226,48 @@ for s in $suites; do
 				ln "$src" "$work/e/d$d/t$i.t"
 				i=$((i + 1))
 			done
+		done
+		d=1
+		while [ "$d" -lt 100 ]; do
+			from=0
+			[ "$d" -lt 50 ] || from=50
+			if [ "$d" -ne 50 ] && ! cp -Rl "$work/e/d$from" \
+			    "$work/e/d$d" 2>/dev/null; then
+				rm -rf "$work/e/d$d"
+				mkdir "$work/e/d$d"
+				for f in "$work/e/d$from"/*.t; do
+					ln "$f" "$work/e/d$d/${f##*/}"
+				done
+			fi
 			d=$((d + 1))
 		done
 		find "$work/e" -name '*.t' >"$work/e.list"
 		makefile "$work/e" "$work/e.list"
 		measure e.floor sh -c '"$0" 2 <"$1"' "$work/floor" "$work/e.list"
+		measure e.floor-spawn sh -c '"$0" -s 2 <"$1"' "$work/floor" \
+		    "$work/e.list"
 		measure e.disttrial "$dt" -j2 -T "$work/tt" "$work/e"
 		measure e.make make -s -j2 -f "$work/e/Makefile"
 		report '(e) 100,000 trivial tests in 100 directories, -j2' 100000 \
-		    e.floor e.disttrial e.make
+		    e.floor e.floor-spawn e.disttrial e.make
+		# Discovery alone: trees of empty directories (no test, so
+		# the run ends at once with exit 2), 30,000 and 100,000.
+		for n in 30 100; do
+			mkdir "$work/e$n"
+			i=0
+			while [ "$i" -lt "$n" ]; do
+				(cd "$work/e$n" && mkdir "$i" && cd "$i" &&
+				    awk 'BEGIN { for (j = 0; j < 1000; j++)
+				    printf "%d ", j }' | xargs mkdir)
+				i=$((i + 1))
+			done
+			measure "e.walk$n" "$dt" -j1 -T "$work/tt" "$work/e$n"
+			rm -rf "$work/e$n"
+		done
+		report '(e) discovery alone, 30,000 directories (ms/test: a directory)' \
+		    30000 e.walk30
+		report '(e) discovery alone, 100,000 directories' 100000 \
+		    e.walk100
 		;;
 	f)
 		echo
