@@ -10,17 +10,22 @@
 # "list" is that loader listing the ids alone, and "list+ids" the two
 # one after the other, as a user without --trial would have to.  CPU
 # time is left out: trial's manager does not wait for its workers, so
-# theirs would not be counted.  PYTHON
-# (default python3) is the Python with Twisted.  Run from the top of the
+# theirs would not be counted.  PYTHON is the Python with Twisted
+# (default python3, or /usr/bin/python3 if only that one has it).  Run from the top of the
 # tree after make.  Not a test: read the ratios, not the seconds.
 set -eu
 rounds=${1:-5}
 jobs=${2:-2}
 py=${PYTHON:-python3}
+tests='import twisted.test.test_amp, twisted.trial.test.test_reporter, twisted.protocols.test.test_basic'
+if [ -z "${PYTHON-}" ] && ! "$py" -c "$tests" 2>/dev/null &&
+    /usr/bin/python3 -c "$tests" 2>/dev/null; then
+	py=/usr/bin/python3	# a python3 of its own earlier on PATH
+fi
 top=$(pwd)
 dt=$top/disttrial
 [ -x "$dt" ] || { echo "bench: build first (make)" >&2; exit 1; }
-"$py" -c 'import twisted.test.test_amp, twisted.trial.test.test_reporter, twisted.protocols.test.test_basic' 2>/dev/null || {
+"$py" -c "$tests" 2>/dev/null || {
 	echo "bench: $py cannot import Twisted's tests (Debian: python3-twisted)" >&2
 	exit 1
 }
