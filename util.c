@@ -201,6 +201,17 @@ buf_consume(struct buf *b, size_t n)
 	b->len -= n;
 }
 
+int
+buf_write(int fd, struct buf *b)
+{
+	ssize_t n;
+
+	if ((n = write(fd, b->data, b->len)) < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	buf_consume(b, (size_t)n);
+	return b->len == 0;
+}
+
 void
 buf_free(struct buf *b)
 {

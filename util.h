@@ -48,6 +48,12 @@ void buf_addstr(struct buf *b, const char *s);
 void buf_addc(struct buf *b, int c);
 void buf_consume(struct buf *b, size_t n);	/* drop n bytes from the front */
 void buf_free(struct buf *b);
+/*
+ * One write of what b holds to fd, and what went is dropped: 1 if all
+ * went, 0 if some is left (fd is full, or the write was interrupted:
+ * wait for POLLOUT), -1 on an error, errno saying which.
+ */
+int buf_write(int fd, struct buf *b);
 
 /*
  * UTF-8 as Python decodes it: overlong forms, surrogates and code points

@@ -964,20 +964,16 @@ void
 worker_flush(struct worker *w)
 {
 	struct wconn *c = w->conn;
-	ssize_t n;
+	int r;
 
 	if (c->fd < 0 || c->wbuf.len == 0 || c->wblocked)
 		return;
-	if ((n = write(c->fd, c->wbuf.data, c->wbuf.len)) >= 0) {
-		c->wblocked = (size_t)n < c->wbuf.len;
-		buf_consume(&c->wbuf, (size_t)n);
-	} else if (errno == EINTR || errno == EAGAIN) {
-		c->wblocked = 1;
-	} else {
+	if ((r = buf_write(c->fd, &c->wbuf)) < 0) {
 		/* Nobody reads it any more: drop it, do not spin. */
 		c->wbuf.len = 0;
 		fault(w, 1, "worker %d closed its connection", w->slot);
 	}
+	c->wblocked = r == 0;
 	shut(c);
 }
 

@@ -236,18 +236,10 @@ testwrite(const unsigned char *p, size_t len)
 {
 	struct item *it = W.qlen > W.qhead ? W.q[W.qlen - 1] : NULL;
 	struct buf *fixed = &W.fixed;
-	size_t off = 0, n, before;
+	size_t off = 0, n;
 
 	if (it != NULL && !it->lines)
 		it = NULL;
-	if (it != NULL && len <= (STREAM_CHUNK - 1 - it->text.len) / 3) {
-		/* Even made valid (a byte can become 3), the line fits. */
-		before = it->text.len;
-		buf_addc(&it->text, '\n');
-		utf8_repair(&it->text, p, len);
-		W.qbytes += it->text.len - before;
-		return;
-	}
 	fixed->len = 0;
 	utf8_repair(fixed, p, len);
 	do {
@@ -1005,30 +997,21 @@ actions(const int (*p)[2])
 static void
 spawntest(struct testproc *t)
 {
-	int p[2][2], e;
+	int p[2][2] = { { -1, -1 }, { -1, -1 } }, i, e;
 
-	if (pipe(p[0]) < 0) {
-		t->cannot = "pipe";
-		t->execerr = errno;
-		t->phase = TP_DRAINING;
-		return;
-	}
-	if (pipe(p[1]) < 0) {
-		t->cannot = "pipe";
-		t->execerr = errno;
-		close(p[0][0]);
-		close(p[0][1]);
-		t->phase = TP_DRAINING;
-		return;
-	}
 	/* setup() keeps fds 0-2 open, so no pipe end is one of them. */
-	if ((e = actions((const int (*)[2])p)) != 0 ||
-	    ((e = spawnpath(t, &W.fa)) != 0 && (e == EAGAIN || e == ENOMEM)))
+	if (pipe(p[0]) < 0 || pipe(p[1]) < 0) {
+		e = errno;
+		t->cannot = "pipe";
+	} else if ((e = actions((const int (*)[2])p)) != 0 ||
+	    ((e = spawnpath(t, &W.fa)) != 0 && (e == EAGAIN || e == ENOMEM))) {
 		t->cannot = "posix_spawn";
-	close(p[0][1]);
-	close(p[1][1]);
-	t->fd[0] = p[0][0];
-	t->fd[1] = p[1][0];
+	}
+	for (i = 0; i < 2; i++) {
+		if (p[i][1] >= 0)
+			close(p[i][1]);
+		t->fd[i] = p[i][0];
+	}
 	if (e != 0) {
 		t->pid = 0;
 		t->execerr = e;
@@ -1147,9 +1130,7 @@ reaptest(void)
 
 	if (W.t == NULL || W.t->pid == 0)
 		return;
-	while ((pid = waitpid(W.t->pid, &st, WNOHANG)) < 0 && errno == EINTR)
-		;
-	if (pid != W.t->pid)
+	if ((pid = waitpid(W.t->pid, &st, WNOHANG)) != W.t->pid)
 		return;
 	W.t->status = st;
 	W.t->pid = 0;
@@ -1279,15 +1260,10 @@ setup(const struct workertrial_opts *o)
 static int
 writeamp(void)
 {
-	ssize_t n;
+	int r = buf_write(W.out, &W.wbuf);
 
-	if ((n = write(W.out, W.wbuf.data, W.wbuf.len)) < 0) {
-		W.wblocked = 1;
-		return errno == EINTR || errno == EAGAIN;
-	}
-	W.wblocked = (size_t)n < W.wbuf.len;
-	buf_consume(&W.wbuf, (size_t)n);
-	return 1;
+	W.wblocked = r == 0;
+	return r >= 0;
 }
 
 /* Until the running test's next deadline, in ms; -1 for none. */
