@@ -82,6 +82,22 @@ xreallocarray(void *p, size_t n, size_t size)
 	return p;
 }
 
+void *
+xgrow(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t c = *cap;
+
+	if (n <= c && p != NULL)
+		return p;
+	if (c == 0)
+		c = first > 0 ? first : 1;
+	while (c < n)
+		c = c > SIZE_MAX / 2 ? n : c * 2;
+	p = xreallocarray(p, c, size);
+	*cap = c;
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {

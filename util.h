@@ -12,12 +12,29 @@ enum {
 	RC_ERROR = 2,		/* bad usage, or disttrial could not run */
 };
 
+/*
+ * fatal() does not return: compilers that can be told so are, so that
+ * static analysis reads no path past it.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define UTIL_NORETURN __attribute__((__noreturn__))
+#else
+#define UTIL_NORETURN
+#endif
+
 /* Print "disttrial: message"; a format ending in ':' adds strerror(errno). */
 void warn(const char *fmt, ...);
-void fatal(const char *fmt, ...);
+void fatal(const char *fmt, ...) UTIL_NORETURN;
+
+#define countof(a) (sizeof(a) / sizeof((a)[0]))
 
 void *xmalloc(size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
+/*
+ * An array p of *cap items of size bytes, grown to hold at least n: its
+ * room doubles, from first when it has none.  Returns the array.
+ */
+void *xgrow(void *p, size_t *cap, size_t n, size_t size, size_t first);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len);	/* adds a NUL */
 char *pathjoin(const char *dir, const char *name);	/* "dir/name" */
