@@ -68,10 +68,10 @@ t/fuzz/amp: t/fuzz/amp.c amp.c stream.c util.c $(HDR)
 	    stream.c util.c
 t/fuzz/tap: t/fuzz/tap.c tap.c util.c $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/tap.c tap.c util.c
-t/fuzz/manager: t/fuzz/manager.c amp.c reporter.c stream.c tap.c util.c \
-    worker.c workertrial.c $(HDR)
+t/fuzz/manager: t/fuzz/manager.c amp.c reporter.c stream.c util.c worker.c \
+    $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/manager.c amp.c \
-	    reporter.c stream.c tap.c util.c worker.c workertrial.c
+	    reporter.c stream.c util.c worker.c
 t/fuzz/worker: t/fuzz/worker.c workertrial.c amp.c stream.c tap.c util.c \
     $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/worker.c amp.c \

@@ -30,6 +30,17 @@
 #include "workertrial.h"
 
 #define VERSION "0.1"
+
+/*
+ * How the manager's run ends short of its passes, each told to main,
+ * which gives it its exit status; otherwise an RC_ status.
+ */
+enum {
+	RUN_USAGE = -4,	/* bad operands: usagemsg says why (RC_ERROR) */
+	RUN_NOTHING,	/* --failed: nothing failed the last time (RC_OK) */
+	RUN_NONE,	/* no tests listed, or the loader failed (RC_ERROR) */
+	RUN_TESTS,	/* run_listed: there are tests to run */
+};
 #define MAXJOBS 1024
 #define MAXRESTARTS 5		/* replacements of one worker slot */
 /* --trial's workers: Twisted's own, in the Python that listed the tests. */
@@ -41,6 +52,7 @@ enum {
 	OPT_EXEC,
 	OPT_EXITFIRST,
 	OPT_FAILED,
+	OPT_GROUPFD,
 	OPT_HELP,
 	OPT_JOBS,
 	OPT_JUNIT,
@@ -70,6 +82,7 @@ static const struct option {
 	{ 'e', "exec", 1, OPT_EXEC },
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
 	{ 0, "failed", 0, OPT_FAILED },
+	{ 0, "group-fd", 1, OPT_GROUPFD },
 	{ 'h', "help", 0, OPT_HELP },
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 0, "junit-xml", 1, OPT_JUNIT },
@@ -141,12 +154,14 @@ static const char help[] =
 static struct {
 	struct workertrial_opts wopts;
 	int isworker;
+	int help, version;	/* print it and exit: parsing stops there */
 	int jobs;
 	int exitfirst;
 	int untilfailure;
 	int trial;
 	const char *pattern;
 	const char *tempdir;
+	const char *timeout;	/* -t as given, for local workers */
 	const char *workercmd;
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
@@ -158,21 +173,23 @@ static struct {
 	int seeded;
 } opt;
 
-static void
-usage(const char *fmt, const char *what)
+/* A usage error's message, which main prints before the synopsis. */
+static char usagemsg[PATH_MAX + 256];
+
+/* Says what is wrong with the command line; returns -1. */
+static int
+opt_bad(const char *fmt, const char *what)
 {
-	fprintf(stderr, "disttrial: ");
-	fprintf(stderr, fmt, what);
-	fprintf(stderr, "\n%s", synopsis);
-	exit(RC_ERROR);
+	snprintf(usagemsg, sizeof(usagemsg), fmt, what);
+	return -1;
 }
 
 static const struct option *
-findlong(const char *name, size_t len)
+opt_findlong(const char *name, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+	for (i = 0; i < countof(options); i++)
 		if (strlen(options[i].longname) == len &&
 		    strncmp(options[i].longname, name, len) == 0)
 			return &options[i];
@@ -180,88 +197,100 @@ findlong(const char *name, size_t len)
 }
 
 static const struct option *
-findshort(int c)
+opt_findshort(int c)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+	for (i = 0; i < countof(options); i++)
 		if (options[i].shortname == c)
 			return &options[i];
 	return NULL;
 }
 
-static double
-seconds(const char *arg)
+static int
+opt_seconds(const char *arg, double *secs)
 {
 	char *end;
-	double v;
 
 	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(v > 0) || v > 1e9)
-		usage("--timeout needs a positive number of seconds, not '%s'",
-		    arg);
-	return v;
+	*secs = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(*secs > 0) ||
+	    *secs > 1e9)
+		return opt_bad("--timeout needs a positive number of seconds, "
+		    "not '%s'", arg);
+	return 0;
 }
 
 static int
-order(const char *arg)
+opt_order(const char *arg, int *ord)
 {
 	static const char *names[] = { "alphabetical", "random", "slowest" };
 	static const int orders[] = { ORDER_ALPHA, ORDER_RANDOM,
 	    ORDER_SLOWEST };
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(arg, names[i]) == 0)
-			return orders[i];
-	usage("--order takes alphabetical, random or slowest, not '%s'", arg);
-	return -1;
-}
-
-static unsigned long
-seed(const char *arg)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0)
-		usage("--random takes a number (a seed), not '%s'", arg);
-	return n;
+	for (i = 0; i < countof(names); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*ord = orders[i];
+			return 0;
+		}
+	return opt_bad("--order takes alphabetical, random or slowest, not "
+	    "'%s'", arg);
 }
 
 static int
-jobs(const char *arg)
+opt_seed(const char *arg, unsigned long *seed)
+{
+	char *end;
+
+	errno = 0;
+	*seed = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0)
+		return opt_bad("--random takes a number (a seed), not '%s'",
+		    arg);
+	return 0;
+}
+
+static int
+opt_jobs(const char *arg, int *jobs)
 {
 	char *end;
 	long v;
-	long n;
 
 	if (strcmp(arg, "auto") == 0) {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-		return n < 1 ? 1 : n > MAXJOBS ? MAXJOBS : (int)n;
+		v = sysconf(_SC_NPROCESSORS_ONLN);
+		*jobs = v < 1 ? 1 : v > MAXJOBS ? MAXJOBS : (int)v;
+		return 0;
 	}
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > MAXJOBS)
-		usage("--jobs needs a number from 1 to 1024 or 'auto', not "
-		    "'%s'", arg);
-	return (int)v;
+		return opt_bad("--jobs needs a number from 1 to 1024 or "
+		    "'auto', not '%s'", arg);
+	*jobs = (int)v;
+	return 0;
 }
 
-static void
-done(void)
+/* --group-fd: a descriptor above stderr that is open. */
+static int
+opt_fd(const char *arg, int *fd)
 {
-	if (fflush(stdout) == EOF || ferror(stdout))
-		fatal("write error:");
-	exit(RC_OK);
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 3 || v > INT_MAX ||
+	    fcntl((int)v, F_GETFD) < 0)
+		return opt_bad("--group-fd needs an open descriptor above 2, "
+		    "not '%s'", arg);
+	*fd = (int)v;
+	return 0;
 }
 
 /* An option that takes no value. */
 static void
-flag(int id)
+opt_flag(int id)
 {
 	switch (id) {
 	case OPT_EXITFIRST:
@@ -271,9 +300,7 @@ flag(int id)
 		opt.failed = 1;
 		break;
 	case OPT_HELP:
-		fputs(synopsis, stdout);
-		fputs(help, stdout);
-		done();
+		opt.help = 1;
 		break;
 	case OPT_STDIO:
 		opt.wopts.stdio = 1;
@@ -288,8 +315,7 @@ flag(int id)
 		opt.untilfailure = 1;
 		break;
 	case OPT_VERSION:
-		puts("disttrial " VERSION);
-		done();
+		opt.version = 1;
 		break;
 	case OPT_WORKER:
 		opt.isworker = 1;
@@ -298,34 +324,39 @@ flag(int id)
 }
 
 /* A value that must not be empty (or blank, with blank set). */
-static const char *
-given(const char *arg, int blank, const char *msg)
+static int
+opt_given(const char *arg, int blank, const char *msg, const char **val)
 {
 	if (blank ? strspn(arg, " \t") == strlen(arg) : *arg == '\0')
-		usage("%s", msg);
-	return arg;
+		return opt_bad("%s", msg);
+	*val = arg;
+	return 0;
 }
 
-static const char *
-colorarg(const char *arg)
+static int
+opt_color(const char *arg)
 {
 	if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
 	    strcmp(arg, "never") != 0)
-		usage("--color takes auto, always or never, not '%s'", arg);
-	return arg;
+		return opt_bad("--color takes auto, always or never, not '%s'",
+		    arg);
+	opt.color = arg;
+	return 0;
 }
 
 /* A format the reporter has; else the error lists them. */
-static const char *
-reporterarg(const char *arg)
+static int
+opt_reporter(const char *arg)
 {
 	struct buf msg = { 0 };
 	const char *name;
 	size_t i;
 
 	for (i = 0; (name = reporter_format(i)) != NULL; i++)
-		if (strcmp(arg, name) == 0)
-			return arg;
+		if (strcmp(arg, name) == 0) {
+			opt.reporter = arg;
+			return 0;
+		}
 	buf_addstr(&msg, "unknown reporter '");
 	buf_addstr(&msg, arg);
 	buf_addstr(&msg, "' (there are ");
@@ -335,124 +366,154 @@ reporterarg(const char *arg)
 	}
 	buf_addstr(&msg, ")");
 	buf_addc(&msg, '\0');
-	usage("%s", (char *)msg.data);
-	return arg;
+	opt_bad("%s", (char *)msg.data);
+	buf_free(&msg);
+	return -1;
 }
 
-static void
-option(const struct option *o, const char *arg)
+/* One option and its value (NULL for a flag); -1 if it is refused. */
+static int
+opt_value(const struct option *o, const char *arg)
 {
 	switch (o->hasarg ? o->id : 0) {
 	case 0:
-		flag(o->id);
-		break;
+		opt_flag(o->id);
+		return 0;
 	case OPT_COLOR:
-		opt.color = colorarg(arg);
-		break;
+		return opt_color(arg);
 	case OPT_EXEC:
-		opt.wopts.exec = given(arg, 1, "--exec needs a command");
-		break;
+		return opt_given(arg, 1, "--exec needs a command",
+		    &opt.wopts.exec);
+	case OPT_GROUPFD:
+		return opt_fd(arg, &opt.wopts.notefd);
 	case OPT_JOBS:
-		opt.jobs = jobs(arg);
-		break;
+		return opt_jobs(arg, &opt.jobs);
 	case OPT_JUNIT:
-		opt.junit = given(arg, 0, "--junit-xml needs a file name");
-		break;
+		return opt_given(arg, 0, "--junit-xml needs a file name",
+		    &opt.junit);
 	case OPT_ORDER:
-		opt.order = order(arg);
-		break;
+		return opt_order(arg, &opt.order);
 	case OPT_PATTERN:
 		opt.pattern = arg;
-		break;
+		return 0;
 	case OPT_RANDOM:
 		opt.order = ORDER_RANDOM;
-		opt.seed = seed(arg);
 		opt.seeded = 1;
-		break;
+		return opt_seed(arg, &opt.seed);
 	case OPT_REPORTER:
-		opt.reporter = reporterarg(arg);
-		break;
+		return opt_reporter(arg);
 	case OPT_STATE:
-		opt.state = given(arg, 0, "--state needs a file name");
-		break;
+		return opt_given(arg, 0, "--state needs a file name",
+		    &opt.state);
 	case OPT_TEMPDIR:
-		opt.tempdir = given(arg, 0, "--temp-directory needs a name");
-		break;
+		return opt_given(arg, 0, "--temp-directory needs a name",
+		    &opt.tempdir);
 	case OPT_TIMEOUT:
-		opt.wopts.timeout = seconds(arg);
-		break;
+		opt.timeout = arg;
+		return opt_seconds(arg, &opt.wopts.timeout);
 	case OPT_WORKERCMD:
 		opt.workercmd = arg;
-		break;
+		return 0;
 	}
+	return 0;
 }
 
 /* One long option at argv[*i]: "--name", "--name=value", "--name value". */
-static void
-longopt(char **argv, int *i)
+static int
+opt_long(char **argv, int *i)
 {
 	const struct option *o;
 	const char *name = argv[*i] + 2, *eq;
 
 	eq = strchr(name, '=');
-	o = findlong(name, eq ? (size_t)(eq - name) : strlen(name));
+	o = opt_findlong(name, eq ? (size_t)(eq - name) : strlen(name));
 	if (o == NULL)
-		usage("unknown option %s", argv[*i]);
+		return opt_bad("unknown option %s", argv[*i]);
 	if (!o->hasarg && eq != NULL)
-		usage("option --%s takes no value", o->longname);
+		return opt_bad("option --%s takes no value", o->longname);
 	if (o->hasarg && eq == NULL && argv[*i + 1] == NULL)
-		usage("option --%s needs a value", o->longname);
-	option(o, !o->hasarg ? NULL : eq ? eq + 1 : argv[++*i]);
+		return opt_bad("option --%s needs a value", o->longname);
+	return opt_value(o, !o->hasarg ? NULL : eq ? eq + 1 : argv[++*i]);
 }
 
 /* Bundled short options at argv[*i]: "-xj4", "-j 4". */
-static void
-shortopts(char **argv, int *i)
+static int
+opt_short(char **argv, int *i)
 {
 	const struct option *o;
 	const char *p;
-	char flag[3] = "-?";
+	char name[3] = "-?";
 
 	for (p = argv[*i] + 1; *p != '\0'; p++) {
-		flag[1] = *p;
-		if ((o = findshort(*p)) == NULL)
-			usage("unknown option %s", flag);
+		name[1] = *p;
+		if ((o = opt_findshort(*p)) == NULL)
+			return opt_bad("unknown option %s", name);
 		if (!o->hasarg) {
-			option(o, NULL);
+			opt_value(o, NULL);
+			if (opt.help || opt.version)
+				return 0;
 			continue;
 		}
-		if (p[1] != '\0') {
-			option(o, p + 1);
-		} else {
-			if (argv[*i + 1] == NULL)
-				usage("option %s needs a value", flag);
-			option(o, argv[++*i]);
-		}
-		return;
+		if (p[1] != '\0')
+			return opt_value(o, p + 1);
+		if (argv[*i + 1] == NULL)
+			return opt_bad("option %s needs a value", name);
+		return opt_value(o, argv[++*i]);
 	}
+	return 0;
 }
 
-/* Parses options; the operands are moved to the front of argv. */
+/*
+ * What the options ask for, alone and together.  -1 if they cannot go
+ * together; the operands' own errors come later.
+ */
 static int
-parse(int argc, char **argv)
+opt_check(int nops)
 {
-	int i, n = 0;
+	if (opt.isworker && nops > 0)
+		return opt_bad("%s", "--worker takes no operands");
+	if (!opt.isworker && opt.wopts.stdio)
+		return opt_bad("%s", "--stdio goes with --worker");
+	if (!opt.isworker && opt.wopts.notefd >= 0)
+		return opt_bad("%s", "--group-fd goes with --worker");
+	if (opt.isworker)
+		return 0;
+	if (opt.failed && opt.state == NULL)
+		return opt_bad("%s", "--failed needs --state FILE");
+	if (opt.order == ORDER_SLOWEST && opt.state == NULL)
+		return opt_bad("%s", "--order slowest needs --state FILE");
+	return 0;
+}
 
-	for (i = 1; i < argc; i++) {
+/*
+ * Parses options; the operands are moved to the front of argv and
+ * counted.  -1 on a usage error, usagemsg saying which.  Parsing stops
+ * at --help or --version, which are printed whatever follows.
+ */
+static int
+opt_parse(int argc, char **argv)
+{
+	int i, n = 0, r = 0;
+
+	for (i = 1; i < argc && r == 0 && !opt.help && !opt.version; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			while (++i < argc)
 				argv[n++] = argv[i];
 			break;
 		}
 		if (strncmp(argv[i], "--", 2) == 0)
-			longopt(argv, &i);
+			r = opt_long(argv, &i);
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			shortopts(argv, &i);
+			r = opt_short(argv, &i);
 		else
 			argv[n++] = argv[i];
 	}
 	argv[n] = NULL;
-	return n;
+	if (r < 0)
+		return -1;
+	if (opt.help || opt.version)
+		return 0;
+	return opt_check(n) < 0 ? -1 : n;
 }
 
 /* The run's tests, as discover() found them; what the last run left. */
@@ -471,7 +532,7 @@ static char *lockpath;		/* DIR.lock, DIR as the user names it */
 static pid_t lockowner;
 
 static void
-unlock(void)
+temp_unlock(void)
 {
 	if (lockpath != NULL && getpid() == lockowner)
 		unlink(lockpath);
@@ -481,7 +542,7 @@ unlock(void)
 
 /* 1: taken; 0: a live process holds it. */
 static int
-takelock(const char *lock)
+temp_takelock(const char *lock)
 {
 	char me[32], target[64];
 	ssize_t n;
@@ -506,7 +567,7 @@ takelock(const char *lock)
 }
 
 static void
-rmtree(const char *path)
+temp_rmtree(const char *path)
 {
 	struct dirent *e;
 	struct stat st;
@@ -520,7 +581,7 @@ rmtree(const char *path)
 			continue;
 		sub = pathjoin(path, e->d_name);
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
-			rmtree(sub);
+			temp_rmtree(sub);
 			if (rmdir(sub) < 0)
 				fatal("cannot remove %s:", sub);
 		} else if (unlink(sub) < 0 && errno != ENOENT) {
@@ -533,7 +594,7 @@ rmtree(const char *path)
 
 /* Empties dir for reuse if it is ours (it holds the marker), else refuses. */
 static void
-prepare(const char *dir)
+temp_prepare(const char *dir)
 {
 	struct stat st;
 	char *marker;
@@ -542,13 +603,13 @@ prepare(const char *dir)
 	marker = pathjoin(dir, MARKER);
 	if (lstat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode) || access(marker, F_OK) < 0) {
-			unlock();
+			temp_unlock();
 			fatal("%s is not a disttrial temp directory (it has no "
 			    "%s); refusing to empty it", dir, MARKER);
 		}
-		rmtree(dir);
+		temp_rmtree(dir);
 	} else if (mkdir(dir, 0777) < 0) {
-		unlock();
+		temp_unlock();
 		fatal("cannot create %s:", dir);
 	}
 	if ((fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0)
@@ -559,7 +620,7 @@ prepare(const char *dir)
 
 /* Locks and prepares the temp directory; returns its absolute path. */
 static char *
-tempdir(void)
+temp_open(void)
 {
 	const char *base = opt.tempdir ? opt.tempdir : DEFTEMP;
 	char *dir, *lock, *abs, cwd[PATH_MAX];
@@ -575,7 +636,7 @@ tempdir(void)
 			dir[strlen(dir) - 1] = '\0';
 		lock = xmalloc(strlen(dir) + 6);
 		sprintf(lock, "%s.lock", dir);
-		if (takelock(lock))
+		if (temp_takelock(lock))
 			break;
 		if (opt.tempdir != NULL || i >= 1000)
 			fatal("temp directory %s is in use (locked by %s)",
@@ -585,8 +646,8 @@ tempdir(void)
 	}
 	lockpath = lock;
 	lockowner = getpid();
-	atexit(unlock);
-	prepare(dir);
+	atexit(temp_unlock);
+	temp_prepare(dir);
 	if (dir[0] == '/')
 		return dir;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
@@ -618,21 +679,20 @@ struct pool {
 static int selfpipe[2] = { -1, -1 };
 static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
 
+/* After a SIGCHLD: each worker is waited for by its own pid. */
 static void
-reapworkers(struct pool *p)
+pool_reap(struct pool *p)
 {
-	pid_t pid;
-	int st, i;
+	int i;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		for (i = 0; i < p->nw; i++)
-			if (p->w[i] != NULL && p->w[i]->pid == pid)
-				worker_reaped(p->w[i], st);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_reap(p->w[i]);
 }
 
 /* A gone worker is replaced, unless its slot has failed too often. */
 static void
-replace(struct pool *p, int i)
+pool_replace(struct pool *p, int i)
 {
 	int failed = p->w[i]->failed;
 	char why[256];
@@ -660,7 +720,7 @@ replace(struct pool *p, int i)
  * run out, the run goes on with fewer, saying so.
  */
 static void
-spawnall(struct pool *p)
+pool_spawn(struct pool *p)
 {
 	char why[256];
 	int i;
@@ -687,7 +747,7 @@ spawnall(struct pool *p)
  * as Unicode): it gets one error, which names it as well as it can.
  */
 static void
-badname(struct pool *p, const struct testfile *t)
+pass_badname(struct pool *p, const struct testfile *t)
 {
 	struct rep_result res = { 0 };
 	struct buf name = { 0 };
@@ -707,7 +767,7 @@ badname(struct pool *p, const struct testfile *t)
 
 /* The next test that a worker can be given, or NULL at the end. */
 static const struct testfile *
-nexttest(struct pool *p)
+pass_next(struct pool *p)
 {
 	const struct testfile *t;
 
@@ -715,14 +775,14 @@ nexttest(struct pool *p)
 		t = &found.t[p->next];
 		if (utf8_valid((const unsigned char *)t->path, strlen(t->path)))
 			return t;
-		badname(p, t);
+		pass_badname(p, t);
 	}
 	return NULL;
 }
 
 /* Hands the next test to each idle worker, unless the run is stopping. */
 static void
-dispatch(struct pool *p)
+pass_dispatch(struct pool *p)
 {
 	const struct testfile *t;
 	int i, st;
@@ -739,13 +799,13 @@ dispatch(struct pool *p)
 		st = p->w[i]->state;
 		if (st == WORKER_GONE && !interrupted && !p->stopping &&
 		    p->next < found.n && (size_t)i < found.n) {
-			replace(p, i);
+			pool_replace(p, i);
 			if (p->w[i] == NULL)
 				continue;
 			st = p->w[i]->state;
 		}
 		if ((st == WORKER_STARTING || st == WORKER_IDLE) &&
-		    !p->stopping && !interrupted && (t = nexttest(p))) {
+		    !p->stopping && !interrupted && (t = pass_next(p))) {
 			worker_run(p->w[i], t->path, t->isfile);
 			p->next++;
 		}
@@ -754,7 +814,7 @@ dispatch(struct pool *p)
 
 /* A Run is in flight, or its worker is dying and owes its test a result. */
 static int
-busy(const struct pool *p)
+pool_holding(const struct pool *p)
 {
 	int i;
 
@@ -765,7 +825,7 @@ busy(const struct pool *p)
 }
 
 static int
-alive(const struct pool *p)
+pool_alive(const struct pool *p)
 {
 	int i;
 
@@ -777,7 +837,7 @@ alive(const struct pool *p)
 
 /* One wait: worker sockets, the self-pipe, the nearest deadline. */
 static void
-step(struct pool *p, struct pollfd *pfd)
+pool_wait(struct pool *p, struct pollfd *pfd)
 {
 	long long d, soonest = 0, now = now_ms();
 	int i, wait, sig, child = 0;
@@ -807,7 +867,7 @@ step(struct pool *p, struct pollfd *pfd)
 	if (pfd[0].revents != 0 && (sig = sigpipe_take(&child)) != 0)
 		interrupted = sig;
 	if (child)
-		reapworkers(p);
+		pool_reap(p);
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && pfd[i + 1].fd >= 0 &&
 		    pfd[i + 1].revents != 0)
@@ -818,7 +878,7 @@ step(struct pool *p, struct pollfd *pfd)
 }
 
 static int
-retired(const struct pool *p)
+pool_retired(const struct pool *p)
 {
 	int i;
 
@@ -830,7 +890,7 @@ retired(const struct pool *p)
 
 /* With every worker slot retired, the tests left are errors saying why. */
 static void
-notrun(struct pool *p)
+pass_notrun(struct pool *p)
 {
 	struct rep_result res = { 0 };
 	char text[700];
@@ -850,7 +910,7 @@ notrun(struct pool *p)
 
 /* A terminal that takes escape codes: the status line, colour. */
 static int
-terminal(void)
+term_escapes(void)
 {
 	const char *term = getenv("TERM");
 
@@ -860,18 +920,18 @@ terminal(void)
 
 /* trial's colours: --color, else on a terminal unless NO_COLOR. */
 static int
-color(void)
+term_color(void)
 {
 	const char *nc = getenv("NO_COLOR");
 
 	if (opt.color != NULL && strcmp(opt.color, "auto") != 0)
 		return strcmp(opt.color, "always") == 0;
-	return terminal() && (nc == NULL || *nc == '\0');
+	return term_escapes() && (nc == NULL || *nc == '\0');
 }
 
 /* The terminal's width, else $COLUMNS, else 80. */
 static size_t
-columns(void)
+term_columns(void)
 {
 	const char *cols = getenv("COLUMNS");
 #ifdef TIOCGWINSZ
@@ -890,7 +950,7 @@ columns(void)
  * each second and whenever a test ends, cut to the terminal's width.
  */
 static void
-statusline(struct pool *p)
+pass_status(struct pool *p)
 {
 	struct buf b = { 0 };
 	long long now = now_ms();
@@ -901,7 +961,7 @@ statusline(struct pool *p)
 
 	if (!p->tty || now - p->shown < 1000)
 		return;
-	width = columns();
+	width = term_columns();
 	p->shown = now;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && p->w[i]->test != NULL)
@@ -932,7 +992,7 @@ statusline(struct pool *p)
 
 /* The running tests of an interrupted run each get an error saying so. */
 static void
-interrupt(struct pool *p)
+pass_interrupt(struct pool *p)
 {
 	char why[64];
 	int i;
@@ -940,13 +1000,13 @@ interrupt(struct pool *p)
 	snprintf(why, sizeof(why), "the run was interrupted (%s)",
 	    signame(interrupted));
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && p->w[i]->state == WORKER_BUSY)
+		if (p->w[i] != NULL && p->w[i]->test != NULL)
 			worker_kill(p->w[i], why);
 }
 
 /* A run stopped early says how many tests it left, and names them. */
 static void
-unrun(struct pool *p)
+pass_unrun(struct pool *p)
 {
 	size_t i;
 
@@ -960,7 +1020,7 @@ unrun(struct pool *p)
 }
 
 static void
-pass(struct pool *p, struct pollfd *pfd)
+run_pass(struct pool *p, struct pollfd *pfd)
 {
 	int killed = 0;
 
@@ -968,41 +1028,41 @@ pass(struct pool *p, struct pollfd *pfd)
 	p->stopping = 0;
 	p->stopwhy = NULL;
 	for (;;) {
-		dispatch(p);
+		pass_dispatch(p);
 		if (interrupted && !killed) {
-			interrupt(p);
+			pass_interrupt(p);
 			killed = 1;
 		}
-		if (!busy(p) && (p->next >= found.n || p->stopping ||
-		    interrupted || retired(p)))
+		if (!pool_holding(p) && (p->next >= found.n || p->stopping ||
+		    interrupted || pool_retired(p)))
 			break;
-		statusline(p);
-		step(p, pfd);
+		pass_status(p);
+		pool_wait(p, pfd);
 	}
-	if (retired(p) && !interrupted && !p->stopping)
-		notrun(p);
+	if (pool_retired(p) && !interrupted && !p->stopping)
+		pass_notrun(p);
 	if (p->stopping && !interrupted)
-		unrun(p);
+		pass_unrun(p);
 }
 
 /* No more tests: every worker is told to finish, and is waited for. */
 static void
-finish(struct pool *p, struct pollfd *pfd)
+pool_finish(struct pool *p, struct pollfd *pfd)
 {
 	int i;
 
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL)
 			worker_close(p->w[i]);
-	while (alive(p))
-		step(p, pfd);
+	while (pool_alive(p))
+		pool_wait(p, pfd);
 	for (i = 0; i < p->nw; i++)
 		worker_free(p->w[i]);
 }
 
 /* The passes of the run (one, or until one fails with -u). */
 static int
-passes(struct pool *p, struct pollfd *pfd)
+run_passes(struct pool *p, struct pollfd *pfd)
 {
 	long long start;
 	char line[32];
@@ -1017,20 +1077,19 @@ passes(struct pool *p, struct pollfd *pfd)
 			snprintf(line, sizeof(line), "Test Pass %d", i);
 			reporter_line(p->rep, line);
 		}
-		pass(p, pfd);
+		run_pass(p, pfd);
 		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
 		failed = reporter_failed(p->rep);
 		if (interrupted || failed || !opt.untilfailure)
 			break;
 	}
-	finish(p, pfd);
 	return failed ? RC_FAILED : RC_OK;
 }
 
 
 /* Opens test.log in the temp directory; the run's workers share it. */
 static int
-openlog(const char *dir)
+temp_log(const char *dir)
 {
 	char *log;
 	int fd;
@@ -1045,7 +1104,7 @@ openlog(const char *dir)
 
 /* --junit-xml FILE: it must be writable now, not only at the end. */
 static void
-junit(struct reporter *rep)
+manager_junit(struct reporter *rep)
 {
 	struct replace probe;
 
@@ -1058,9 +1117,66 @@ junit(struct reporter *rep)
 		fatal("--junit-xml: no scratch file:");
 }
 
-/* What every worker gets; closefds has room for the manager's three. */
+/*
+ * This program, to be run again for each local worker: /proc/self/exe
+ * where there is one, else argv[0], found through PATH if it has no
+ * slash.  NULL if none of them is there to run.
+ */
+static char *
+manager_self(const char *argv0)
+{
+	const char *path = getenv("PATH"), *end;
+	char *dir, *file;
+	size_t len;
+
+	if (access("/proc/self/exe", X_OK) == 0)
+		return xstrdup("/proc/self/exe");
+	if (argv0 == NULL || *argv0 == '\0')
+		return NULL;
+	if (strchr(argv0, '/') != NULL)
+		return access(argv0, X_OK) == 0 ? xstrdup(argv0) : NULL;
+	for (; path != NULL; path = *end != '\0' ? end + 1 : NULL) {
+		end = strchr(path, ':');
+		if (end == NULL)
+			end = path + strlen(path);
+		len = (size_t)(end - path);
+		dir = len == 0 ? xstrdup(".") : xmemdup(path, len);
+		file = pathjoin(dir, argv0);
+		free(dir);
+		if (access(file, X_OK) == 0)
+			return file;
+		free(file);
+	}
+	return NULL;
+}
+
+/* A local worker's options: the run's -t, -e and --tap, as given. */
+static char *const *
+manager_wopts(void)
+{
+	static char timeout[] = "--timeout", exec[] = "--exec",
+	    tap[] = "--tap";
+	static char *argv[8];
+	int n = 0;
+
+	if (opt.timeout != NULL) {
+		argv[n++] = timeout;
+		argv[n++] = (char *)opt.timeout;
+	}
+	if (opt.wopts.exec != NULL) {
+		argv[n++] = exec;
+		argv[n++] = (char *)opt.wopts.exec;
+	}
+	if (opt.wopts.tap)
+		argv[n++] = tap;
+	argv[n] = NULL;
+	return argv;
+}
+
+/* The workers of one run: as many as there are tests, up to -j. */
 static void
-setpool(struct pool *p, char *dir, int logfd, int *closefds)
+pool_init(struct pool *p, char *dir, int logfd, const char *self,
+    const char *name)
 {
 	memset(p, 0, sizeof(*p));
 	/* --trial: the tests are counted once the workers have started. */
@@ -1070,23 +1186,30 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
 	p->restarts = xreallocarray(NULL, (size_t)p->nw,
 	    sizeof(*p->restarts));
 	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
-	p->tty = terminal();
-	p->rep = reporter_new(stdout, opt.reporter, color());
+	p->tty = term_escapes();
+	p->rep = reporter_new(stdout, opt.reporter, term_color());
 	if (opt.state != NULL)
 		reporter_keepruns(p->rep);
 	if (opt.junit != NULL)
-		junit(p->rep);
-	p->cfg.o = &opt.wopts;
+		manager_junit(p->rep);
+	p->cfg.self = self;
+	p->cfg.name = name;
+	p->cfg.wopts = manager_wopts();
 	p->cfg.command = opt.workercmd;
 	p->cfg.tempdir = dir;
 	p->cfg.rep = p->rep;
 	p->cfg.logfd = logfd;
-	closefds[0] = selfpipe[0];
-	closefds[1] = selfpipe[1];
-	closefds[2] = logfd;
-	p->cfg.closefds = closefds;
-	p->cfg.nclosefds = 3;
 	p->cfg.timeout = opt.wopts.timeout;
+}
+
+/* Everything pool_init made, once its workers are gone. */
+static void
+pool_free(struct pool *p)
+{
+	worker_cfg_free(&p->cfg);
+	reporter_free(p->rep);
+	free(p->w);
+	free(p->restarts);
 }
 
 /*
@@ -1095,7 +1218,7 @@ setpool(struct pool *p, char *dir, int logfd, int *closefds)
  * order is asked for).  1 if --failed left no test, said on stderr.
  */
 static int
-arrange(void)
+manager_arrange(void)
 {
 	int ord = opt.order;
 
@@ -1123,28 +1246,28 @@ arrange(void)
 }
 
 static void
-record(void *arg, const char *test, double secs, int failed)
+run_record(void *arg, const char *test, double secs, int failed)
 {
 	state_set(arg, test, secs, failed);
 }
 
 /* --state: this run's tests, their times and outcomes, for the next. */
 static void
-remember(struct pool *p)
+run_remember(struct pool *p)
 {
-	reporter_each(p->rep, record, &state);
+	reporter_each(p->rep, run_record, &state);
 	if (state_write(&state, opt.state) < 0)
 		warn("--state %s: cannot write it:", opt.state);
 	state_free(&state);
 }
 
 /*
- * The tests of the operands (t without any), or a usage error; with
- * --trial only begun (discover_wait finishes), and the workers are
- * Twisted's unless a command is given.  Returns what was searched.
+ * The tests of the operands (t without any); with --trial only begun
+ * (discover_wait finishes), and the workers are Twisted's unless a
+ * command is given.  *what is what was searched.  -1 on a usage error.
  */
-static const char *
-find(char **operands, int nops)
+static int
+manager_find(char **operands, int nops, const char **what)
 {
 	static char *deflt[] = { "t", NULL };
 	struct discover_opts d = { NULL, 0, NULL };
@@ -1154,6 +1277,7 @@ find(char **operands, int nops)
 		operands = deflt;
 		nops = 1;
 	}
+	*what = nops == 1 ? operands[0] : "the operands";
 	if (opt.trial) {
 		d.python = getenv("PYTHON");
 		if (d.python == NULL || *d.python == '\0')
@@ -1161,136 +1285,160 @@ find(char **operands, int nops)
 		if (opt.workercmd == NULL)
 			opt.workercmd = TRIALWORKER;
 	}
-	if (opt.failed && opt.state == NULL)
-		usage("%s", "--failed needs --state FILE");
-	if (opt.order == ORDER_SLOWEST && opt.state == NULL)
-		usage("%s", "--order slowest needs --state FILE");
 	d.pattern = opt.pattern;
 	d.names = opt.workercmd != NULL;
 	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
-		usage("%s", err);
+		return opt_bad("%s", err);
 	if (!opt.trial && found.n == 0)
-		usage("no tests found in %s", nops == 1 ? operands[0] :
-		    "the operands");
-	if (!opt.trial && arrange() != 0)
-		exit(RC_OK);
-	return nops == 1 ? operands[0] : "the operands";
+		return opt_bad("no tests found in %s", *what);
+	return 0;
 }
 
 /*
- * --trial: the workers started while trial's loader listed the tests;
- * those beyond one a test are let go.  -1 if there are no tests, the
- * workers gone and the problem said.
+ * The tests are listed: with --trial, the workers started while
+ * trial's loader listed them, and those beyond one a test are let go.
+ * RUN_TESTS, or why there is nothing to run: RUN_NOTHING (--failed),
+ * RUN_NONE (no tests, or the loader failed: said).
  */
 static int
-listed(struct pool *p, struct pollfd *pfd, const char *what)
+run_listed(struct pool *p, const char *what)
 {
 	char err[PATH_MAX + 128];
 	int i;
 
-	if (discover_wait(&found, err, sizeof(err)) == 0) {
-		if (opt.trial && found.n > 0 && arrange() != 0) {
-			finish(p, pfd);
-			return 1;
-		}
-		if (found.n > 0) {
-			for (i = 0; i < p->nw; i++)
-				if (p->w[i] != NULL && (size_t)i >= found.n)
-					worker_close(p->w[i]);
-			return 0;
-		}
-		snprintf(err, sizeof(err), "no tests found in %s", what);
+	if (discover_wait(&found, err, sizeof(err)) < 0) {
+		warn("%s", err);
+		return RUN_NONE;
 	}
-	warn("%s", err);
-	finish(p, pfd);
-	return -1;
+	if (found.n == 0) {
+		warn("no tests found in %s", what);
+		return RUN_NONE;
+	}
+	if (opt.trial && manager_arrange() != 0)
+		return RUN_NOTHING;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && (size_t)i >= found.n)
+			worker_close(p->w[i]);
+	return RUN_TESTS;
 }
 
-/* The passes, once the tests are listed; --state learns from them. */
+/*
+ * The run, once the workers are started: the passes when the tests are
+ * listed, then --state learns from them; the workers are let go.
+ */
 static int
-run(struct pool *p, struct pollfd *pfd, const char *what)
+run_main(struct pool *p, struct pollfd *pfd, const char *what)
 {
-	int rc;
+	int rc, listed;
 
-	switch (listed(p, pfd, what)) {
-	case 0:
-		rc = passes(p, pfd);
-		break;
-	case 1:
-		return RC_OK;	/* --failed: nothing failed */
-	default:
-		return RC_ERROR;
-	}
-	if (opt.state != NULL && !interrupted)
-		remember(p);
+	rc = listed = run_listed(p, what);
+	if (listed == RUN_TESTS)
+		rc = run_passes(p, pfd);
+	pool_finish(p, pfd);
+	if (listed == RUN_TESTS && opt.state != NULL && !interrupted)
+		run_remember(p);
 	return rc;
 }
 
 /*
  * The manager: the tests are found (in t without operands), the temp
  * directory is locked and test.log opened, the workers run the passes,
- * the lock is released and an interrupted run dies by its signal.
+ * the lock is released and an interrupted run dies by its signal (or
+ * returns as if it had, should the signal not kill).  RUN_USAGE and
+ * RUN_NOTHING are left to main.
  */
 static int
-manager(char **operands, int nops)
+manager_main(char **operands, int nops, const char *argv0)
 {
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 	struct pollfd *pfd;
 	struct pool p;
 	const char *what;
-	char *dir;
-	int rc, logfd, closefds[3];
+	char *dir, *self = NULL;
+	int rc, logfd;
 
-	what = find(operands, nops);
+	if (manager_find(operands, nops, &what) < 0)
+		return RUN_USAGE;
+	if (!opt.trial && manager_arrange() != 0)
+		return RUN_NOTHING;
+	if (opt.workercmd == NULL && (self = manager_self(argv0)) == NULL)
+		fatal("cannot find this program to run its workers (argv[0] "
+		    "is '%s'); name it with --worker-command 'exec "
+		    "/path/to/disttrial --worker'", argv0 ? argv0 : "");
 	/*
 	 * The handlers come before the lock: a signal while an old temp
 	 * directory is emptied still ends in a report and a released lock.
 	 */
 	sigpipe_open(stops, 3, selfpipe);
-	dir = tempdir();
-	logfd = openlog(dir);
+	dir = temp_open();
+	logfd = temp_log(dir);
 	interrupted = sigpipe_take(NULL);
-	setpool(&p, dir, logfd, closefds);
+	pool_init(&p, dir, logfd, self, argv0 != NULL ? argv0 : "disttrial");
 	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
-	spawnall(&p);
-	rc = run(&p, pfd, what);
+	pool_spawn(&p);
+	rc = run_main(&p, pfd, what);
 	free(pfd);
-	worker_cfg_free(&p.cfg);
+	pool_free(&p);
 	close(logfd);
-	reporter_free(p.rep);
-	free(p.w);
-	free(p.restarts);
 	free(dir);
+	free(self);
 	if (rc == RC_FAILED)
 		warn("full output in %.*s/test.log",
 		    (int)(strlen(lockpath) - strlen(".lock")), lockpath);
-	if (interrupted) {
+	if (interrupted)
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    signame(interrupted), found.n - p.next, found.n);
-		unlock();
+	temp_unlock();
+	tests_free(&found);
+	if (interrupted) {
 		signal(interrupted, SIG_DFL);
 		raise(interrupted);
+		return 128 + interrupted;
 	}
-	unlock();
-	tests_free(&found);
 	return rc;
 }
 
+/* --help or --version, on stdout, which must take it. */
+static int
+info(void)
+{
+	if (opt.help) {
+		fputs(synopsis, stdout);
+		fputs(help, stdout);
+	} else {
+		puts("disttrial " VERSION);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		fatal("write error:");
+	return RC_OK;
+}
+
+/* Options; a worker, or the manager; the exit status. */
 int
 main(int argc, char **argv)
 {
-	int nops;
+	const char *argv0 = argv[0];
+	int nops, rc;
 
-	opt.jobs = jobs("auto");
+	opt_jobs("auto", &opt.jobs);
 	opt.order = -1;
 	opt.wopts.notefd = -1;
-	nops = parse(argc, argv);
-	if (opt.isworker) {
-		if (nops > 0)
-			usage("%s", "--worker takes no operands");
-		return workertrial_main(&opt.wopts);
+	if ((nops = opt_parse(argc, argv)) < 0) {
+		fprintf(stderr, "disttrial: %s\n%s", usagemsg, synopsis);
+		return RC_ERROR;
 	}
-	if (opt.wopts.stdio)
-		usage("%s", "--stdio goes with --worker");
-	return manager(argv, nops);
+	if (opt.help || opt.version)
+		return info();
+	if (opt.isworker)
+		return workertrial_main(&opt.wopts);
+	switch ((rc = manager_main(argv, nops, argv0))) {
+	case RUN_USAGE:
+		fprintf(stderr, "disttrial: %s\n%s", usagemsg, synopsis);
+		return RC_ERROR;
+	case RUN_NOTHING:
+		return RC_OK;
+	case RUN_NONE:
+		return RC_ERROR;
+	}
+	return rc;
 }

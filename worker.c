@@ -2,9 +2,10 @@
  * worker.c: the manager's view of one worker, as trial's LocalWorker
  * and LocalWorkerAMP.
  *
- * A worker is a forked copy of this process running the worker loop, or
- * a --worker-command, with AMP on its fds 3/4 over a socketpair.  It is
- * sent Start (its scratch directory N/) and then one Run at a time.  Its
+ * A worker is this program run again with --worker, or a
+ * --worker-command, started the same way (posix_spawn, as trial's
+ * LocalWorker starts workertrial), with AMP on its fds 3/4 over a
+ * socketpair.  Its states are in worker.h.  It is sent Start (its scratch directory N/) and then one Run at a time.  Its
  * commands are answered in both dialects (texts inline, or in streams
  * from the one table all workers share), its results go to the
  * reporter as plain structs, and its TestWrite lines are held per test
@@ -27,6 +28,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,20 +41,16 @@
 #include "stream.h"
 #include "util.h"
 #include "worker.h"
-#include "workertrial.h"
 
+extern char **environ;
+
+#define WNOTEFD 5		/* a local worker's note of its tests' group */
+#define WNOTEFDSTR "5"
 #define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
 #define NOTHING "the worker reported nothing for this test"
 #define WEXITMS 1000		/* for a worker to exit before signals */
 #define WMARGINMS 5000		/* the Run backstop past the time-out */
 #define WSTREAMCAP ((size_t)64 * 1024 * 1024)	/* open streams, in all */
-
-/* Whether the worker has been told to finish. */
-enum {
-	CLOSE_NO,
-	CLOSE_PENDING,	/* told to, once the answers it is owed are out */
-	CLOSE_SENT,	/* EOF sent */
-};
 
 struct wconn {
 	struct worker_cfg *cfg;
@@ -70,86 +68,30 @@ struct wconn {
 	size_t dropped;		/* lines that could not be kept */
 	int droperr;		/* why: the errno of the first */
 	int byexit;		/* the fault was its leaving: name its status */
-	int closing;		/* CLOSE_NO... */
-	struct ladder kill;	/* WORKER_DYING: the way to SIGKILL */
+	int eofsent;		/* WORKER_CLOSING: it was told to finish */
+	struct ladder kill;	/* CLOSING, DYING: the way to SIGKILL */
 	int notefd;		/* a local worker's note of its tests' group */
 	pid_t testpgid;		/* the tests' group, once noted; 0: none */
 	long long backstop;	/* ms: WORKER_BUSY's limit; 0: none */
 };
 
-static struct worker **conns;	/* every worker spawned, for children */
-static size_t nconns, connscap;
+/* On its way out: CLOSING, DYING or GONE, it takes no more work. */
+static int
+leaving(const struct worker *w)
+{
+	return w->state == WORKER_CLOSING || w->state == WORKER_DYING ||
+	    w->state == WORKER_GONE;
+}
 
-/* What is due next: the backstop while busy, the ladder while dying. */
+/* What is due next: the backstop while busy, the ladder on the way out. */
 long long
 worker_due(const struct worker *w)
 {
 	if (w->state == WORKER_BUSY)
 		return w->conn->backstop;
-	if (w->state == WORKER_DYING)
+	if (w->state == WORKER_CLOSING || w->state == WORKER_DYING)
 		return w->conn->kill.due;
 	return 0;
-}
-
-/*
- * The child of a local worker's fork: a copy of the manager.  Before
- * the worker loop it closes the manager's descriptors (the self-pipe,
- * test.log, every other worker's socket), so nothing of the run is
- * held open by it; it puts its output on N/out.log and N/err.log and
- * its socket on fds 3 and 4, as a --worker-command gets them.  It then
- * either execs the command or runs the worker loop, which reads only
- * cfg->o, and leaves by _exit so the manager's atexit handlers do not
- * run; only a fatal() inside the loop exits through them, which is why
- * disttrial.c's unlock checks the pid.  stdio was flushed before the
- * fork, so nothing buffered is written twice.
- */
-static void
-mkchild(const struct worker_cfg *cfg, int slot, int sock, int notefd)
-{
-	struct workertrial_opts o;
-	char n[32], *path;
-	int fd, i, out, err, spare[4];
-
-	setpgid(0, 0);
-	for (i = 0; i < cfg->nclosefds; i++)
-		close(cfg->closefds[i]);
-	for (i = 0; i < (int)nconns; i++) {
-		if (conns[i]->conn->fd >= 0)
-			close(conns[i]->conn->fd);
-		if (conns[i]->conn->notefd >= 0)
-			close(conns[i]->conn->notefd);
-	}
-	snprintf(n, sizeof(n), "%d", slot);
-	setenv("DISTTRIAL_WORKER", n, 1);
-	path = xmalloc(strlen(cfg->tempdir) + 48);
-	sprintf(path, "%s/%d/out.log", cfg->tempdir, slot);
-	/* Appended: a replacement keeps what its dead predecessor said. */
-	out = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-	sprintf(path, "%s/%d/err.log", cfg->tempdir, slot);
-	err = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-	free(path);
-	if (out < 0 || err < 0 || (fd = open("/dev/null", O_RDONLY)) < 0)
-		_exit(127);
-	if ((sock = fcntl(sock, F_DUPFD, 5)) < 0 || dup2(fd, 0) < 0 ||
-	    dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sock, 3) < 0 ||
-	    dup2(sock, 4) < 0)
-		_exit(127);
-	spare[0] = sock;
-	spare[1] = fd;
-	spare[2] = out;
-	spare[3] = err;
-	for (i = 0; i < 4; i++)
-		if (spare[i] > 4)
-			close(spare[i]);
-	signal(SIGPIPE, SIG_DFL);
-	if (cfg->command != NULL) {
-		execl("/bin/sh", "sh", "-c", cfg->command, (char *)NULL);
-		_exit(127);
-	}
-	signal(SIGPIPE, SIG_IGN);
-	o = *cfg->o;
-	o.notefd = notefd;
-	_exit(workertrial_main(&o));
 }
 
 static struct worker *
@@ -171,17 +113,162 @@ newworker(struct worker_cfg *cfg, int slot)
 	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
 	if (cfg->streams == NULL)
 		cfg->streams = streams_new(WSTREAMCAP);
-	/* Registered before the fork, so a local worker's copy is reachable. */
-	if (nconns == connscap) {
-		connscap = connscap ? connscap * 2 : 8;
-		conns = xreallocarray(conns, connscap, sizeof(*conns));
-	}
-	conns[nconns++] = w;
 	return w;
 }
 
 /*
- * The descriptors and the fork; -1 with why filled in if one of them
+ * A worker's command line: sh -c COMMAND, or this program as a worker
+ * that notes its tests' group on fd WNOTEFD, with the run's options.
+ */
+static char **
+workerargv(const struct worker_cfg *cfg)
+{
+	static char sh[] = "sh", dashc[] = "-c", worker[] = "--worker";
+	static char groupfd[] = "--group-fd=" WNOTEFDSTR;
+	char **argv;
+	size_t n;
+
+	for (n = 0; cfg->wopts != NULL && cfg->wopts[n] != NULL; n++)
+		;
+	argv = xreallocarray(NULL, n + 4, sizeof(*argv));
+	if (cfg->command != NULL) {
+		argv[0] = sh;
+		argv[1] = dashc;
+		argv[2] = (char *)cfg->command;
+		argv[3] = NULL;
+		return argv;
+	}
+	argv[0] = (char *)cfg->name;
+	argv[1] = worker;
+	argv[2] = groupfd;
+	memcpy(argv + 3, cfg->wopts, n * sizeof(*argv));
+	argv[n + 3] = NULL;
+	return argv;
+}
+
+/* The environment with DISTTRIAL_WORKER=slot in it, in env's memory. */
+static char **
+workerenv(int slot, struct buf *env)
+{
+	static const char name[] = "DISTTRIAL_WORKER=";
+	char **envp, num[24];
+	size_t n, i, k = 0;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	envp = xreallocarray(NULL, n + 2, sizeof(*envp));
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], name, sizeof(name) - 1) != 0)
+			envp[k++] = environ[i];
+	snprintf(num, sizeof(num), "%d", slot);
+	buf_addstr(env, name);
+	buf_addstr(env, num);
+	buf_addc(env, '\0');
+	envp[k++] = (char *)env->data;
+	envp[k] = NULL;
+	return envp;
+}
+
+/*
+ * How a worker starts: stdin on /dev/null, stdout and stderr appended
+ * to N/out.log and N/err.log (a replacement keeps what its dead
+ * predecessor said), the socket on fds 3 and 4, a local worker's note
+ * pipe on WNOTEFD; in a process group of its own, with every signal's
+ * default action and none blocked, whatever the manager's are.  The
+ * descriptors given are above WNOTEFD, so no dup2 overwrites another.
+ */
+static int
+workeractions(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
+    const char *dir, int sock, int note)
+{
+	static const char *logs[] = { "out.log", "err.log" };
+	sigset_t none, all;
+	char *path;
+	int e, i;
+
+	if ((e = posix_spawn_file_actions_init(fa)) != 0)
+		return e;
+	e = posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY,
+	    0);
+	for (i = 0; i < 2 && e == 0; i++) {
+		path = pathjoin(dir, logs[i]);
+		e = posix_spawn_file_actions_addopen(fa, i + 1, path,
+		    O_WRONLY | O_CREAT | O_APPEND, 0666);
+		free(path);
+	}
+	if (e == 0)
+		e = posix_spawn_file_actions_adddup2(fa, sock, 3);
+	if (e == 0)
+		e = posix_spawn_file_actions_adddup2(fa, sock, 4);
+	if (e == 0 && note >= 0)
+		e = posix_spawn_file_actions_adddup2(fa, note, WNOTEFD);
+	if (e != 0 || (e = posix_spawnattr_init(attr)) != 0) {
+		posix_spawn_file_actions_destroy(fa);
+		return e;
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	if ((e = posix_spawnattr_setpgroup(attr, 0)) != 0 ||
+	    (e = posix_spawnattr_setsigmask(attr, &none)) != 0 ||
+	    (e = posix_spawnattr_setsigdefault(attr, &all)) != 0 ||
+	    (e = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) {
+		posix_spawn_file_actions_destroy(fa);
+		posix_spawnattr_destroy(attr);
+	}
+	return e;
+}
+
+/* The worker's process, its argv and environment made; an errno, or 0. */
+static int
+spawnworker(struct worker *w, int sock, int note)
+{
+	const struct worker_cfg *cfg = w->conn->cfg;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct buf env = { 0 };
+	char **argv, **envp;
+	int e;
+
+	if ((e = workeractions(&fa, &attr, w->conn->dir, sock, note)) != 0)
+		return e;
+	argv = workerargv(cfg);
+	envp = workerenv(w->slot, &env);
+	e = posix_spawn(&w->pid, cfg->command != NULL ? "/bin/sh" : cfg->self,
+	    &fa, &attr, argv, envp);
+	if (e == 0)	/* it is in its group already; this is for the race */
+		setpgid(w->pid, w->pid);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(argv);
+	free(envp);
+	buf_free(&env);
+	return e;
+}
+
+/*
+ * A descriptor of ours moved above WNOTEFD, close-on-exec like all of
+ * the manager's: no worker holds another's socket, nor test.log.
+ */
+static int
+highfd(int fd)
+{
+	int high;
+
+	if (fd < 0 || fd > WNOTEFD) {
+		if (fd >= 0)
+			fdflags(fd, FD_CLOEXEC, 0);
+		return fd;
+	}
+	high = fcntl(fd, F_DUPFD_CLOEXEC, WNOTEFD + 1);
+	close(fd);
+	return high;
+}
+
+/*
+ * The descriptors and the process; -1 with why filled in if one of them
  * cannot be had (fds or processes run out): the caller goes on with
  * fewer workers.
  */
@@ -190,7 +277,7 @@ startchild(struct worker *w, char *why, size_t whylen)
 {
 	struct wconn *c = w->conn;
 	const char *what = "socketpair";
-	int sv[2] = { -1, -1 }, np[2] = { -1, -1 }, i;
+	int sv[2] = { -1, -1 }, np[2] = { -1, -1 }, i, e;
 
 	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST) {
 		snprintf(why, whylen, "cannot create %s: %s", c->dir,
@@ -204,23 +291,19 @@ startchild(struct worker *w, char *why, size_t whylen)
 	if (c->cfg->command == NULL && pipe(np) < 0)
 		goto fail;
 	for (i = 0; i < 2; i++) {
-		fdflags(sv[i], FD_CLOEXEC, 0);
-		if (np[i] >= 0)
-			fdflags(np[i], FD_CLOEXEC, 0);
+		sv[i] = highfd(sv[i]);
+		np[i] = highfd(np[i]);
 	}
-	fflush(NULL);
-	what = "fork";
-	if ((w->pid = fork()) < 0) {
+	what = "fcntl";
+	if (sv[0] < 0 || sv[1] < 0 ||
+	    (c->cfg->command == NULL && (np[0] < 0 || np[1] < 0)))
+		goto fail;
+	what = c->cfg->command != NULL ? "/bin/sh" : c->cfg->self;
+	if ((e = spawnworker(w, sv[1], np[1])) != 0) {
 		w->pid = 0;
+		errno = e;
 		goto fail;
 	}
-	if (w->pid == 0) {
-		close(sv[0]);
-		if (np[0] >= 0)
-			close(np[0]);
-		mkchild(c->cfg, w->slot, sv[1], np[1]);
-	}
-	setpgid(w->pid, w->pid);
 	close(sv[1]);
 	if (np[1] >= 0)
 		close(np[1]);
@@ -284,23 +367,6 @@ worker_adopt(struct worker_cfg *cfg, int slot, int fd)
 	return w;
 }
 
-static void
-unregister(struct worker *w)
-{
-	size_t i;
-
-	for (i = 0; i < nconns; i++)
-		if (conns[i] == w) {
-			conns[i] = conns[--nconns];
-			break;
-		}
-	if (nconns == 0) {
-		free(conns);
-		conns = NULL;
-		connscap = 0;
-	}
-}
-
 void
 worker_free(struct worker *w)
 {
@@ -309,7 +375,6 @@ worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	c = w->conn;
-	unregister(w);
 	if (c->fd >= 0)
 		close(c->fd);
 	if (c->notefd >= 0)
@@ -377,10 +442,13 @@ logout(struct worker *w, const unsigned char *p, size_t len)
 	}
 	if (c->dropped == 0 && c->spill == NULL &&
 	    c->log.len + len + 1 > WLOGMAX) {
-		if ((c->spill = tmpfile()) == NULL)
+		if ((c->spill = tmpfile()) == NULL) {
 			c->droperr = errno;
-		else	/* a gigabyte in 64 KiB writes, not 4 KiB ones */
+		} else {
+			/* a gigabyte in 64 KiB writes, not 4 KiB ones */
 			setvbuf(c->spill, NULL, _IOFBF, 65536);
+			fdflags(fileno(c->spill), FD_CLOEXEC, 0);
+		}
 	}
 	if (c->dropped == 0 && c->spill != NULL &&
 	    (fwrite(p, 1, len, c->spill) != len ||
@@ -564,7 +632,7 @@ fault(struct worker *w, int exited, const char *fmt, ...)
 	struct wconn *c = w->conn;
 	va_list ap;
 
-	if (w->state == WORKER_DYING || w->state == WORKER_GONE)
+	if (leaving(w))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(w->why, sizeof(w->why), fmt, ap);
@@ -586,23 +654,25 @@ worker_kill(struct worker *w, const char *why)
 
 /* EOF tells a worker to finish, once every answer owed has gone out. */
 static void
-shut(struct wconn *c)
+shut(struct worker *w)
 {
-	if (c->closing == CLOSE_PENDING && c->fd >= 0 && c->wbuf.len == 0) {
+	struct wconn *c = w->conn;
+
+	if (w->state == WORKER_CLOSING && !c->eofsent && c->fd >= 0 &&
+	    c->wbuf.len == 0) {
 		shutdown(c->fd, SHUT_WR);
-		c->closing = CLOSE_SENT;
+		c->eofsent = 1;
 	}
 }
 
 void
 worker_close(struct worker *w)
 {
-	if (w->state == WORKER_DYING || w->state == WORKER_GONE)
+	if (leaving(w))
 		return;
-	w->conn->closing = CLOSE_PENDING;
-	shut(w->conn);
+	w->state = WORKER_CLOSING;
+	shut(w);
 	/* One that dawdles is signalled. */
-	w->state = WORKER_DYING;
 	ladder_start(&w->conn->kill, WEXITMS);
 }
 
@@ -619,7 +689,7 @@ worker_tick(struct worker *w)
 		    (double)(now - w->started) / 1000);
 		return;
 	}
-	if (w->state == WORKER_DYING &&
+	if ((w->state == WORKER_CLOSING || w->state == WORKER_DYING) &&
 	    (sig = ladder_due(&w->conn->kill, now)) != 0)
 		killall(w, sig);
 }
@@ -635,19 +705,39 @@ statustext(char *s, size_t len, int status)
 }
 
 static int readconn(struct worker *);
+static void reaped(struct worker *, int);
+
+/*
+ * Each worker is waited for by its own pid, never by waitpid(-1), which
+ * could take the status of a child that is not a worker's.  A wait that
+ * fails is a bug, not a worker's fault.
+ */
+void
+worker_reap(struct worker *w)
+{
+	pid_t pid;
+	int st;
+
+	if (w->pid == 0)
+		return;
+	while ((pid = waitpid(w->pid, &st, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (pid < 0)
+		fatal("waitpid %ld, worker %d:", (long)w->pid, w->slot);
+	if (pid == w->pid)
+		reaped(w, st);
+}
 
 /*
  * The worker's process is gone.  What it wrote before dying is read
  * first; then the test it was running, if any, gets exactly one error.
  */
-void
-worker_reaped(struct worker *w, int status)
+static void
+reaped(struct worker *w, int status)
 {
 	struct rep_result res = { 0 };
 	char st[96];
 
-	if (w->pid == 0)
-		return;
 	while (w->conn->fd >= 0 && readconn(w))
 		;
 	w->pid = 0;
@@ -737,10 +827,7 @@ frames(const struct buf *list, size_t *n)
 		for (i = 0; i < 3; i++)
 			if (amp_list_next(&p, &len, &e[i], &el[i]) != 1)
 				return f;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			f = xreallocarray(f, cap, sizeof(*f));
-		}
+		f = xgrow(f, &cap, *n + 1, sizeof(*f), 16);
 		f[*n].func = (const char *)e[0];
 		f[*n].funclen = el[0];
 		f[*n].file = (const char *)e[1];
@@ -845,7 +932,7 @@ streamwrite(struct worker *w, const struct amp_box *b,
 
 /* A command from the worker, as trial's LocalWorkerAMP answers it. */
 static void
-command(struct worker *w, const struct amp_box *b)
+workercmd(struct worker *w, const struct amp_box *b)
 {
 	const struct amp_pair *cmd, *tag, *p;
 	char sid[32];
@@ -868,7 +955,7 @@ command(struct worker *w, const struct amp_box *b)
 		streamwrite(w, b, tag);
 		return;
 	}
-	for (i = 0; i < sizeof(adds) / sizeof(adds[0]); i++)
+	for (i = 0; i < countof(adds); i++)
 		if (amp_is(cmd, adds[i].cmd)) {
 			addresult(w, b, (int)i);
 			answer(w, tag, "success", "True");
@@ -881,7 +968,7 @@ command(struct worker *w, const struct amp_box *b)
 
 /* An answer from the worker: to Start, or to the Run in flight. */
 static void
-answered(struct worker *w, const struct amp_box *b)
+workeranswer(struct worker *w, const struct amp_box *b)
 {
 	const struct amp_pair *tag, *v;
 	struct rep_result r = { 0 };
@@ -934,7 +1021,7 @@ readconn(struct worker *w)
 	if ((n = read(c->fd, chunk, sizeof(chunk))) < 0 &&
 	    (errno == EINTR || errno == EAGAIN))
 		return 0;
-	if (n <= 0 && w->state == WORKER_DYING) {
+	if (n <= 0 && w->state == WORKER_CLOSING) {
 		closefd(c);	/* it is finishing, as asked */
 		return 0;
 	}
@@ -945,9 +1032,9 @@ readconn(struct worker *w)
 	amp_dec_feed(c->dec, chunk, (size_t)n);
 	while (c->fd >= 0 && (r = amp_dec_next(c->dec, &b)) == 1) {
 		if (b.kind == AMP_COMMAND)
-			command(w, &b);
+			workercmd(w, &b);
 		else
-			answered(w, &b);
+			workeranswer(w, &b);
 	}
 	amp_free(&b);
 	if (c->fd >= 0 && r < 0)
@@ -974,7 +1061,7 @@ worker_flush(struct worker *w)
 		fault(w, 1, "worker %d closed its connection", w->slot);
 	}
 	c->wblocked = r == 0;
-	shut(c);
+	shut(w);
 }
 
 void

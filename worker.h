@@ -1,37 +1,57 @@
 /*
  * worker.h: the manager's view of one worker, as trial's LocalWorker and
- * LocalWorkerAMP: a forked local worker, or a command speaking AMP on
- * its fds 3/4.  Results go to the reporter as they arrive; TestWrite
- * lines are held per test and written to the log as one piece when its
- * Run is answered.
+ * LocalWorkerAMP: this program run again as --worker, or a command,
+ * speaking AMP on its fds 3/4.  Results go to the reporter as they
+ * arrive; TestWrite lines are held per test and written to the log as
+ * one piece when its Run is answered.
  */
 #include <stddef.h>
 #include <sys/types.h>
 
 struct reporter;
 struct streams;
-struct workertrial_opts;
 struct wconn;
 
 /* What the workers of one run share. */
 struct worker_cfg {
-	const struct workertrial_opts *o;	/* a local worker's options */
-	const char *command;		/* --worker-command, or NULL */
+	const char *self;		/* this program, for local workers */
+	const char *name;		/* their argv[0]: the manager's */
+	char *const *wopts;		/* their --worker options; NULL-ended */
+	const char *command;		/* --worker-command, or NULL: local */
 	const char *tempdir;		/* absolute; worker N gets N/ */
 	struct reporter *rep;
 	int logfd;			/* test.log */
-	const int *closefds;		/* the manager's, closed in children */
-	int nclosefds;
 	double timeout;			/* for the Run backstop; 0: none */
 	struct streams *streams;	/* worker.c's: one id counter for all */
 };
 
+/*
+ * A worker's life.  Each state, what enters it, and what the fields
+ * may be in it.  test is the Run a worker holds: in flight while BUSY,
+ * or owed exactly one error while DYING; it is NULL in every other
+ * state.  A worker's connection is open until it is DYING or GONE,
+ * except that a CLOSING one closes it when the worker does.
+ *
+ *   STARTING  worker_spawn or worker_adopt: Start is sent, not yet
+ *             answered.  A Run may be sent already (BUSY).
+ *   IDLE      the answer to Start, or to its Run: it waits for a Run.
+ *   BUSY      worker_run: a Run in flight; the Run backstop runs.
+ *   CLOSING   worker_close, on a worker that holds no test: told to
+ *             finish, by EOF once the answers it is owed are out; the
+ *             kill ladder runs in case it dawdles.
+ *   DYING     a fault or worker_kill, from STARTING, IDLE or BUSY: its
+ *             connection is closed and the kill ladder runs; failed is
+ *             set, why says what happened.
+ *   GONE      worker_reaped, from any state: its process is waited for
+ *             (pid 0), a test it held has had its error.
+ */
 enum {
-	WORKER_STARTING,	/* spawned, no Run yet */
+	WORKER_STARTING,
 	WORKER_IDLE,
-	WORKER_BUSY,		/* a Run in flight */
-	WORKER_DYING,		/* failed or closing: being reaped */
-	WORKER_GONE,		/* reaped; failed and why say if by a fault */
+	WORKER_BUSY,
+	WORKER_CLOSING,
+	WORKER_DYING,
+	WORKER_GONE,
 };
 
 /* The manager reads these fields; only worker.c writes them. */
@@ -39,7 +59,7 @@ struct worker {
 	int slot;
 	int state;		/* WORKER_STARTING... */
 	pid_t pid;		/* and its process group; 0 once reaped */
-	char *test;		/* the Run in flight (or owed an error) */
+	char *test;		/* the Run it holds: see the states */
 	long long started;	/* ms, when that Run went */
 	int failed;		/* it went by a fault */
 	int bailed;		/* a test it ran said Bail out! */
@@ -61,7 +81,8 @@ int worker_pollfd(const struct worker *w, short *events);
 void worker_io(struct worker *w, short revents);
 void worker_flush(struct worker *w);	/* once a wake-up, before poll */
 void worker_run(struct worker *w, const char *test, int isfile);
-void worker_reaped(struct worker *w, int status);	/* w->pid was reaped */
+/* Waits for the worker's process without blocking, if it has one. */
+void worker_reap(struct worker *w);
 void worker_close(struct worker *w);	/* no more tests: let it exit */
 void worker_kill(struct worker *w, const char *why);
 void worker_tick(struct worker *w);	/* time-outs; call when due */

@@ -146,19 +146,36 @@ static struct {
 	int wblocked;		/* the last write was short: wait for POLLOUT */
 } W;
 
+/*
+ * Room for one more item at the end of a queue whose items [*head, *len)
+ * are waiting, size bytes each: the room taken from its front is used
+ * again before it grows.  Returns the queue.
+ */
+static void *
+qroom(void *q, size_t *head, size_t *len, size_t *cap, size_t size,
+    size_t first)
+{
+	if (*len == *cap && *head > 0) {
+		memmove(q, (char *)q + *head * size, (*len - *head) * size);
+		*len -= *head;
+		*head = 0;
+	}
+	return xgrow(q, cap, *len + 1, size, first);
+}
+
+/* One item was taken from the queue's front; once empty it starts over. */
+static void
+qtaken(size_t *head, size_t *len)
+{
+	if (++*head == *len)
+		*head = *len = 0;
+}
+
 static void
 newask(unsigned long tag, struct item *it, int slot)
 {
-	if (W.nask == W.askcap && W.askhead > 0) {
-		memmove(W.ask, W.ask + W.askhead,
-		    (W.nask - W.askhead) * sizeof(*W.ask));
-		W.nask -= W.askhead;
-		W.askhead = 0;
-	}
-	if (W.nask == W.askcap) {
-		W.askcap = W.askcap ? W.askcap * 2 : 16;
-		W.ask = xreallocarray(W.ask, W.askcap, sizeof(*W.ask));
-	}
+	W.ask = qroom(W.ask, &W.askhead, &W.nask, &W.askcap, sizeof(*W.ask),
+	    16);
 	W.ask[W.nask].tag = tag;
 	W.ask[W.nask].it = it;
 	W.ask[W.nask].slot = slot;
@@ -191,17 +208,7 @@ enqueue(struct item *it)
 {
 	int i;
 
-	if (W.qlen == W.qcap) {
-		if (W.qhead > 0) {
-			memmove(W.q, W.q + W.qhead,
-			    (W.qlen - W.qhead) * sizeof(*W.q));
-			W.qlen -= W.qhead;
-			W.qhead = 0;
-		} else {
-			W.qcap = W.qcap ? W.qcap * 2 : 64;
-			W.q = xreallocarray(W.q, W.qcap, sizeof(*W.q));
-		}
-	}
+	W.q = qroom(W.q, &W.qhead, &W.qlen, &W.qcap, sizeof(*W.q), 64);
 	W.q[W.qlen++] = it;
 	W.qbytes += it->text.len;
 	if (W.olddialect)
@@ -329,7 +336,7 @@ senditem(struct item *it)
  * stream ids have not come back, or until the write buffer is full.
  */
 static void
-flush(void)
+sendqueue(void)
 {
 	struct item *it;
 
@@ -339,11 +346,9 @@ flush(void)
 			break;
 		senditem(it);
 		W.qbytes -= it->text.len;
-		W.qhead++;
+		qtaken(&W.qhead, &W.qlen);
 		freeitem(it);
 	}
-	if (W.qhead == W.qlen)
-		W.qhead = W.qlen = 0;
 }
 
 /* A copy of s fit for a Unicode value: UTF-8, at most one value long. */
@@ -361,7 +366,7 @@ unicode(const char *s)
 }
 
 static void
-result(const char *cmd, const char *name, const char *reason,
+queueresult(const char *cmd, const char *name, const char *reason,
     const char *class, const char *text, size_t textlen)
 {
 	struct item *it;
@@ -386,7 +391,7 @@ static char breach[160];
 
 /* An answer to one of our commands; -1 for a tag never asked. */
 static int
-answered(const struct amp_box *b)
+manageranswer(const struct amp_box *b)
 {
 	const struct amp_pair *tag, *v;
 	unsigned long n;
@@ -407,13 +412,12 @@ answered(const struct amp_box *b)
 		return -1;
 	}
 	a = W.ask[i];
-	if (i == W.askhead)
-		W.askhead++;
-	else
+	if (i == W.askhead) {
+		qtaken(&W.askhead, &W.nask);
+	} else {
 		memmove(W.ask + i, W.ask + i + 1,
 		    (--W.nask - i) * sizeof(*W.ask));
-	if (W.askhead == W.nask)
-		W.askhead = W.nask = 0;
+	}
 	if (a.it != NULL) {
 		a.it->nopen--;
 		v = amp_get(b, "streamId");
@@ -510,10 +514,7 @@ queuerun(const struct amp_pair *tag, const struct amp_pair *test)
 {
 	struct runreq *r;
 
-	if (W.nrun == W.runcap) {
-		W.runcap = W.runcap ? W.runcap * 2 : 8;
-		W.run = xreallocarray(W.run, W.runcap, sizeof(*W.run));
-	}
+	W.run = xgrow(W.run, &W.runcap, W.nrun + 1, sizeof(*W.run), 8);
 	r = &W.run[W.nrun++];
 	r->test = xmemdup(test->val, test->vlen);
 	r->tag = tag ? xmemdup(tag->val, tag->vlen) : NULL;
@@ -521,7 +522,7 @@ queuerun(const struct amp_pair *tag, const struct amp_pair *test)
 
 /* A command from the manager; -1 for one that cannot be answered. */
 static int
-command(const struct amp_box *b)
+managercmd(const struct amp_box *b)
 {
 	const struct amp_pair *cmd, *tag, *arg = NULL;
 	int isstart;
@@ -565,9 +566,11 @@ feed(const void *p, size_t len)
 	struct amp_box b = { 0 };
 	int r;
 
+	if (W.dec == NULL)
+		W.dec = amp_dec_new();
 	amp_dec_feed(W.dec, p, len);
 	while ((r = amp_dec_next(W.dec, &b)) == 1)
-		if ((b.kind == AMP_COMMAND ? command(&b) : answered(&b)) < 0)
+		if ((b.kind == AMP_COMMAND ? managercmd(&b) : manageranswer(&b)) < 0)
 			break;
 	amp_free(&b);
 	if (r < 0)
@@ -750,27 +753,27 @@ ontap(void *arg, const struct tap_result *r)
 	name = testname(t, r->name);
 	switch (r->kind) {
 	case TAP_SUCCESS:
-		result("AddSuccess", name, NULL, NULL, NULL, 0);
+		queueresult("AddSuccess", name, NULL, NULL, NULL, 0);
 		break;
 	case TAP_FAILURE:
-		result("AddFailure", name, NULL, r->class, r->text, r->textlen);
+		queueresult("AddFailure", name, NULL, r->class, r->text, r->textlen);
 		break;
 	case TAP_SKIP:
-		result("AddSkip", name, r->reason, NULL, NULL, 0);
+		queueresult("AddSkip", name, r->reason, NULL, NULL, 0);
 		break;
 	case TAP_XFAIL:
-		result("AddExpectedFailure", name, r->reason, NULL, r->text,
+		queueresult("AddExpectedFailure", name, r->reason, NULL, r->text,
 		    r->textlen);
 		break;
 	case TAP_XPASS:
-		result("AddUnexpectedSuccess", name, r->reason, NULL, NULL, 0);
+		queueresult("AddUnexpectedSuccess", name, r->reason, NULL, NULL, 0);
 		break;
 	default:
 		if (r->name == NULL)
 			filetext(t, &text, r->text, r->textlen);
 		else
 			buf_add(&text, r->text, r->textlen);
-		result("AddError", name, NULL, r->class, (char *)text.data,
+		queueresult("AddError", name, NULL, r->class, (char *)text.data,
 		    text.len);
 		break;
 	}
@@ -826,7 +829,7 @@ execfailed(struct testproc *t)
 	else
 		snprintf(why, sizeof(why), "cannot execute %s: %s", t->path,
 		    strerror(t->execerr));
-	result("AddError", t->path, NULL, CLASS_EXEC, why,
+	queueresult("AddError", t->path, NULL, CLASS_EXEC, why,
 	    strlen(why));
 }
 
@@ -838,7 +841,7 @@ notap(struct testproc *t, const char *why)
 
 	buf_addstr(&text, "no TAP output\n");
 	filetext(t, &text, why, strlen(why));
-	result("AddError", t->path, NULL, CLASS_BADTAP, (char *)text.data,
+	queueresult("AddError", t->path, NULL, CLASS_BADTAP, (char *)text.data,
 	    text.len);
 	buf_free(&text);
 }
@@ -865,14 +868,14 @@ judge(struct testproc *t)
 		return;
 	}
 	if (class == NULL) {
-		result("AddSuccess", t->path, NULL, NULL, NULL, 0);
+		queueresult("AddSuccess", t->path, NULL, NULL, NULL, 0);
 	} else if (WIFEXITED(t->status) && WEXITSTATUS(t->status) == 77 &&
 	    !t->timedout) {
-		result("AddSkip", t->path, t->lastline[0] ? t->lastline :
+		queueresult("AddSkip", t->path, t->lastline[0] ? t->lastline :
 		    "exit status 77", NULL, NULL, 0);
 	} else {
 		filetext(t, &text, why, strlen(why));
-		result(strcmp(class, CLASS_FAIL) == 0 ?
+		queueresult(strcmp(class, CLASS_FAIL) == 0 ?
 		    "AddFailure" : "AddError", t->path, NULL, class,
 		    (char *)text.data, text.len);
 	}
@@ -1076,7 +1079,7 @@ killgroup(pid_t pgid, int sig)
  * time-out and the grace for strays stand still until it flows again.
  */
 static void
-hold(int paused)
+holdclocks(int paused)
 {
 	long long d;
 
@@ -1223,6 +1226,8 @@ setup(const struct workertrial_opts *o)
 
 	W.o = o;
 	W.notefd = o->notefd;
+	if (W.notefd >= 0)	/* the manager's, not the tests' */
+		fdflags(W.notefd, FD_CLOEXEC, 0);
 	W.in = o->stdio ? 0 : 3;
 	W.out = o->stdio ? 1 : 4;
 	if (fcntl(W.in, F_GETFD) < 0 || fcntl(W.out, F_GETFD) < 0)
@@ -1232,7 +1237,7 @@ setup(const struct workertrial_opts *o)
 	W.outflags = fcntl(W.out, F_GETFL);
 	fdflags(W.in, FD_CLOEXEC, O_NONBLOCK);
 	fdflags(W.out, FD_CLOEXEC, O_NONBLOCK);
-	sigpipe_open(stops, sizeof(stops) / sizeof(stops[0]), W.selfpipe);
+	sigpipe_open(stops, (int)countof(stops), W.selfpipe);
 	spawnsetup();
 	atexit(cleanup);
 	/* What the tests see: prove's flag, and which worker of how many. */
@@ -1250,7 +1255,47 @@ setup(const struct workertrial_opts *o)
 		if (W.nxargv == 0)
 			fatal("worker: --exec names no command");
 	}
-	W.dec = amp_dec_new();
+}
+
+/*
+ * Everything of the traffic with a manager goes: the queue, the asks,
+ * the Runs waiting, the buffers and the decoder, as if none had come.
+ * The worker does it at its end; the fuzzer between two inputs, so that
+ * nothing of one is left for the next.
+ */
+static void
+forget(void)
+{
+	size_t i;
+
+	for (i = W.qhead; i < W.qlen; i++)
+		freeitem(W.q[i]);
+	free(W.q);
+	W.q = NULL;
+	W.qhead = W.qlen = W.qcap = W.qbytes = 0;
+	free(W.ask);
+	W.ask = NULL;
+	W.askhead = W.nask = W.askcap = 0;
+	for (i = 0; i < W.nrun; i++) {
+		free(W.run[i].test);
+		free(W.run[i].tag);
+	}
+	free(W.run);
+	W.run = NULL;
+	W.nrun = W.runcap = 0;
+	buf_free(&W.wbuf);
+	buf_free(&W.fixed);
+	free(W.tempdir);
+	W.tempdir = NULL;
+	amp_dec_free(W.dec);
+	W.dec = NULL;
+	W.ctr = 0;
+	W.olddialect = 0;
+	W.runok = 1;
+	W.wblocked = 0;
+	if (W.t != NULL)	/* its process is gone: see cleanup() */
+		freetest(W.t);
+	W.t = NULL;
 }
 
 /*
@@ -1299,11 +1344,11 @@ workertrial_main(const struct workertrial_opts *o)
 	testwrites("Log opened.");
 	for (;;) {
 		advance();
-		flush();
+		sendqueue();
 		if (W.wbuf.len > 0 && !W.wblocked && !writeamp())
 			break;
 		paused = W.wbuf.len + W.qbytes > WBACKLOG;
-		hold(paused);
+		holdclocks(paused);
 		pfd[0].fd = W.selfpipe[0];
 		pfd[1].fd = W.in;
 		pfd[2].fd = W.wblocked ? W.out : -1;
@@ -1332,5 +1377,6 @@ workertrial_main(const struct workertrial_opts *o)
 			expire(W.t);
 	}
 	cleanup();
+	forget();
 	return 0;
 }

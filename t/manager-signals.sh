@@ -9,8 +9,9 @@
 # says "started" on $MGR_READY, the fifo that is also the manager's
 # stdout, and blocks; reading that fifo up to "started" is the wait, and
 # a manager that never starts the test ends it with EOF.  disttrial is
-# run as $DTS, a link in $tmp, so that its forked workers, which have the
-# manager's arguments, carry this run's $tmp in them (check_noprocs).  It
+# run as $DTS, a link in $tmp, so that its workers, this program run again
+# with the manager's argv[0], carry this run's $tmp in them
+# (check_noprocs).  It
 # is started through t/lib/sigdfl: as a background job of sh it would
 # ignore SIGINT, and a signal ignored at start stays ignored.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -83,7 +84,7 @@ for sig in INT TERM HUP; do
 	    [ ! -L "$tmp/g/_trial_temp.lock" ]
 	check_gone "SIG$sig, -j1: the test is killed" b-block.test
 	check_gone "SIG$sig, -j1: ... and its background process" b-block.child
-	check_noprocs "$DTS -j1 sig" "SIG$sig, -j1: no worker is left"
+	check_noprocs "$DTS" "SIG$sig, -j1: no worker is left"
 	check_nogrep 'c-pass.sh' "$tmp/g/_trial_temp/test.log" \
 	    "SIG$sig, -j1: c-pass.sh was never started"
 done
@@ -111,6 +112,6 @@ check_egrep '^disttrial: interrupted by SIGINT; [0-9]+ of 3 tests did not run$' 
 check 'SIGINT, -j2: the lock is released' [ ! -L "$tmp/g/_trial_temp.lock" ]
 check_gone 'SIGINT, -j2: the test is killed' b-block.test
 check_gone 'SIGINT, -j2: ... and its background process' b-block.child
-check_noprocs "$DTS -j2 sig" 'SIGINT, -j2: no worker is left (a forked worker has the manager'"'"'s arguments)'
+check_noprocs "$DTS" 'SIGINT, -j2: no worker is left (each is the link run with --worker)'
 
 done_testing

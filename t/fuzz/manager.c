@@ -23,11 +23,9 @@
 #include "../../reporter.h"
 #include "../../util.h"
 #include "../../worker.h"
-#include "../../workertrial.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct workertrial_opts opts = { 0, NULL, 0, -1, 0 };
 static struct worker_cfg cfg;
 static char tempdir[64];
 
@@ -43,7 +41,6 @@ setup(void)
 	if ((devnull = fopen("/dev/null", "w")) == NULL)
 		abort();
 	signal(SIGPIPE, SIG_IGN);	/* the worker's side may be gone */
-	cfg.o = &opts;
 	cfg.tempdir = tempdir;
 	cfg.rep = reporter_new(devnull, "tree", 0);
 	cfg.logfd = fileno(devnull);

@@ -4,10 +4,10 @@
  * worker's decoder and command handling with results of a test waiting
  * on their StreamOpen answers, in either dialect.
  *
- * It includes workertrial.c itself, to reach its static state, which it
- * empties between inputs.  mkdir is replaced by one that makes nothing,
- * so that a Start naming any directory creates none (this may run as
- * root); Runs are only queued, never run, as the worker's loop is not.
+ * It includes workertrial.c itself, to reach its static functions; the
+ * worker's own forget() empties its state between inputs.  mkdir is
+ * replaced by one that makes nothing, so that a Start naming any
+ * directory creates none (this may run as root); Runs are only queued, never run, as the worker's loop is not.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -32,49 +32,23 @@ fuzz_mkdir(const char *path, mode_t mode)
 	return -1;
 }
 
-/* Everything of one input goes: queue, asks, Runs, buffers. */
-static void
-empty(void)
-{
-	size_t i;
-
-	for (i = W.qhead; i < W.qlen; i++)
-		freeitem(W.q[i]);
-	W.qhead = W.qlen = W.qbytes = 0;
-	W.nask = 0;
-	for (i = 0; i < W.nrun; i++) {
-		free(W.run[i].test);
-		free(W.run[i].tag);
-	}
-	W.nrun = 0;
-	W.wbuf.len = 0;
-	W.olddialect = 0;
-	W.ctr = 0;
-	W.runok = 1;
-	free(W.tempdir);
-	W.tempdir = NULL;
-	amp_dec_free(W.dec);
-	W.dec = amp_dec_new();
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char big[] = "a failure's text";
 
-	W.notefd = -1;
-	empty();
+	forget();
 	if (size > 0 && data[0] & 1)
 		W.olddialect = 1;
 	/* Results waiting on the manager: their StreamOpen asks are out. */
-	result("AddFailure", "t/a.t 1 - x", NULL, "twisted.trial.unittest.FailTest",
-	    big, sizeof(big) - 1);
-	result("AddExpectedFailure", "t/a.t 2 - y", "todo", NULL, big,
+	queueresult("AddFailure", "t/a.t 1 - x", NULL,
+	    "twisted.trial.unittest.FailTest", big, sizeof(big) - 1);
+	queueresult("AddExpectedFailure", "t/a.t 2 - y", "todo", NULL, big,
 	    sizeof(big) - 1);
 	testwrites("a line");
-	flush();
+	sendqueue();
 	if (feed(data, size) == 0)
-		flush();
-	empty();
+		sendqueue();
+	forget();
 	return 0;
 }
