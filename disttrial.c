@@ -1,7 +1,10 @@
 /*
- * disttrial.c: main, as trial's disttrial and options.  Options, test
- * discovery, the temp directory and its lock, and the manager's poll
- * loop that hands tests to workers; or, with --worker, the worker loop.
+ * disttrial.c: main, as trial's disttrial and options.  The options
+ * (opt_), then the manager: the tests discover.c finds, put in order;
+ * the temp directory and its lock (temp_); the workers and the poll
+ * loop that hands them tests (pool_, pass_); the passes and --state
+ * (run_); the whole of the manager's life (manager_).  With --worker,
+ * main hands over to workertrial.c's loop.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -113,7 +116,8 @@ static const char synopsis[] =
     "                 [--junit-xml file] [--worker-command command] "
     "suite ...\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
-    "[-e command]\n";
+    "[-e command]\n"
+    "                 [--group-fd fd]\n";
 
 static const char help[] =
     "Run a project's tests in parallel on a pool of worker processes.\n"
@@ -123,6 +127,8 @@ static const char help[] =
     "                            never\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "      --failed              with --state: only what failed last time\n"
+    "      --group-fd FD         with --worker: note the tests' process\n"
+    "                            group on FD, once\n"
     "  -h, --help                print this help and exit\n"
     "  -j, --jobs N|auto         workers (default auto: online processors)\n"
     "      --junit-xml FILE      also write JUnit XML for CI servers\n"
