@@ -663,8 +663,64 @@ temp_open(void)
 	return abs;
 }
 
+/* Opens test.log in the temp directory; the run's workers share it. */
+static int
+temp_log(const char *dir)
+{
+	char *log;
+	int fd;
+
+	log = pathjoin(dir, "test.log");
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
+	    0666)) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		fatal("cannot create %s:", log);
+	free(log);
+	return fd;
+}
+
 /*
- * The manager's loop.
+ * The terminal: the status line and colour.
+ */
+
+/* A terminal that takes escape codes: the status line, colour. */
+static int
+term_escapes(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && (term == NULL ||
+	    strcmp(term, "dumb") != 0);
+}
+
+/* trial's colours: --color, else on a terminal unless NO_COLOR. */
+static int
+term_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (opt.color != NULL && strcmp(opt.color, "auto") != 0)
+		return strcmp(opt.color, "always") == 0;
+	return term_escapes() && (nc == NULL || *nc == '\0');
+}
+
+/* The terminal's width, else $COLUMNS, else 80. */
+static size_t
+term_columns(void)
+{
+	const char *cols = getenv("COLUMNS");
+#ifdef TIOCGWINSZ
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return ws.ws_col;
+#endif
+	if (cols != NULL && atoi(cols) > 10)
+		return (size_t)atoi(cols);
+	return 80;
+}
+
+/*
+ * The pool: the run's workers, and the poll loop's one wait for them.
  */
 
 /* The workers of one run and where the run is. */
@@ -685,40 +741,81 @@ struct pool {
 static int selfpipe[2] = { -1, -1 };
 static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
 
-/* After a SIGCHLD: each worker is waited for by its own pid. */
+/* --junit-xml FILE: it must be writable now, not only at the end. */
 static void
-pool_reap(struct pool *p)
+pool_junit(struct reporter *rep)
 {
-	int i;
+	struct replace probe;
 
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL)
-			worker_reap(p->w[i]);
+	if (replace_open(&probe, opt.junit) < 0)
+		fatal("cannot write %s:", opt.junit);
+	fclose(probe.f);
+	unlink(probe.tmp);
+	free(probe.tmp);
+	if (reporter_junit(rep, opt.junit) < 0)
+		fatal("--junit-xml: no scratch file:");
 }
 
-/* A gone worker is replaced, unless its slot has failed too often. */
-static void
-pool_replace(struct pool *p, int i)
+/* A local worker's options: the run's -t, -e and --tap, as given. */
+static char *const *
+pool_wopts(void)
 {
-	int failed = p->w[i]->failed;
-	char why[256];
+	static char timeout[] = "--timeout", exec[] = "--exec",
+	    tap[] = "--tap";
+	static char *argv[8];
+	int n = 0;
 
-	if (failed) {
-		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
-		p->restarts[i]++;
+	if (opt.timeout != NULL) {
+		argv[n++] = timeout;
+		argv[n++] = (char *)opt.timeout;
 	}
-	worker_free(p->w[i]);
-	p->w[i] = NULL;
-	if (failed && p->restarts[i] > MAXRESTARTS) {
-		warn("worker %d failed %d times; its slot is retired: %s", i,
-		    p->restarts[i], p->why);
-		return;
+	if (opt.wopts.exec != NULL) {
+		argv[n++] = exec;
+		argv[n++] = (char *)opt.wopts.exec;
 	}
-	if ((p->w[i] = worker_spawn(&p->cfg, i, why, sizeof(why))) == NULL) {
-		snprintf(p->why, sizeof(p->why), "worker %d could not be "
-		    "started again: %s", i, why);
-		warn("%s; its slot is retired", p->why);
-	}
+	if (opt.wopts.tap)
+		argv[n++] = tap;
+	argv[n] = NULL;
+	return argv;
+}
+
+/* The workers of one run: as many as there are tests, up to -j. */
+static void
+pool_init(struct pool *p, char *dir, int logfd, const char *self,
+    const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	/* --trial: the tests are counted once the workers have started. */
+	p->nw = opt.trial || (size_t)opt.jobs < found.n ? opt.jobs :
+	    (int)found.n;
+	p->w = xreallocarray(NULL, (size_t)p->nw, sizeof(*p->w));
+	p->restarts = xreallocarray(NULL, (size_t)p->nw,
+	    sizeof(*p->restarts));
+	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
+	p->tty = term_escapes();
+	p->rep = reporter_new(stdout, opt.reporter, term_color());
+	if (opt.state != NULL)
+		reporter_keepruns(p->rep);
+	if (opt.junit != NULL)
+		pool_junit(p->rep);
+	p->cfg.self = self;
+	p->cfg.name = name;
+	p->cfg.wopts = pool_wopts();
+	p->cfg.command = opt.workercmd;
+	p->cfg.tempdir = dir;
+	p->cfg.rep = p->rep;
+	p->cfg.logfd = logfd;
+	p->cfg.timeout = opt.wopts.timeout;
+}
+
+/* Everything pool_init made, once its workers are gone. */
+static void
+pool_free(struct pool *p)
+{
+	worker_cfg_free(&p->cfg);
+	reporter_free(p->rep);
+	free(p->w);
+	free(p->restarts);
 }
 
 /*
@@ -747,6 +844,137 @@ pool_spawn(struct pool *p)
 	warn("%s; the run goes on with %d of %d workers", p->why, i, p->nw);
 	p->nw = i;	/* poll(2) takes no more fds than the limit */
 }
+
+/* A gone worker is replaced, unless its slot has failed too often. */
+static void
+pool_replace(struct pool *p, int i)
+{
+	int failed = p->w[i]->failed;
+	char why[256];
+
+	if (failed) {
+		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
+		p->restarts[i]++;
+	}
+	worker_free(p->w[i]);
+	p->w[i] = NULL;
+	if (failed && p->restarts[i] > MAXRESTARTS) {
+		warn("worker %d failed %d times; its slot is retired: %s", i,
+		    p->restarts[i], p->why);
+		return;
+	}
+	if ((p->w[i] = worker_spawn(&p->cfg, i, why, sizeof(why))) == NULL) {
+		snprintf(p->why, sizeof(p->why), "worker %d could not be "
+		    "started again: %s", i, why);
+		warn("%s; its slot is retired", p->why);
+	}
+}
+
+/* After a SIGCHLD: each worker is waited for by its own pid. */
+static void
+pool_reap(struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_reap(p->w[i]);
+}
+
+/* A Run is in flight, or its worker is dying and owes its test a result. */
+static int
+pool_holding(const struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && p->w[i]->test != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+pool_alive(const struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && p->w[i]->state != WORKER_GONE)
+			return 1;
+	return 0;
+}
+
+static int
+pool_retired(const struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			return 0;
+	return 1;
+}
+
+/* One wait: worker sockets, the self-pipe, the nearest deadline. */
+static void
+pool_wait(struct pool *p, struct pollfd *pfd)
+{
+	long long d, soonest = 0, now = now_ms();
+	int i, wait, sig, child = 0;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_flush(p->w[i]);
+	pfd[0].fd = selfpipe[0];
+	pfd[0].revents = 0;
+	pfd[0].events = POLLIN;
+	for (i = 0; i < p->nw; i++) {
+		pfd[i + 1].fd = -1;
+		pfd[i + 1].revents = 0;
+		if (p->w[i] == NULL)
+			continue;
+		pfd[i + 1].fd = worker_pollfd(p->w[i], &pfd[i + 1].events);
+		d = worker_due(p->w[i]);
+		if (d != 0 && (soonest == 0 || d < soonest))
+			soonest = d;
+	}
+	if (p->tty && (soonest == 0 || soonest > p->shown + 1000))
+		soonest = p->shown + 1000;	/* the status line's next tick */
+	wait = soonest == 0 ? -1 : soonest <= now ? 0 :
+	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
+	if (poll(pfd, (nfds_t)p->nw + 1, wait) < 0 && errno != EINTR)
+		fatal("poll:");
+	if (pfd[0].revents != 0 && (sig = sigpipe_take(&child)) != 0)
+		interrupted = sig;
+	if (child)
+		pool_reap(p);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && pfd[i + 1].fd >= 0 &&
+		    pfd[i + 1].revents != 0)
+			worker_io(p->w[i], pfd[i + 1].revents);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_tick(p->w[i]);
+}
+
+/* No more tests: every worker is told to finish, and is waited for. */
+static void
+pool_finish(struct pool *p, struct pollfd *pfd)
+{
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL)
+			worker_close(p->w[i]);
+	while (pool_alive(p))
+		pool_wait(p, pfd);
+	for (i = 0; i < p->nw; i++)
+		worker_free(p->w[i]);
+}
+
+/*
+ * One pass over the queue: tests handed out until none is left.
+ */
 
 /*
  * A test whose name is not UTF-8 cannot go to a worker (AMP carries it
@@ -818,82 +1046,6 @@ pass_dispatch(struct pool *p)
 	}
 }
 
-/* A Run is in flight, or its worker is dying and owes its test a result. */
-static int
-pool_holding(const struct pool *p)
-{
-	int i;
-
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && p->w[i]->test != NULL)
-			return 1;
-	return 0;
-}
-
-static int
-pool_alive(const struct pool *p)
-{
-	int i;
-
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && p->w[i]->state != WORKER_GONE)
-			return 1;
-	return 0;
-}
-
-/* One wait: worker sockets, the self-pipe, the nearest deadline. */
-static void
-pool_wait(struct pool *p, struct pollfd *pfd)
-{
-	long long d, soonest = 0, now = now_ms();
-	int i, wait, sig, child = 0;
-
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL)
-			worker_flush(p->w[i]);
-	pfd[0].fd = selfpipe[0];
-	pfd[0].revents = 0;
-	pfd[0].events = POLLIN;
-	for (i = 0; i < p->nw; i++) {
-		pfd[i + 1].fd = -1;
-		pfd[i + 1].revents = 0;
-		if (p->w[i] == NULL)
-			continue;
-		pfd[i + 1].fd = worker_pollfd(p->w[i], &pfd[i + 1].events);
-		d = worker_due(p->w[i]);
-		if (d != 0 && (soonest == 0 || d < soonest))
-			soonest = d;
-	}
-	if (p->tty && (soonest == 0 || soonest > p->shown + 1000))
-		soonest = p->shown + 1000;	/* the status line's next tick */
-	wait = soonest == 0 ? -1 : soonest <= now ? 0 :
-	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
-	if (poll(pfd, (nfds_t)p->nw + 1, wait) < 0 && errno != EINTR)
-		fatal("poll:");
-	if (pfd[0].revents != 0 && (sig = sigpipe_take(&child)) != 0)
-		interrupted = sig;
-	if (child)
-		pool_reap(p);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && pfd[i + 1].fd >= 0 &&
-		    pfd[i + 1].revents != 0)
-			worker_io(p->w[i], pfd[i + 1].revents);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL)
-			worker_tick(p->w[i]);
-}
-
-static int
-pool_retired(const struct pool *p)
-{
-	int i;
-
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL)
-			return 0;
-	return 1;
-}
-
 /* With every worker slot retired, the tests left are errors saying why. */
 static void
 pass_notrun(struct pool *p)
@@ -912,43 +1064,6 @@ pass_notrun(struct pool *p)
 		reporter_notrun(p->rep, res.name, found.t[p->next].isfile,
 		    &res);
 	}
-}
-
-/* A terminal that takes escape codes: the status line, colour. */
-static int
-term_escapes(void)
-{
-	const char *term = getenv("TERM");
-
-	return isatty(STDOUT_FILENO) && (term == NULL ||
-	    strcmp(term, "dumb") != 0);
-}
-
-/* trial's colours: --color, else on a terminal unless NO_COLOR. */
-static int
-term_color(void)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	if (opt.color != NULL && strcmp(opt.color, "auto") != 0)
-		return strcmp(opt.color, "always") == 0;
-	return term_escapes() && (nc == NULL || *nc == '\0');
-}
-
-/* The terminal's width, else $COLUMNS, else 80. */
-static size_t
-term_columns(void)
-{
-	const char *cols = getenv("COLUMNS");
-#ifdef TIOCGWINSZ
-	struct winsize ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
-		return ws.ws_col;
-#endif
-	if (cols != NULL && atoi(cols) > 10)
-		return (size_t)atoi(cols);
-	return 80;
 }
 
 /*
@@ -1026,7 +1141,7 @@ pass_unrun(struct pool *p)
 }
 
 static void
-run_pass(struct pool *p, struct pollfd *pfd)
+pass_run(struct pool *p, struct pollfd *pfd)
 {
 	int killed = 0;
 
@@ -1051,172 +1166,9 @@ run_pass(struct pool *p, struct pollfd *pfd)
 		pass_unrun(p);
 }
 
-/* No more tests: every worker is told to finish, and is waited for. */
-static void
-pool_finish(struct pool *p, struct pollfd *pfd)
-{
-	int i;
-
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL)
-			worker_close(p->w[i]);
-	while (pool_alive(p))
-		pool_wait(p, pfd);
-	for (i = 0; i < p->nw; i++)
-		worker_free(p->w[i]);
-}
-
-/* The passes of the run (one, or until one fails with -u). */
-static int
-run_passes(struct pool *p, struct pollfd *pfd)
-{
-	long long start;
-	char line[32];
-	int i, failed = 0;
-
-	reporter_begin(p->rep, found.announce);
-	for (i = 1;; i++) {
-		start = now_ms();
-		if (opt.untilfailure) {
-			if (i > 1)
-				reporter_reset(p->rep);
-			snprintf(line, sizeof(line), "Test Pass %d", i);
-			reporter_line(p->rep, line);
-		}
-		run_pass(p, pfd);
-		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
-		failed = reporter_failed(p->rep);
-		if (interrupted || failed || !opt.untilfailure)
-			break;
-	}
-	return failed ? RC_FAILED : RC_OK;
-}
-
-
-/* Opens test.log in the temp directory; the run's workers share it. */
-static int
-temp_log(const char *dir)
-{
-	char *log;
-	int fd;
-
-	log = pathjoin(dir, "test.log");
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
-	    0666)) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		fatal("cannot create %s:", log);
-	free(log);
-	return fd;
-}
-
-/* --junit-xml FILE: it must be writable now, not only at the end. */
-static void
-manager_junit(struct reporter *rep)
-{
-	struct replace probe;
-
-	if (replace_open(&probe, opt.junit) < 0)
-		fatal("cannot write %s:", opt.junit);
-	fclose(probe.f);
-	unlink(probe.tmp);
-	free(probe.tmp);
-	if (reporter_junit(rep, opt.junit) < 0)
-		fatal("--junit-xml: no scratch file:");
-}
-
 /*
- * This program, to be run again for each local worker: /proc/self/exe
- * where there is one, else argv[0], found through PATH if it has no
- * slash.  NULL if none of them is there to run.
+ * The run: its tests in order, its passes, what --state learns.
  */
-static char *
-manager_self(const char *argv0)
-{
-	const char *path = getenv("PATH"), *end;
-	char *dir, *file;
-	size_t len;
-
-	if (access("/proc/self/exe", X_OK) == 0)
-		return xstrdup("/proc/self/exe");
-	if (argv0 == NULL || *argv0 == '\0')
-		return NULL;
-	if (strchr(argv0, '/') != NULL)
-		return access(argv0, X_OK) == 0 ? xstrdup(argv0) : NULL;
-	for (; path != NULL; path = *end != '\0' ? end + 1 : NULL) {
-		end = strchr(path, ':');
-		if (end == NULL)
-			end = path + strlen(path);
-		len = (size_t)(end - path);
-		dir = len == 0 ? xstrdup(".") : xmemdup(path, len);
-		file = pathjoin(dir, argv0);
-		free(dir);
-		if (access(file, X_OK) == 0)
-			return file;
-		free(file);
-	}
-	return NULL;
-}
-
-/* A local worker's options: the run's -t, -e and --tap, as given. */
-static char *const *
-manager_wopts(void)
-{
-	static char timeout[] = "--timeout", exec[] = "--exec",
-	    tap[] = "--tap";
-	static char *argv[8];
-	int n = 0;
-
-	if (opt.timeout != NULL) {
-		argv[n++] = timeout;
-		argv[n++] = (char *)opt.timeout;
-	}
-	if (opt.wopts.exec != NULL) {
-		argv[n++] = exec;
-		argv[n++] = (char *)opt.wopts.exec;
-	}
-	if (opt.wopts.tap)
-		argv[n++] = tap;
-	argv[n] = NULL;
-	return argv;
-}
-
-/* The workers of one run: as many as there are tests, up to -j. */
-static void
-pool_init(struct pool *p, char *dir, int logfd, const char *self,
-    const char *name)
-{
-	memset(p, 0, sizeof(*p));
-	/* --trial: the tests are counted once the workers have started. */
-	p->nw = opt.trial || (size_t)opt.jobs < found.n ? opt.jobs :
-	    (int)found.n;
-	p->w = xreallocarray(NULL, (size_t)p->nw, sizeof(*p->w));
-	p->restarts = xreallocarray(NULL, (size_t)p->nw,
-	    sizeof(*p->restarts));
-	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
-	p->tty = term_escapes();
-	p->rep = reporter_new(stdout, opt.reporter, term_color());
-	if (opt.state != NULL)
-		reporter_keepruns(p->rep);
-	if (opt.junit != NULL)
-		manager_junit(p->rep);
-	p->cfg.self = self;
-	p->cfg.name = name;
-	p->cfg.wopts = manager_wopts();
-	p->cfg.command = opt.workercmd;
-	p->cfg.tempdir = dir;
-	p->cfg.rep = p->rep;
-	p->cfg.logfd = logfd;
-	p->cfg.timeout = opt.wopts.timeout;
-}
-
-/* Everything pool_init made, once its workers are gone. */
-static void
-pool_free(struct pool *p)
-{
-	worker_cfg_free(&p->cfg);
-	reporter_free(p->rep);
-	free(p->w);
-	free(p->restarts);
-}
 
 /*
  * --state, --failed and the order: the last run's state is read, the
@@ -1224,7 +1176,7 @@ pool_free(struct pool *p)
  * order is asked for).  1 if --failed left no test, said on stderr.
  */
 static int
-manager_arrange(void)
+run_arrange(void)
 {
 	int ord = opt.order;
 
@@ -1251,6 +1203,32 @@ manager_arrange(void)
 	return 0;
 }
 
+/* The passes of the run (one, or until one fails with -u). */
+static int
+run_passes(struct pool *p, struct pollfd *pfd)
+{
+	long long start;
+	char line[32];
+	int i, failed = 0;
+
+	reporter_begin(p->rep, found.announce);
+	for (i = 1;; i++) {
+		start = now_ms();
+		if (opt.untilfailure) {
+			if (i > 1)
+				reporter_reset(p->rep);
+			snprintf(line, sizeof(line), "Test Pass %d", i);
+			reporter_line(p->rep, line);
+		}
+		pass_run(p, pfd);
+		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
+		failed = reporter_failed(p->rep);
+		if (interrupted || failed || !opt.untilfailure)
+			break;
+	}
+	return failed ? RC_FAILED : RC_OK;
+}
+
 static void
 run_record(void *arg, const char *test, double secs, int failed)
 {
@@ -1266,6 +1244,56 @@ run_remember(struct pool *p)
 		warn("--state %s: cannot write it:", opt.state);
 	state_free(&state);
 }
+
+/*
+ * The tests are listed: with --trial, the workers started while
+ * trial's loader listed them, and those beyond one a test are let go.
+ * RUN_TESTS, or why there is nothing to run: RUN_NOTHING (--failed),
+ * RUN_NONE (no tests, or the loader failed: said).
+ */
+static int
+run_listed(struct pool *p, const char *what)
+{
+	char err[PATH_MAX + 128];
+	int i;
+
+	if (discover_wait(&found, err, sizeof(err)) < 0) {
+		warn("%s", err);
+		return RUN_NONE;
+	}
+	if (found.n == 0) {
+		warn("no tests found in %s", what);
+		return RUN_NONE;
+	}
+	if (opt.trial && run_arrange() != 0)
+		return RUN_NOTHING;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && (size_t)i >= found.n)
+			worker_close(p->w[i]);
+	return RUN_TESTS;
+}
+
+/*
+ * The run, once the workers are started: the passes when the tests are
+ * listed, then --state learns from them; the workers are let go.
+ */
+static int
+run_main(struct pool *p, struct pollfd *pfd, const char *what)
+{
+	int rc, listed;
+
+	rc = listed = run_listed(p, what);
+	if (listed == RUN_TESTS)
+		rc = run_passes(p, pfd);
+	pool_finish(p, pfd);
+	if (listed == RUN_TESTS && opt.state != NULL && !interrupted)
+		run_remember(p);
+	return rc;
+}
+
+/*
+ * The manager, from the operands to its exit status.
+ */
 
 /*
  * The tests of the operands (t without any); with --trial only begun
@@ -1301,49 +1329,36 @@ manager_find(char **operands, int nops, const char **what)
 }
 
 /*
- * The tests are listed: with --trial, the workers started while
- * trial's loader listed them, and those beyond one a test are let go.
- * RUN_TESTS, or why there is nothing to run: RUN_NOTHING (--failed),
- * RUN_NONE (no tests, or the loader failed: said).
+ * This program, to be run again for each local worker: /proc/self/exe
+ * where there is one, else argv[0], found through PATH if it has no
+ * slash.  NULL if none of them is there to run.
  */
-static int
-run_listed(struct pool *p, const char *what)
+static char *
+manager_self(const char *argv0)
 {
-	char err[PATH_MAX + 128];
-	int i;
+	const char *path = getenv("PATH"), *end;
+	char *dir, *file;
+	size_t len;
 
-	if (discover_wait(&found, err, sizeof(err)) < 0) {
-		warn("%s", err);
-		return RUN_NONE;
+	if (access("/proc/self/exe", X_OK) == 0)
+		return xstrdup("/proc/self/exe");
+	if (argv0 == NULL || *argv0 == '\0')
+		return NULL;
+	if (strchr(argv0, '/') != NULL)
+		return access(argv0, X_OK) == 0 ? xstrdup(argv0) : NULL;
+	for (; path != NULL; path = *end != '\0' ? end + 1 : NULL) {
+		end = strchr(path, ':');
+		if (end == NULL)
+			end = path + strlen(path);
+		len = (size_t)(end - path);
+		dir = len == 0 ? xstrdup(".") : xmemdup(path, len);
+		file = pathjoin(dir, argv0);
+		free(dir);
+		if (access(file, X_OK) == 0)
+			return file;
+		free(file);
 	}
-	if (found.n == 0) {
-		warn("no tests found in %s", what);
-		return RUN_NONE;
-	}
-	if (opt.trial && manager_arrange() != 0)
-		return RUN_NOTHING;
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && (size_t)i >= found.n)
-			worker_close(p->w[i]);
-	return RUN_TESTS;
-}
-
-/*
- * The run, once the workers are started: the passes when the tests are
- * listed, then --state learns from them; the workers are let go.
- */
-static int
-run_main(struct pool *p, struct pollfd *pfd, const char *what)
-{
-	int rc, listed;
-
-	rc = listed = run_listed(p, what);
-	if (listed == RUN_TESTS)
-		rc = run_passes(p, pfd);
-	pool_finish(p, pfd);
-	if (listed == RUN_TESTS && opt.state != NULL && !interrupted)
-		run_remember(p);
-	return rc;
+	return NULL;
 }
 
 /*
@@ -1365,7 +1380,7 @@ manager_main(char **operands, int nops, const char *argv0)
 
 	if (manager_find(operands, nops, &what) < 0)
 		return RUN_USAGE;
-	if (!opt.trial && manager_arrange() != 0)
+	if (!opt.trial && run_arrange() != 0)
 		return RUN_NOTHING;
 	if (opt.workercmd == NULL && (self = manager_self(argv0)) == NULL)
 		fatal("cannot find this program to run its workers (argv[0] "
