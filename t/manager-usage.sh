@@ -81,12 +81,25 @@ usage 'exitfirst' '--exitfirst=1: a flag takes no value' --exitfirst=1 pass
 usage 'nosuch' 'an operand that does not exist, named' pass nosuch
 usage 'empty' 'a directory with no tests, named' empty
 usage 'stdio' '--stdio without --worker' --stdio pass
+usage 'group-fd' '--group-fd without --worker' --group-fd 5 pass
+usage 'group-fd' '--worker --group-fd 1 (not above 2)' --worker \
+    --group-fd=1
+usage 'worker' '--worker with an operand' --worker pass
 usage 'timeout' '--timeout 0' -t 0 pass
 usage 'timeout' '--timeout abc' --timeout=abc pass
 usage 'exec' '--exec with an empty command' -e '' pass
 usage 'temp' '-T with an empty name' -T '' pass
 usage '--job' '--job is not --jobs (no abbreviations)' --job 2 pass
 usage "[ ']t[:' ]" 'no operand and no t: t is named' -j1
+
+# --group-fd names a descriptor that must be open: 9 is closed here.
+"$DT" --worker --group-fd 9 9>&- </dev/null >"$tmp/gfd.out" \
+    2>"$tmp/gfd.err"
+rc=$?
+check "--worker --group-fd on a closed descriptor: exit 2 ($rc)" \
+    [ "$rc" -eq 2 ]
+check_egrep '^disttrial: --group-fd needs an open descriptor' \
+    "$tmp/gfd.err" '... saying so'
 
 # The forms of -j: each gives that many workers (so many directories).
 # jobs_ok DESC N ARGS...: a passing run of the 3 tests of pass/ with ARGS
