@@ -29,7 +29,7 @@ finish() {
 	mask "$tmp/$1.out" >"$tmp/$1.m"
 }
 
-plan 5
+plan 9
 
 # SIGINT ignored from the start (a plain & here): it stays ignored, and
 # the run goes on to pass once the test is let go.
@@ -79,4 +79,44 @@ check "SIGTERM while emptying the old directory: exit 143 ($rc)" \
     [ "$rc" -eq 143 ]
 check '... and the lock is released' [ ! -L "$old.lock" ]
 check '... and the directory is still ours' [ -f "$old/_trial_marker" ]
+
+# A worker starts with every signal at its default and none blocked,
+# whatever the manager's: here the manager ignores SIGINT (a plain &),
+# its worker does not, so a worker is never deaf to what stops its tests.
+suite w wsig
+(cd "$tmp/w" && exec "$DT" -j1 wsig) >"$tmp/wsig.out" 2>"$tmp/wsig.err" \
+    </dev/null &
+pid=$!
+watch "$pid"
+wait "$pid"
+rc=$?
+unwatch "$pid"
+log=$tmp/w/_trial_temp/test.log
+# bit MASKNAME N: whether the mask on the line "MASKNAME HEX" of test.log
+# has bit N set (signal N + 1); false if the line is missing.
+bit() {
+	_m=$(sed -n "s/^$1 \([0-9a-fA-F]*\)$/\1/p" "$log")
+	[ -n "$_m" ] && [ $(((0x$_m >> $2) & 1)) -eq 1 ]
+}
+blocks_none() {
+	_m=$(sed -n "s/^worker blocks \([0-9a-fA-F]*\)$/\1/p" "$log")
+	[ -n "$_m" ] && [ $((0x$_m)) -eq 0 ]
+}
+if grep -q '^no /proc' "$log"; then
+	for _d in 'the manager ignores SIGINT' '... its worker does not' \
+	    '... and blocks no signal'; do
+		skip "$_d" 'no /proc to read the masks from'
+	done
+else
+	check "the manager ignores SIGINT, as started (exit $rc)" \
+	    bit 'manager ignores' 1
+	check_egrep '^worker ignores [0-9a-f]+$' "$log" '... its worker has a mask'
+	if bit 'worker ignores' 1; then
+		fail '... but not SIGINT'
+		diag_file "$log" 10
+	else
+		pass '... but not SIGINT'
+	fi
+	check '... and blocks no signal' blocks_none
+fi
 done_testing
