@@ -80,7 +80,7 @@ struct runreq {
 	char *tag;		/* the Run's _ask, NULL if none */
 };
 
-/* Where a test program is on its way from fork to the Run's answer. */
+/* Where a test program is on its way from its spawn to the Run's answer. */
 enum {
 	TP_RUNNING,	/* its process runs; the ladder holds any time-out */
 	TP_DRAINING,	/* reaped: its pipes are read to EOF, or for a grace */
