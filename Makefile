@@ -7,7 +7,7 @@ PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
 CC = cc
 CFLAGS = -O2
-STDFLAGS = -std=c99 -pedantic -Wall -Wextra
+STDFLAGS = -std=c99 -pedantic -Wall -Wextra -Wshadow -Wmissing-prototypes
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 
