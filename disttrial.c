@@ -1329,17 +1329,25 @@ manager_find(char **operands, int nops, const char **what)
 }
 
 /*
- * This program, to be run again for each local worker: /proc/self/exe
- * where there is one, else argv[0], found through PATH if it has no
- * slash.  NULL if none of them is there to run.
+ * This program, to be run again for each local worker: the file that
+ * /proc/self/exe names where there is one (as a tool that runs us, such
+ * as valgrind, also says it), or /proc/self/exe itself once that file
+ * is gone (replaced by a build, say); else argv[0], found through PATH
+ * if it has no slash.  NULL if none of them is there to run.
  */
 static char *
 manager_self(const char *argv0)
 {
 	const char *path = getenv("PATH"), *end;
-	char *dir, *file;
+	char *dir, *file, exe[PATH_MAX];
+	ssize_t n;
 	size_t len;
 
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if (exe[0] == '/' && access(exe, X_OK) == 0)
+			return xstrdup(exe);
+	}
 	if (access("/proc/self/exe", X_OK) == 0)
 		return xstrdup("/proc/self/exe");
 	if (argv0 == NULL || *argv0 == '\0')
