@@ -907,13 +907,14 @@ timing_block(struct reporter *r, const struct block *b)
 }
 
 /*
- * tap: one TAP stream, a point a result, the plan at the end.  A name
- * or a reason is one line with # and \ escaped; a failure's or an
- * error's section text is a YAML block's double-quoted message (prove's
- * YAML reader takes no block scalar with blank lines), control
- * characters but tab and newline replaced.  The header says version 13:
- * prove 3.44 (Debian 12) refuses "TAP version 14" as a parse error; the
- * stream uses nothing TAP 14 added, and TAP 14 readers take 13.
+ * tap: one TAP stream, a point a result, the plan at the end (tapfmt_:
+ * the report format, not tap.c's parser).  A name or a reason is one
+ * line with # and \ escaped; a failure's or an error's section text is
+ * a YAML block's double-quoted message (prove's YAML reader takes no
+ * block scalar with blank lines), control characters but tab and
+ * newline replaced.  The header says version 13: prove 3.44 (Debian 12)
+ * refuses "TAP version 14" as a parse error; the stream uses nothing
+ * TAP 14 added, and TAP 14 readers take 13.
  */
 static void
 tapesc(struct buf *b, const char *s)
@@ -950,14 +951,14 @@ tapyaml(struct buf *b, const struct held *h)
 }
 
 static void
-tap_begin(struct reporter *r, size_t ntests)
+tapfmt_begin(struct reporter *r, size_t ntests)
 {
 	(void)ntests;
 	buf_addstr(&r->buf, "TAP version 13\n");
 }
 
 static void
-tap_block(struct reporter *r, const struct block *b)
+tapfmt_block(struct reporter *r, const struct block *b)
 {
 	const struct held *h;
 	size_t i;
@@ -981,7 +982,7 @@ tap_block(struct reporter *r, const struct block *b)
 }
 
 static void
-tap_line(struct reporter *r, const char *line)
+tapfmt_line(struct reporter *r, const char *line)
 {
 	buf_addstr(&r->buf, "# ");
 	tapesc(&r->buf, line);
@@ -990,7 +991,7 @@ tap_line(struct reporter *r, const char *line)
 
 /* The plan, then trial's footer as comments, without its rule. */
 static void
-tap_end(struct reporter *r, double seconds)
+tapfmt_end(struct reporter *r, double seconds)
 {
 	struct buf foot = { 0 }, save;
 	size_t i, end;
@@ -1014,7 +1015,7 @@ tap_end(struct reporter *r, double seconds)
 }
 
 static void
-tap_reset(struct reporter *r)
+tapfmt_reset(struct reporter *r)
 {
 	r->npoints = 0;
 }
@@ -1026,7 +1027,8 @@ static const struct format formats[] = {
 	{ "summary", tree_begin, summary_block, tree_line, summary_end,
 	    nothing },
 	{ "timing", tree_begin, timing_block, tree_line, tree_end, nothing },
-	{ "tap", tap_begin, tap_block, tap_line, tap_end, tap_reset },
+	{ "tap", tapfmt_begin, tapfmt_block, tapfmt_line, tapfmt_end,
+	    tapfmt_reset },
 };
 
 const char *
