@@ -236,7 +236,7 @@ addcolor(const struct reporter *r, struct buf *b, const char *s, int color)
  * Latin-1 (U+2028, U+FEFF, ...); they pass through here.
  */
 static void
-pyrepr(struct buf *b, const char *s)
+reprstr(struct buf *b, const char *s)
 {
 	const unsigned char *p;
 	char hex[8];
@@ -306,7 +306,7 @@ at(const struct rep_frame *f, const char *fn, const char *mod)
  * n) and returns how many; the caller's frames stay as they are.
  */
 static size_t
-trim(const struct rep_frame *f, size_t n, const struct rep_frame **show)
+trimframes(const struct rep_frame *f, size_t n, const struct rep_frame **show)
 {
 	size_t i, k, drop = 0;
 
@@ -398,7 +398,7 @@ traceback(struct buf *b, const struct rep_result *res)
 
 	if (res->nframes > 0) {
 		show = xreallocarray(NULL, res->nframes, sizeof(*show));
-		n = trim(res->frames, res->nframes, show);
+		n = trimframes(res->frames, res->nframes, show);
 	}
 	buf_addstr(b, "Traceback (most recent call last):\n");
 	for (i = 0; i < n; i++) {
@@ -436,7 +436,7 @@ render(struct buf *b, const struct rep_result *res)
 	case REP_XFAIL:
 	case REP_XPASS:
 		buf_addstr(b, "Reason: ");
-		pyrepr(b, reason);
+		reprstr(b, reason);
 		buf_addc(b, '\n');
 		if (res->kind == REP_XFAIL && textlen > 0)
 			addline(b, res->text, textlen);
@@ -456,7 +456,7 @@ render(struct buf *b, const struct rep_result *res)
 
 /* Holds the result in the block, its name defaulting to the test's. */
 static void
-hold(struct block *b, const struct rep_result *res)
+addheld(struct block *b, const struct rep_result *res)
 {
 	struct held *h;
 	struct buf text = { 0 };
@@ -1380,7 +1380,7 @@ reporter_add(struct reporter *r, int slot, const struct rep_result *res)
 	struct slot *s;
 
 	s = getslot(r, slot);
-	hold(&s->blk, res);
+	addheld(&s->blk, res);
 	s->busy = 1;
 }
 
@@ -1404,7 +1404,7 @@ reporter_notrun(struct reporter *r, const char *test, int isfile,
 
 	b.test = xstrdup(test != NULL ? test : "");
 	b.isfile = isfile;
-	hold(&b, res);
+	addheld(&b, res);
 	printblock(r, &b);
 	free(b.res);
 }
