@@ -463,10 +463,7 @@ addheld(struct block *b, const struct rep_result *res)
 
 	if (res->kind < 0 || res->kind >= NKIND)
 		fatal("reporter: bad result kind %d", res->kind);
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 8;
-		b->res = xreallocarray(b->res, b->cap, sizeof(*b->res));
-	}
+	b->res = xgrow(b->res, &b->cap, b->n + 1, sizeof(*b->res), 8);
 	h = &b->res[b->n++];
 	h->kind = res->kind;
 	if (res->name != NULL)
@@ -577,11 +574,8 @@ lookup(struct reporter *r, struct held *h)
 	r->hash[i] = g;
 	r->ngroup++;
 	sec = &r->sect[flav];
-	if (sec->n == sec->cap) {
-		sec->cap = sec->cap ? sec->cap * 2 : 16;
-		sec->group = xreallocarray(sec->group, sec->cap,
-		    sizeof(*sec->group));
-	}
+	sec->group = xgrow(sec->group, &sec->cap, sec->n + 1,
+	    sizeof(*sec->group), 16);
 	sec->group[sec->n++] = g;
 	return g;
 }
@@ -599,10 +593,7 @@ tally(struct reporter *r, struct held *h)
 		return;
 	}
 	g = lookup(r, h);
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 4;
-		g->name = xreallocarray(g->name, g->cap, sizeof(*g->name));
-	}
+	g->name = xgrow(g->name, &g->cap, g->n + 1, sizeof(*g->name), 4);
 	g->name[g->n++] = h->name;
 	h->name = NULL;
 }
@@ -1034,8 +1025,7 @@ static const struct format formats[] = {
 const char *
 reporter_format(size_t i)
 {
-	return i < sizeof(formats) / sizeof(formats[0]) ? formats[i].name :
-	    NULL;
+	return i < countof(formats) ? formats[i].name : NULL;
 }
 
 /*
@@ -1238,10 +1228,8 @@ keeprun(struct reporter *r, const struct block *b)
 	struct run *run;
 	size_t i;
 
-	if (r->nruns == r->runcap) {
-		r->runcap = r->runcap ? r->runcap * 2 : 64;
-		r->runs = xreallocarray(r->runs, r->runcap, sizeof(*r->runs));
-	}
+	r->runs = xgrow(r->runs, &r->runcap, r->nruns + 1, sizeof(*r->runs),
+	    64);
 	run = &r->runs[r->nruns++];
 	run->test = xstrdup(b->test);
 	run->secs = 0;
@@ -1275,10 +1263,10 @@ reporter_new(FILE *out, const char *format, int color)
 	struct reporter *r;
 	size_t i;
 
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+	for (i = 0; i < countof(formats); i++)
 		if (format == NULL || strcmp(formats[i].name, format) == 0)
 			break;
-	if (i == sizeof(formats) / sizeof(formats[0]))
+	if (i == countof(formats))
 		return NULL;
 	r = xmalloc(sizeof(*r));
 	memset(r, 0, sizeof(*r));

@@ -1035,7 +1035,7 @@ notruns(void)
 		one(&o[j], "t/b.t", 1, REP_SUCCESS, "t/b.t 1");
 		fflush(o[j].f);
 		o[j].seen = o[j].len;
-		for (i = 0; i < sizeof(nrtests) / sizeof(nrtests[0]); i++)
+		for (i = 0; i < countof(nrtests); i++)
 			if (j == 0)
 				spare(&o[j], 3, i);
 			else
