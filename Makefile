@@ -11,10 +11,10 @@ STDFLAGS = -std=c99 -pedantic -Wall -Wextra -Wshadow -Wmissing-prototypes
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 
-OBJ = amp.o discover.o disttrial.o reporter.o state.o stream.o tap.o util.o \
-    worker.o workertrial.o
-HDR = amp.h discover.h reporter.h state.h stream.h tap.h util.h worker.h \
-    workertrial.h
+OBJ = amp.o discover.o disttrial.o junit.o reporter.o state.o stream.o tap.o \
+    util.o worker.o workertrial.o
+HDR = amp.h discover.h junit.h reporter.h state.h stream.h tap.h util.h \
+    worker.h workertrial.h
 UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap t/unit/util
 TOOLS = t/lib/wdriver t/lib/sigdfl t/lib/slowpipe
 
@@ -30,8 +30,9 @@ $(OBJ): $(HDR)
 
 t/unit/amp: t/unit/amp.o amp.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/amp.o amp.o stream.o util.o $(LDLIBS)
-t/unit/reporter: t/unit/reporter.o reporter.o util.o
-	$(CC) $(LDFLAGS) -o $@ t/unit/reporter.o reporter.o util.o $(LDLIBS)
+t/unit/reporter: t/unit/reporter.o junit.o reporter.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/reporter.o junit.o reporter.o util.o \
+	    $(LDLIBS)
 t/unit/stream: t/unit/stream.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/stream.o stream.o util.o $(LDLIBS)
 t/unit/tap: t/unit/tap.o tap.o util.o
@@ -68,10 +69,10 @@ t/fuzz/amp: t/fuzz/amp.c amp.c stream.c util.c $(HDR)
 	    stream.c util.c
 t/fuzz/tap: t/fuzz/tap.c tap.c util.c $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/tap.c tap.c util.c
-t/fuzz/manager: t/fuzz/manager.c amp.c reporter.c stream.c util.c worker.c \
-    $(HDR)
+t/fuzz/manager: t/fuzz/manager.c amp.c junit.c reporter.c stream.c util.c \
+    worker.c $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/manager.c amp.c \
-	    reporter.c stream.c util.c worker.c
+	    junit.c reporter.c stream.c util.c worker.c
 t/fuzz/worker: t/fuzz/worker.c workertrial.c amp.c stream.c tap.c util.c \
     $(HDR)
 	$(FUZZCC) $(STDFLAGS) $(FUZZFLAGS) -o $@ t/fuzz/worker.c amp.c \

@@ -21,7 +21,9 @@
  * sections (equal texts grouped through a hash table) and its
  * footer.  Printed blocks are counted and filed in their sections
  * whatever the format.  A format's own state lives in the reporter
- * beside the shared one.
+ * beside the shared one.  Whatever the format, a printed block is also
+ * handed to junit.c, a result at a time, for --junit-xml, and its time
+ * and outcome kept for --state.
  *
  * The tree is trial's TreeReporter byte for byte:
  * a result's tree levels come from its test file's path, or from a
@@ -39,8 +41,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "junit.h"
 #include "reporter.h"
 #include "util.h"
 
@@ -132,18 +134,6 @@ struct reporter {
 		int failed;
 	} *runs;
 	size_t nruns, runcap;
-};
-
-/*
- * JUnit XML beside the report: each printed block is a <testsuite>,
- * written at once to a scratch file; at the end the file is written
- * whole beside its final name and renamed over it.
- */
-struct junit {
-	char *path;
-	FILE *suites;
-	size_t tests, failures, errors, skipped;
-	double secs;
 };
 
 static const struct {
@@ -1028,190 +1018,11 @@ reporter_format(size_t i)
 	return i < countof(formats) ? formats[i].name : NULL;
 }
 
-/*
- * XML text of p: UTF-8 repaired, the characters XML 1.0 cannot hold
- * (controls but tab, newline and return; U+FFFE, U+FFFF) replaced, the
- * markup escaped, and in an attribute the blanks too.
- */
-static void
-xmlesc(FILE *f, const void *p, size_t len, int attr)
-{
-	struct buf u = { 0 };
-	size_t i;
-	int c;
-
-	utf8_repair(&u, p, len);
-	for (i = 0; i < u.len; i++) {
-		c = u.data[i];
-		if (c == '&')
-			fputs("&amp;", f);
-		else if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (attr && c == '"')
-			fputs("&quot;", f);
-		else if (attr && (c == '\n' || c == '\r' || c == '\t'))
-			fprintf(f, "&#%d;", c);
-		else if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
-			fputs("\xef\xbf\xbd", f);
-		else if (c == 0xef && i + 2 < u.len && u.data[i + 1] == 0xbf &&
-		    (u.data[i + 2] == 0xbe || u.data[i + 2] == 0xbf)) {
-			fputs("\xef\xbf\xbd", f);
-			i += 2;
-		} else
-			putc(c, f);
-	}
-	buf_free(&u);
-}
-
-static void
-xmlstr(FILE *f, const char *s, int attr)
-{
-	xmlesc(f, s, strlen(s), attr);
-}
-
-/* A result's classname and name: its test and the point, or id halves. */
-static void
-junit_names(FILE *f, const struct block *b, const char *name)
-{
-	size_t len = strlen(b->test);
-	const char *dot;
-
-	fputs("    <testcase classname=\"", f);
-	if (b->isfile) {
-		xmlstr(f, b->test, 1);
-		fputs("\" name=\"", f);
-		xmlstr(f, strncmp(name, b->test, len) == 0 &&
-		    name[len] == ' ' ? name + len + 1 : name, 1);
-	} else if ((dot = strrchr(name, '.')) != NULL) {
-		xmlesc(f, name, (size_t)(dot - name), 1);
-		fputs("\" name=\"", f);
-		xmlstr(f, dot + 1, 1);
-	} else {
-		xmlstr(f, name, 1);
-		fputs("\" name=\"", f);
-		xmlstr(f, name, 1);
-	}
-	fputc('"', f);
-}
-
-/* One result: a <testcase>, with its failure, error or skip. */
-static void
-junit_case(FILE *f, const struct block *b, const struct held *h)
-{
-	static const char *tag[NKIND] = {
-		[REP_FAILURE] = "failure", [REP_ERROR] = "error",
-		[REP_SKIP] = "skipped", [REP_XFAIL] = "skipped",
-	};
-	const unsigned char *nl;
-	size_t first;
-
-	junit_names(f, b, h->name);
-	fprintf(f, " time=\"%.3f\"", h->secs);
-	if (tag[h->kind] == NULL) {
-		fputs("/>\n", f);
-		return;
-	}
-	fprintf(f, ">\n      <%s message=\"", tag[h->kind]);
-	if (h->kind == REP_XFAIL)
-		fputs("expected failure: ", f);
-	if (h->kind == REP_SKIP || h->kind == REP_XFAIL)
-		xmlstr(f, h->reason != NULL ? h->reason : "", 1);
-	else if (h->text != NULL) {
-		nl = memchr(h->text, '\n', h->textlen);
-		first = nl != NULL ? (size_t)(nl - h->text) : h->textlen;
-		xmlesc(f, h->text, first, 1);
-	}
-	fputs("\">", f);
-	if (h->kind != REP_SKIP && h->text != NULL)
-		xmlesc(f, h->text, h->textlen, 0);
-	fprintf(f, "</%s>\n    </testcase>\n", tag[h->kind]);
-}
-
-/* A printed block: one <testsuite>, its counts those of its testcases. */
-static void
-junit_suite(struct junit *j, const struct block *b)
-{
-	size_t i, n[NKIND] = { 0 };
-	double secs = 0;
-	FILE *f = j->suites;
-
-	for (i = 0; i < b->n; i++) {
-		n[b->res[i].kind]++;
-		secs += b->res[i].secs;
-	}
-	fputs("  <testsuite name=\"", f);
-	xmlstr(f, b->test != NULL ? b->test : "", 1);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-	    "skipped=\"%zu\" time=\"%.3f\">\n", b->n, n[REP_FAILURE],
-	    n[REP_ERROR], n[REP_SKIP] + n[REP_XFAIL], secs);
-	for (i = 0; i < b->n; i++)
-		junit_case(f, b, &b->res[i]);
-	if (b->out.len > 0) {
-		fputs("    <system-out>", f);
-		xmlesc(f, b->out.data, b->out.len, 0);
-		fputs("</system-out>\n", f);
-	}
-	fputs("  </testsuite>\n", f);
-	j->tests += b->n;
-	j->failures += n[REP_FAILURE];
-	j->errors += n[REP_ERROR];
-	j->skipped += n[REP_SKIP] + n[REP_XFAIL];
-	j->secs += secs;
-}
-
-/* The whole file beside its name, then renamed over it. */
-static void
-junit_write(struct junit *j)
-{
-	struct replace out;
-	char chunk[65536];
-	size_t n;
-	FILE *f;
-
-	if (replace_open(&out, j->path) < 0)
-		fatal("cannot write %s:", j->path);
-	f = out.f;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-	    "skipped=\"%zu\" time=\"%.3f\">\n", j->tests, j->failures,
-	    j->errors, j->skipped, j->secs);
-	fflush(j->suites);
-	rewind(j->suites);
-	while ((n = fread(chunk, 1, sizeof(chunk), j->suites)) > 0)
-		fwrite(chunk, 1, n, f);
-	fseek(j->suites, 0, SEEK_END);
-	fputs("</testsuites>\n", f);
-	if (ferror(j->suites))
-		fatal("junit: a scratch file's read error:");
-	if (replace_close(&out) < 0)
-		fatal("cannot write %s:", j->path);
-}
-
-/* A new pass: the file will hold that pass alone. */
-static void
-junit_reset(struct junit *j)
-{
-	fflush(j->suites);
-	if (ftruncate(fileno(j->suites), 0) < 0)
-		fatal("junit: ftruncate:");
-	rewind(j->suites);
-	j->tests = j->failures = j->errors = j->skipped = 0;
-	j->secs = 0;
-}
-
 int
 reporter_junit(struct reporter *r, const char *path)
 {
-	FILE *f;
-
-	if ((f = tmpfile()) == NULL)
+	if ((r->junit = junit_new(path)) == NULL)
 		return -1;
-	r->junit = xmalloc(sizeof(*r->junit));
-	memset(r->junit, 0, sizeof(*r->junit));
-	r->junit->path = xstrdup(path);
-	r->junit->suites = f;
 	return 0;
 }
 
@@ -1291,11 +1102,7 @@ reporter_free(struct reporter *r)
 	}
 	free(r->slot);
 	free(r->runs);
-	if (r->junit != NULL) {
-		fclose(r->junit->suites);
-		free(r->junit->path);
-		free(r->junit);
-	}
+	junit_free(r->junit);
 	buf_free(&r->buf);
 	free(r);
 }
@@ -1326,6 +1133,28 @@ reporter_begin(struct reporter *r, size_t ntests)
 	fflush(r->out);
 }
 
+/* The block as a <testsuite>, a <testcase> a result. */
+static void
+tojunit(struct junit *j, const struct block *b)
+{
+	struct junit_case c;
+	const struct held *h;
+	size_t i;
+
+	junit_begin(j, b->test, b->isfile);
+	for (i = 0; i < b->n; i++) {
+		h = &b->res[i];
+		c.kind = h->kind;
+		c.name = h->name;
+		c.text = h->text;
+		c.textlen = h->textlen;
+		c.reason = h->reason;
+		c.secs = h->secs;
+		junit_add(j, &c);
+	}
+	junit_end(j, b->out.data, b->out.len);
+}
+
 /*
  * Prints the block and files its results, then empties it.  A block
  * counts in "Ran N tests" even if it holds no results.
@@ -1339,7 +1168,7 @@ printblock(struct reporter *r, struct block *b)
 	emit(r);
 	fflush(r->out);
 	if (r->junit != NULL)
-		junit_suite(r->junit, b);
+		tojunit(r->junit, b);
 	if (r->keepruns && b->test != NULL)
 		keeprun(r, b);
 	for (i = 0; i < b->n; i++)
