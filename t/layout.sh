@@ -1,9 +1,9 @@
 #!/bin/sh
 # t/layout.sh: the arrows between the files that must never exist (see
 # HACKING): the worker knows only the wire, the manager never parses
-# TAP, reports never see wire bytes, and the lower floors (amp, stream,
-# tap, util) include nothing above them.  Headers include no project
-# header.
+# TAP, reports (reporter.c and its junit.c) never see wire bytes, and
+# the lower floors (amp, stream, tap, util) include nothing above them.
+# Headers include no project header.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 
@@ -17,11 +17,12 @@ never() {
 	done
 }
 
-plan 53
+plan 61
 never workertrial.c reporter.h worker.h
 never worker.c tap.h
 never disttrial.c tap.h amp.h stream.h
 never reporter.c amp.h stream.h
+never junit.c amp.h stream.h tap.h worker.h workertrial.h discover.h state.h
 never amp.c stream.h tap.h reporter.h worker.h workertrial.h
 never stream.c amp.h tap.h reporter.h worker.h workertrial.h
 never tap.c amp.h stream.h reporter.h worker.h workertrial.h
