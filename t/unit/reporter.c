@@ -1,7 +1,8 @@
 /*
  * t/unit/reporter.c: the DistReporter's blocks, tests that never ran,
  * the formats by name and trial's tree report, compared byte for byte
- * with what trial -j prints (captured from Twisted's own trial).
+ * with what trial -j prints (captured from Twisted's own trial); the
+ * JUnit XML written beside it (junit.c, through reporter_junit).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -1101,6 +1102,128 @@ formats(void)
 	close_out(&o[1]);
 }
 
+/* A result that took secs. */
+static void
+timed(struct out *o, int slot, int kind, const char *name, const char *text,
+    const char *reason, const char *const *frames, double secs)
+{
+	struct rep_result res;
+	struct rep_frame *f;
+
+	f = mkresult(&res, kind, name, kind == REP_ERROR ?
+	    "builtins.RuntimeError" : NULL, text, reason, frames);
+	res.secs = secs;
+	reporter_add(o->r, slot, &res);
+	free(f);
+}
+
+/* Is the file at path exactly want? */
+static void
+samefile(const char *path, const char *want, const char *what)
+{
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+	int good;
+
+	if ((f = fopen(path, "r")) == NULL)
+		fatal("%s:", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	good = b.len == strlen(want) && memcmp(b.data, want, b.len) == 0;
+	if (!ok(good, "%s", what)) {
+		show("got ", (const char *)b.data, b.len);
+		show("want", want, strlen(want));
+	}
+	buf_free(&b);
+}
+
+/*
+ * --junit-xml: a printed block is a <testsuite>, its counts and time its
+ * testcases'; a program's points are named under it, a Python id is cut
+ * at its last dot; messages, texts and output escaped.  A new pass
+ * writes only its own suites.
+ */
+static void
+junits(void)
+{
+	static const char *const noframes[] = { NULL };
+	static const char output[] = "--> t/a.t <--\n\x01 \xff\n";
+	static const char head[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+	static const char pass1[] =
+	    "<testsuites tests=\"5\" failures=\"1\" errors=\"1\" skipped=\"2\" time=\"1.750\">\n"
+	    "  <testsuite name=\"t/a.t\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\" time=\"0.750\">\n"
+	    "    <testcase classname=\"t/a.t\" name=\"1 - fine\" time=\"0.250\"/>\n"
+	    "    <testcase classname=\"t/a.t\" name=\"2 - &lt;a&gt; &amp; &quot;b&quot;&#9;c\" time=\"0.500\">\n"
+	    "      <failure message=\"got &lt;1&gt;\">got &lt;1&gt;\nwant 2\n</failure>\n"
+	    "    </testcase>\n"
+	    "    <testcase classname=\"t/a.t\" name=\"3\" time=\"0.000\">\n"
+	    "      <skipped message=\"no &quot;net&quot;\"></skipped>\n"
+	    "    </testcase>\n"
+	    "    <system-out>--&gt; t/a.t &lt;--\n\xef\xbf\xbd \xef\xbf\xbd\n</system-out>\n"
+	    "  </testsuite>\n"
+	    "  <testsuite name=\"pkg.mod.C.test_x\" tests=\"2\" failures=\"0\" errors=\"1\" skipped=\"1\" time=\"1.000\">\n"
+	    "    <testcase classname=\"pkg.mod.C\" name=\"test_x\" time=\"0.750\">\n"
+	    "      <error message=\"Traceback (most recent call last):\">Traceback (most recent call last):\n"
+	    "Failure: builtins.RuntimeError: boom\n</error>\n"
+	    "    </testcase>\n"
+	    "    <testcase classname=\"pkg.mod.C\" name=\"test_y\" time=\"0.250\">\n"
+	    "      <skipped message=\"expected failure: later\">Reason: 'later'\nnope\n</skipped>\n"
+	    "    </testcase>\n"
+	    "  </testsuite>\n"
+	    "</testsuites>\n";
+	static const char pass2[] =
+	    "<testsuites tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\" time=\"0.125\">\n"
+	    "  <testsuite name=\"t/b.t\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\" time=\"0.125\">\n"
+	    "    <testcase classname=\"t/b.t\" name=\"t/b.t\" time=\"0.125\"/>\n"
+	    "  </testsuite>\n"
+	    "</testsuites>\n";
+	char dir[] = "/tmp/disttrial-junitXXXXXX", *path, *want;
+	struct out o;
+
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp:");
+	path = pathjoin(dir, "j.xml");
+	open_out(&o, 0);
+	ok(reporter_junit(o.r, path) == 0, "--junit-xml gets its scratch file");
+	reporter_begin(o.r, 2);
+	reporter_start(o.r, 0, "t/a.t", 1);
+	reporter_start(o.r, 1, "pkg.mod.C.test_x", 0);
+	timed(&o, 0, REP_SUCCESS, "t/a.t 1 - fine", NULL, NULL, NULL, 0.25);
+	timed(&o, 1, REP_ERROR, "pkg.mod.C.test_x", "boom", NULL, noframes,
+	    0.75);
+	timed(&o, 0, REP_FAILURE, "t/a.t 2 - <a> & \"b\"\tc",
+	    "got <1>\nwant 2", NULL, NULL, 0.5);
+	timed(&o, 0, REP_SKIP, "t/a.t 3", NULL, "no \"net\"", NULL, 0);
+	reporter_output(o.r, 0, output, sizeof(output) - 1);
+	reporter_stop(o.r, 0);
+	timed(&o, 1, REP_XFAIL, "pkg.mod.C.test_y", "nope", "later", NULL,
+	    0.25);
+	reporter_stop(o.r, 1);
+	reporter_end(o.r, 2);
+	want = xmalloc(sizeof(head) + sizeof(pass1));
+	strcpy(want, head);
+	samefile(path, strcat(want, pass1),
+	    "pass 1: a <testsuite> a block, each result a <testcase>");
+	reporter_reset(o.r);
+	reporter_start(o.r, 0, "t/b.t", 1);
+	timed(&o, 0, REP_SUCCESS, NULL, NULL, NULL, NULL, 0.125);
+	reporter_stop(o.r, 0);
+	reporter_end(o.r, 1);
+	strcpy(want, head);
+	samefile(path, strcat(want, pass2),
+	    "pass 2: the file holds this pass alone");
+	close_out(&o);
+	free(want);
+	unlink(path);
+	free(path);
+	if (rmdir(dir) < 0)
+		fatal("rmdir %s:", dir);
+}
+
 /* A report that cannot be written ends in fatal(), exit 2. */
 static struct reporter *childrep;
 
@@ -1150,6 +1273,7 @@ main(void)
 	odds();
 	notruns();
 	formats();
+	junits();
 	writeerror();
 	unlink(srcpath);
 	return tap_done();
