@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,7 @@ junit_new(const char *path)
 
 	if ((f = tmpfile()) == NULL)
 		return NULL;
+	fdflags(fileno(f), FD_CLOEXEC, 0);	/* no worker holds it open */
 	j = xmalloc(sizeof(*j));
 	memset(j, 0, sizeof(*j));
 	j->path = xstrdup(path);
