@@ -1,7 +1,8 @@
 #!/bin/sh
 # t/layout.sh: the arrows between the files that must never exist (see
 # HACKING): the worker knows only the wire, the manager never parses
-# TAP, reports (reporter.c and its junit.c) never see wire bytes, and
+# TAP nor calls the worker's code (a local worker is this program run
+# again), reports (reporter.c and its junit.c) never see wire bytes, and
 # the lower floors (amp, stream, tap, util) include nothing above them.
 # Headers include no project header.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -17,9 +18,9 @@ never() {
 	done
 }
 
-plan 61
+plan 62
 never workertrial.c reporter.h worker.h
-never worker.c tap.h
+never worker.c tap.h workertrial.h
 never disttrial.c tap.h amp.h stream.h
 never reporter.c amp.h stream.h
 never junit.c amp.h stream.h tap.h worker.h workertrial.h discover.h state.h
