@@ -289,18 +289,30 @@ field(size_t *len)
 	}
 }
 
-/* The lister is done, or failed: -1 with err saying how. */
+/*
+ * The lister is done, or failed: -1 with err saying how.  It is reaped by
+ * its own pid; a wait that fails (the lister gone without its status) is
+ * an error too, and then there is no status to read.
+ */
 static int
 endlister(int ok, char *err, size_t errlen)
 {
-	int status;
+	pid_t pid;
+	int status, e;
 
 	close(ls.fd);
 	ls.fd = -1;
-	while (waitpid(ls.pid, &status, 0) < 0 && errno == EINTR)
+	while ((pid = waitpid(ls.pid, &status, 0)) < 0 && errno == EINTR)
 		;
+	e = errno;
+	ls.pid = 0;
 	buf_free(&ls.out);
 	ls.done = 0;
+	if (pid < 0) {
+		snprintf(err, errlen, "--trial: cannot wait for %s: %s",
+		    ls.python, strerror(e));
+		return -1;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(err, errlen, "--trial: %s could not load the trial "
 		    "suites (%s %d)", ls.python, WIFEXITED(status) ?
