@@ -220,9 +220,10 @@ static struct {			/* the lister, while it runs */
 	const char *python;
 	pid_t pid;
 	int fd;
+	int readerr;		/* the errno of a failed read, or 0 */
 	struct buf out;
 	size_t done;		/* bytes of out taken */
-} ls = { NULL, 0, -1, { NULL, 0, 0 }, 0 };
+} ls = { NULL, 0, -1, 0, { NULL, 0, 0 }, 0 };
 
 /* Starts python on the lister; 0, or -1 with errno set. */
 static int
@@ -262,7 +263,10 @@ startlister(const char *python, char **operands, int n)
 	return 0;
 }
 
-/* The lister's next field, NUL-terminated in ls.out, or NULL at EOF. */
+/*
+ * The lister's next field, NUL-terminated in ls.out, or NULL at EOF or
+ * on a read error (ls.readerr says which).
+ */
 static const char *
 field(size_t *len)
 {
@@ -282,17 +286,23 @@ field(size_t *len)
 		buf_reserve(&ls.out, 65536);
 		r = read(ls.fd, ls.out.data + ls.out.len,
 		    ls.out.cap - ls.out.len);
-		if (r > 0)
+		if (r > 0) {
 			ls.out.len += (size_t)r;
-		else if (r == 0 || errno != EINTR)
+		} else if (r == 0) {
 			return NULL;
+		} else if (errno != EINTR) {
+			ls.readerr = errno;
+			return NULL;
+		}
 	}
 }
 
 /*
  * The lister is done, or failed: -1 with err saying how.  It is reaped by
  * its own pid; a wait that fails (the lister gone without its status) is
- * an error too, and then there is no status to read.
+ * an error too, and then there is no status to read.  A failed read
+ * comes before the status, which it may have caused (the lister writing
+ * to a pipe closed under it).
  */
 static int
 endlister(int ok, char *err, size_t errlen)
@@ -311,6 +321,11 @@ endlister(int ok, char *err, size_t errlen)
 	if (pid < 0) {
 		snprintf(err, errlen, "--trial: cannot wait for %s: %s",
 		    ls.python, strerror(e));
+		return -1;
+	}
+	if (ls.readerr != 0) {
+		snprintf(err, errlen, "--trial: cannot read from %s: %s",
+		    ls.python, strerror(ls.readerr));
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
