@@ -140,8 +140,9 @@ bad(struct amp_dec *d, const char *what, size_t n)
 	return -1;
 }
 
+/* A box amp_scan found whole at p into b's pairs, and its kind; 1 or -1. */
 static int
-parse(struct amp_dec *d, struct amp_box *b, const unsigned char *p)
+unpackbox(struct amp_dec *d, struct amp_box *b, const unsigned char *p)
 {
 	size_t off = 0, klen, vlen;
 
@@ -182,7 +183,7 @@ amp_dec_next(struct amp_dec *d, struct amp_box *b)
 	if (n < 0)
 		return bad(d, "box of more than %zu bytes", AMP_MAXBOX);
 	d->off += (size_t)n;
-	return parse(d, b, p);
+	return unpackbox(d, b, p);
 }
 
 const char *
@@ -313,7 +314,7 @@ amp_error(struct buf *out, const unsigned char *tag, size_t taglen,
 
 /* Python's repr() of a bytes object, as Twisted puts it in the description. */
 static void
-pyrepr(struct buf *out, const unsigned char *p, size_t len)
+bytesrepr(struct buf *out, const unsigned char *p, size_t len)
 {
 	char hex[8];
 	size_t i;
@@ -351,7 +352,7 @@ amp_unhandled(struct buf *out, const unsigned char *tag, size_t taglen,
 	int r;
 
 	buf_addstr(&desc, "Unhandled Command: ");
-	pyrepr(&desc, cmd, cmdlen);
+	bytesrepr(&desc, cmd, cmdlen);
 	buf_addc(&desc, '\0');
 	r = amp_error(out, tag, taglen, "UNHANDLED", (char *)desc.data);
 	buf_free(&desc);

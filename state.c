@@ -23,7 +23,7 @@
 
 /* The index test has, or would have, in the sorted entries. */
 static size_t
-find(const struct state *st, const char *test, int *found)
+findentry(const struct state *st, const char *test, int *found)
 {
 	size_t lo = 0, hi = st->n, mid;
 	int c;
@@ -50,7 +50,7 @@ state_get(const struct state *st, const char *test)
 	size_t i;
 	int found;
 
-	i = find(st, test, &found);
+	i = findentry(st, test, &found);
 	return found ? &st->e[i] : NULL;
 }
 
@@ -62,7 +62,7 @@ state_set(struct state *st, const char *test, double secs, int failed)
 
 	if (strchr(test, '\n') != NULL)
 		return;
-	i = find(st, test, &found);
+	i = findentry(st, test, &found);
 	if (!found) {
 		if (st->n == st->cap) {
 			st->cap = st->cap ? st->cap * 2 : 64;

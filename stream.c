@@ -86,7 +86,7 @@ streams_open(struct streams *s, int owner)
 }
 
 static struct stream *
-find(struct streams *s, long long id, int owner)
+findstream(struct streams *s, long long id, int owner)
 {
 	size_t i;
 
@@ -103,7 +103,7 @@ streams_write(struct streams *s, long long id, int owner, const void *p,
 {
 	struct stream *st;
 
-	if ((st = find(s, id, owner)) == NULL)
+	if ((st = findstream(s, id, owner)) == NULL)
 		return -1;
 	if (len > STREAM_CHUNK) {
 		snprintf(s->err, sizeof(s->err),
@@ -138,7 +138,7 @@ streams_finish(struct streams *s, long long id, int owner, struct buf *out,
 	struct stream *st;
 	size_t off, len;
 
-	if ((st = find(s, id, owner)) == NULL)
+	if ((st = findstream(s, id, owner)) == NULL)
 		return -1;
 	if (aslist) {
 		buf_add(out, st->data.data, st->data.len);

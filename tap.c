@@ -151,7 +151,7 @@ skipblanks(const char *p, size_t n, size_t i)
 
 /* The length of p without its trailing blanks. */
 static size_t
-trim(const char *p, size_t n)
+trimblanks(const char *p, size_t n)
 {
 	while (n > 0 && blank(p[n - 1]))
 		n--;
@@ -268,8 +268,9 @@ problem(struct tap *t, int kind, unsigned long line, const char *fmt, ...)
 	textline(&t->probs, buf, strlen(buf));
 }
 
+/* Hands one result to the caller's function. */
 static void
-result(struct tap *t, int kind, const char *name, const char *reason,
+deliver(struct tap *t, int kind, const char *name, const char *reason,
     const struct text *x, const char *class)
 {
 	struct tap_result r;
@@ -285,7 +286,7 @@ result(struct tap *t, int kind, const char *name, const char *reason,
 
 /* Delivers the pending point, if any. */
 static void
-flush(struct tap *t)
+flushpoint(struct tap *t)
 {
 	char note[96];
 	int failed;
@@ -304,7 +305,7 @@ flush(struct tap *t)
 	t->potherlen = t->pothercut = 0;
 	if (failed)
 		textend(&t->ptext);
-	result(t, t->pkind, t->pname, t->preason, failed ? &t->ptext : NULL,
+	deliver(t, t->pkind, t->pname, t->preason, failed ? &t->ptext : NULL,
 	    failed ? CLASS_FAIL : "");
 	free(t->pname);
 	free(t->preason);
@@ -432,7 +433,7 @@ skipreason(const char *p, size_t n)
 	    (i + 4 == n || blank(p[i + 4]) || p[i + 4] == ':'))
 		for (i += 4; i < n && (blank(p[i]) || p[i] == ':'); i++)
 			;
-	return xmemdup(p + i, trim(p + i, n - i));
+	return xmemdup(p + i, trimblanks(p + i, n - i));
 }
 
 static void
@@ -441,7 +442,7 @@ plan(struct tap *t, const char *p, size_t n)
 	unsigned long count;
 	size_t rest;
 
-	n = trim(p, n);
+	n = trimblanks(p, n);
 	if (parseplan(p, n, &count, &rest) < 0) {
 		t->badplan = 1;
 		problem(t, PPLAN, t->lineno, "malformed plan: %.*s%s",
@@ -503,7 +504,7 @@ directive(const char *p, size_t n, const char **why, size_t *whylen)
 		i++;
 	i = skipblanks(p, n, i);
 	*why = p + i;
-	*whylen = trim(p + i, n - i);
+	*whylen = trimblanks(p + i, n - i);
 	return dir;
 }
 
@@ -538,7 +539,7 @@ parsepoint(const char *p, size_t n, struct point *pt)
 	if (pt->dir == DNONE)
 		j = n;
 	pt->desc = p + i;
-	pt->desclen = trim(p + i, j - i);
+	pt->desclen = trimblanks(p + i, j - i);
 }
 
 /* "N - DESC" or "N", with \# and \\ in DESC undone. */
@@ -628,7 +629,7 @@ point(struct tap *t, const char *p, size_t n)
 	if (t->pkind == TAP_FAILURE || t->pkind == TAP_XFAIL)
 		textline(&t->ptext, p, n);
 	else
-		flush(t);
+		flushpoint(t);
 }
 
 static void
@@ -693,7 +694,7 @@ comment(struct tap *t, const char *line, size_t len, size_t ind)
 
 	i = skipblanks(line, len, ind + 1);
 	if (prefix(line + i, len - i, "Subtest", 0)) {
-		flush(t);
+		flushpoint(t);
 		t->afterpoint = 0;
 	} else if (t->pending) {
 		textline(&t->ptext, line, len);
@@ -704,11 +705,11 @@ comment(struct tap *t, const char *line, size_t len, size_t ind)
 static int
 bail(struct tap *t, const char *p, size_t n, int top)
 {
-	flush(t);
+	flushpoint(t);
 	t->afterpoint = 0;
 	if (!t->bailed) {
 		t->bailed = 1;
-		t->bail = xmemdup(p, trim(p, n));
+		t->bail = xmemdup(p, trimblanks(p, n));
 	}
 	t->istap = 1;
 	return top;
@@ -726,7 +727,7 @@ indented(struct tap *t, const char *line, size_t len, size_t ind, int kind)
 			textline(&t->ptext, line, len);
 		return 0;
 	}
-	flush(t);
+	flushpoint(t);
 	t->afterpoint = kind == LPOINT;
 	if (kind == LOTHER)
 		nottap(t, line, len);
@@ -812,7 +813,7 @@ tap_line(struct tap *t, const char *line, size_t len)
 		return 0;
 	}
 	if (ind == len) {
-		flush(t);
+		flushpoint(t);
 		t->afterpoint = 0;
 		return 0;
 	}
@@ -829,7 +830,7 @@ tap_line(struct tap *t, const char *line, size_t len)
 		t->afterpoint = 0;
 		return 0;
 	}
-	flush(t);
+	flushpoint(t);
 	t->afterpoint = kind == LPOINT;
 	if (kind == LOTHER) {
 		nottap(t, line, len);
@@ -909,12 +910,12 @@ tap_end(struct tap *t, const char *how, const char *class)
 	const char *why;
 	int bad;
 
-	flush(t);
+	flushpoint(t);
 	t->inyaml = 0;
 	if (t->planned && t->plan == 0 && t->npoints == 0) {
 		why = t->skip != NULL && t->skip[0] != '\0' ? t->skip :
 		    "no reason given";
-		result(t, TAP_SKIP, NULL, why, NULL, "");
+		deliver(t, TAP_SKIP, NULL, why, NULL, "");
 	}
 	if (t->bail != NULL)
 		textline(&x, t->bail, strlen(t->bail));
@@ -930,7 +931,7 @@ tap_end(struct tap *t, const char *how, const char *class)
 		textline(&x, how, strlen(how));
 	if (x.len > 0) {
 		textend(&x);
-		result(t, TAP_ERROR, NULL, "", &x,
+		deliver(t, TAP_ERROR, NULL, "", &x,
 		    errclass(t, bad, how, class));
 	}
 	free(x.p);
