@@ -55,10 +55,7 @@ push(struct amp_box *b, const void *key, size_t klen, const void *val,
 {
 	struct amp_pair *p;
 
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 8;
-		b->pair = xreallocarray(b->pair, b->cap, sizeof(*b->pair));
-	}
+	b->pair = xgrow(b->pair, &b->cap, b->n + 1, sizeof(*b->pair), 8);
 	p = &b->pair[b->n++];
 	p->key = key;
 	p->klen = klen;

@@ -46,10 +46,7 @@ static struct {
 static void
 addtest(struct tests *ts, const char *path, size_t len, int isfile)
 {
-	if (ts->n == ts->cap) {
-		ts->cap = ts->cap ? ts->cap * 2 : 64;
-		ts->t = xreallocarray(ts->t, ts->cap, sizeof(*ts->t));
-	}
+	ts->t = xgrow(ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t), 64);
 	ts->t[ts->n].path = xmemdup(path, len);
 	ts->t[ts->n].isfile = isfile;
 	ts->n++;
@@ -129,10 +126,7 @@ walk(struct tests *ts, const char *dir, const struct stat *dst,
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			names = xreallocarray(names, cap, sizeof(*names));
-		}
+		names = xgrow(names, &cap, n + 1, sizeof(*names), 32);
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);

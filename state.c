@@ -64,10 +64,7 @@ state_set(struct state *st, const char *test, double secs, int failed)
 		return;
 	i = findentry(st, test, &found);
 	if (!found) {
-		if (st->n == st->cap) {
-			st->cap = st->cap ? st->cap * 2 : 64;
-			st->e = xreallocarray(st->e, st->cap, sizeof(*st->e));
-		}
+		st->e = xgrow(st->e, &st->cap, st->n + 1, sizeof(*st->e), 64);
 		memmove(&st->e[i + 1], &st->e[i],
 		    (st->n - i) * sizeof(*st->e));
 		st->e[i].test = xstrdup(test);

@@ -74,10 +74,7 @@ streams_open(struct streams *s, int owner)
 {
 	struct stream *st;
 
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->s = xreallocarray(s->s, s->cap, sizeof(*s->s));
-	}
+	s->s = xgrow(s->s, &s->cap, s->n + 1, sizeof(*s->s), 8);
 	st = &s->s[s->n++];
 	memset(st, 0, sizeof(*st));
 	st->id = s->next++;

@@ -188,15 +188,7 @@ cmpnum(const void *a, const void *b)
 static void
 textput(struct text *x, const char *s, size_t n)
 {
-	size_t cap;
-
-	if (x->len + n >= x->cap) {
-		cap = x->cap > 0 ? x->cap : 128;
-		while (cap <= x->len + n)
-			cap *= 2;
-		x->p = xreallocarray(x->p, cap, 1);
-		x->cap = cap;
-	}
+	x->p = xgrow(x->p, &x->cap, x->len + n + 1, 1, 128);
 	memcpy(x->p + x->len, s, n);
 	x->len += n;
 	x->p[x->len] = '\0';

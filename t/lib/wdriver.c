@@ -962,10 +962,7 @@ hold(size_t mark)
 
 	if (d.delay == 0 || d.out.len <= mark)
 		return;
-	if (d.nheld == d.capheld) {
-		d.capheld = d.capheld ? d.capheld * 2 : 16;
-		d.held = xreallocarray(d.held, d.capheld, sizeof(*d.held));
-	}
+	d.held = xgrow(d.held, &d.capheld, d.nheld + 1, sizeof(*d.held), 16);
 	h = &d.held[d.nheld++];
 	now(&h->due);
 	h->due.tv_sec += d.delay / 1000;
