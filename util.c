@@ -396,7 +396,7 @@ signame(int sig)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+	for (i = 0; i < countof(signames); i++)
 		if (signames[i].sig == sig)
 			return signames[i].name;
 	return "unknown";

@@ -457,7 +457,7 @@ findcmd(const struct amp_pair *p)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < countof(cmds); i++)
 		if (amp_is(p, cmds[i].name))
 			return &cmds[i];
 	return NULL;
@@ -755,7 +755,7 @@ command(const struct amp_box *b)
 		    name->vlen);
 		return;
 	}
-	n = checkargs(c, b, f, sizeof(f) / sizeof(f[0]));
+	n = checkargs(c, b, f, countof(f));
 	ok = n >= 0;
 	if (strcmp(c->name, "StreamOpen") == 0) {
 		d.nopen++;
