@@ -164,23 +164,12 @@ xmemdup(const void *p, size_t len)
 void
 buf_reserve(struct buf *b, size_t n)
 {
-	size_t cap;
-
 	/* Once reserved, data is never NULL: p + 0 is defined for callers. */
 	if (b->cap - b->len >= n && b->data != NULL)
 		return;
 	if (n > (size_t)-1 - b->len)
 		fatal("buffer size overflow");
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len < n) {
-		if (cap > (size_t)-1 / 2) {
-			cap = b->len + n;
-			break;
-		}
-		cap *= 2;
-	}
-	b->data = xreallocarray(b->data, cap, 1);
-	b->cap = cap;
+	b->data = xgrow(b->data, &b->cap, b->len + n, 1, 256);
 }
 
 void
