@@ -1,8 +1,9 @@
 #!/bin/sh
-# t/worker-output.sh: a test's output: every line that is not TAP is one
-# TestWrite, in order; CR LF ends are stripped; long lines are split;
-# bytes that are not UTF-8 are repaired; big outputs take bounded memory;
-# stdin is at EOF.
+# t/worker-output.sh: a test's output: every line that is not TAP goes
+# back whole and in order in a TestWrite (the lines of one wake-up share
+# one, joined by newlines; wdriver prints each line on its own); CR LF
+# ends are stripped; long lines are split; bytes that are not UTF-8 are
+# repaired; big outputs take bounded memory; stdin is at EOF.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 need_worker
@@ -14,7 +15,7 @@ ff=$(printf '\357\277\275')	# U+FFFD, the replacement character
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 export ASAN_OPTIONS
 
-# Lines, in order, one TestWrite each.
+# Lines, in order, each whole on a line of wdriver's.
 drive l "$fx/lines.sh" "$fx/fail1.sh" "$fx/nonl.sh" "$fx/crlf.sh" \
     "$fx/control.sh" "$fx/invalid-utf8.sh" "$fx/utf8-fail.sh" "$fx/stdin.sh"
 o=$tmp/l.out
@@ -31,12 +32,12 @@ done >"$tmp/want"
 sed -n "\\|^TestWrite out=--> $fx/lines.sh <--\$|,/^Add/p" "$o" |
     sed '1d; $d' >"$tmp/got"
 if cmp -s "$tmp/want" "$tmp/got"; then
-	pass '300 lines and a blank one: one TestWrite each, in order'
+	pass '300 lines and a blank one: each whole, in order'
 else
-	fail '300 lines and a blank one: one TestWrite each, in order'
+	fail '300 lines and a blank one: each whole, in order'
 	diag_file "$tmp/got" 5
 fi
-check_line 'TestWrite out=boom' "$o" 'one TestWrite per line (boom)'
+check_line 'TestWrite out=boom' "$o" 'each line is logged whole (boom)'
 check_line 'TestWrite out=second line' "$o" '... (second line)'
 check_line 'TestWrite out=first' "$o" 'nonl.sh: the first line'
 check_line 'TestWrite out=no newline at end' "$o" \
@@ -46,14 +47,15 @@ check_grep 'dos line' "$o" 'crlf.sh: its output is logged'
 check_nogrep 'dos line\r' "$o" 'a CR before the newline is stripped'
 check_nogrep 'err dos\r' "$o" '... on stderr too'
 check_grep 'mid\rcr' "$o" 'a CR inside a line stays'
-check_line 'TestWrite out=dos line' "$o" 'crlf.sh: one TestWrite per line'
+check_line 'TestWrite out=dos line' "$o" 'crlf.sh: each line is logged whole'
 check_line 'TestWrite out=mid\rcr' "$o" '... (CR inside)'
 check_line 'TestWrite out=err dos' "$o" '... (stderr)'
 
 check_grep 'tab\there' "$o" 'a tab passes through'
 check_grep 'nul\x00byte' "$o" 'a NUL byte passes through, not cutting the line'
 check_grep 'esc\x1b[0m' "$o" 'an escape character passes through'
-check_line 'TestWrite out=tab\there' "$o" 'control.sh: one TestWrite per line'
+check_line 'TestWrite out=tab\there' "$o" \
+    'control.sh: each line is logged whole'
 check_line 'TestWrite out=nul\x00byte' "$o" '... (NUL)'
 
 check_grep "bad $ff$ff bytes" "$o" \
@@ -62,7 +64,7 @@ check_grep "cut $ff" "$o" 'a cut sequence becomes U+FFFD'
 check_grep "good café" "$o" 'good UTF-8 passes through'
 check_grep "err $ff" "$o" 'stderr is repaired too'
 check_line "TestWrite out=bad $ff$ff bytes" "$o" \
-    'invalid-utf8.sh: one TestWrite per line'
+    'invalid-utf8.sh: each line is logged whole'
 check_line "TestWrite out=good café" "$o" '... (good)'
 check_line "TestWrite out=err $ff" "$o" '... (stderr)'
 

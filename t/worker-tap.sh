@@ -179,7 +179,7 @@ check_line "$AS/tap-nonl.sh 2 - last" "$o" \
 check 'tap-nonl: plan good' [ "$(results nonl)" -eq 2 ]
 check_egrep '^TestWrite out=(.*\\n)?# a comment' "$o" 'comments are logged'
 check_line "TestWrite out=some other output" "$o" \
-    'other lines are logged, one TestWrite each'
+    'other lines are logged, each whole'
 check_line "TestWrite out=on stderr" "$o" 'stderr lines are logged'
 check_line "$AS/tap-utf8.sh 1 - caf$(printf '\357\277\275')" \
     "$o" 'a description that is not UTF-8 is repaired'
