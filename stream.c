@@ -121,7 +121,7 @@ streams_write(struct streams *s, long long id, int owner, const void *p,
 }
 
 static void
-forget(struct streams *s, struct stream *st)
+forgetstream(struct streams *s, struct stream *st)
 {
 	s->held -= st->held;
 	buf_free(&st->data);
@@ -147,7 +147,7 @@ streams_finish(struct streams *s, long long id, int owner, struct buf *out,
 			buf_add(out, st->data.data + off + 2, len);
 		}
 	}
-	forget(s, st);
+	forgetstream(s, st);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ streams_drop(struct streams *s, int owner)
 
 	for (i = 0; i < s->n;) {
 		if (s->s[i].owner == owner)
-			forget(s, &s->s[i]);
+			forgetstream(s, &s->s[i]);
 		else
 			i++;
 	}
