@@ -21,12 +21,15 @@ log=$tmp/d/_trial_temp/test.log
 # sweep FROM TO [ARGS...]: at each soft limit of open files from FROM to
 # TO, disttrial -j4 ARGS degrade reports all 6 tests and exits 0 or 1;
 # $dropped counts the limits at which test.log lost lines (and each of
-# those must have said so on stderr).
+# those must have said so on stderr); $spawnfds is 1 if starting a
+# worker itself ran out of descriptors at some limit, after its socket
+# was made.
 sweep() {
 	_n=$1
 	_to=$2
 	shift 2
 	dropped=0
+	spawnfds=0
 	while [ "$_n" -le "$_to" ]; do
 		(ulimit -S -n "$_n" && cd "$tmp/d" && exec "$DT" -j4 "$@" \
 		    degrade) >"$tmp/n.out" 2>"$tmp/n.err" </dev/null
@@ -46,6 +49,8 @@ sweep() {
 		_said=0
 		grep -q 'cannot keep all of a test' "$tmp/n.err" && _said=1
 		dropped=$((dropped + _lost))
+		grep -q 'could not be started: /bin/sh: ' "$tmp/n.err" &&
+		    spawnfds=1
 		check "ulimit -n $_n $*: lost lines are said ($_lost, $_said)" \
 		    [ "$_lost" -eq "$_said" ]
 		_n=$((_n + 1))
@@ -55,8 +60,17 @@ sweep() {
 # Local workers share the limit: workers, then tests, fail to start.
 sweep 8 24
 # Workers that raise their own limit: the manager's spill files fail.
+# Not where a worker's start takes spare descriptors of its own (musl's
+# posix_spawn makes a pipe to learn of a failed exec): a limit then
+# stops the workers starting before it starves the spill files.
 sweep 8 16 --worker-command "ulimit -S -n 256; exec '$DT' --worker"
-check "some limit cost a test's log lines ($dropped did)" [ "$dropped" -gt 0 ]
+if [ "$dropped" -eq 0 ] && [ "$spawnfds" -eq 1 ]; then
+	skip "some limit cost a test's log lines" \
+	    'a worker'"'"'s start here takes spare descriptors, so no limit starts the workers and then starves the spill files'
+else
+	check "some limit cost a test's log lines ($dropped did)" \
+	    [ "$dropped" -gt 0 ]
+fi
 
 # More workers than the fd limit allows.
 mkdir "$tmp/j"
@@ -88,9 +102,16 @@ while [ "$n" -le 12 ]; do
 	    --worker-command "ulimit -S -n 256; exec '$DT' --worker" \
 	    respawn) >"$tmp/r.out" 2>"$tmp/r/err" </dev/null
 	rc=$?
+	# All 3 reported: the one whose worker died an error, or, where no
+	# worker could start at all (a start that takes spare descriptors,
+	# as musl's), all 3 errors saying so.
 	whole=0
 	grep -q '^Ran 3 tests in ' "$tmp/r.out" &&
 	    grep -q '^FAILED (errors=1, successes=2)$' "$tmp/r.out" && whole=1
+	grep -q '^Ran 3 tests in ' "$tmp/r.out" &&
+	    grep -q '^FAILED (errors=3)$' "$tmp/r.out" &&
+	    grep -q 'goes on with 0 of 2 workers$' "$tmp/r/err" &&
+	    grep -q '^not run: every worker kept dying' "$tmp/r.out" && whole=1
 	check "respawn, ulimit -n $n: all 3 tests reported, exit 1 ($rc)" \
 	    [ "$rc.$whole" = 1.1 ]
 	grep -q 'could not be started again.*its slot is retired' \
