@@ -1024,6 +1024,8 @@ spawntest(struct testproc *t)
 	}
 }
 
+static int writeamp(void);
+
 static void
 spawn(const char *path)
 {
@@ -1043,6 +1045,14 @@ spawn(const char *path)
 	buf_addstr(&hdr, " <--");
 	testwrite(hdr.data, hdr.len);
 	buf_free(&hdr);
+	/*
+	 * The banner goes out before the test exists, with the last Run's
+	 * answer, in the write the loop would make anyway: a test that
+	 * kills its worker at once still has it in test.log.
+	 */
+	sendqueue();
+	if (W.wbuf.len > 0 && !W.wblocked)
+		writeamp();	/* a manager gone is the loop's to see */
 	maketemp();
 	spawntest(t);
 	if (W.o->timeout > 0)

@@ -38,6 +38,10 @@ check_same "$tmp/k.want" "$tmp/k.m" \
     '-j1: one [ERROR] for its test, every other test reported (the whole report)'
 check_gone '... the killed test left nothing running' b-kill.child
 check '... the lock is released' [ ! -L "$tmp/k/_trial_temp.lock" ]
+# The worker sends a test's banner before the test exists, so even a
+# test that kills its worker at once is named in test.log.
+check_line '--> crash/b-kill.sh <--' "$tmp/k/_trial_temp/test.log" \
+    "... and test.log has its banner, though it killed its worker"
 
 dtrun k -j3 crash
 check "-j3: the run exits 1 ($rc)" [ "$rc" -eq 1 ]
