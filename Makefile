@@ -15,7 +15,8 @@ OBJ = amp.o discover.o disttrial.o junit.o reporter.o state.o stream.o tap.o \
     util.o worker.o workertrial.o
 HDR = amp.h discover.h junit.h reporter.h state.h stream.h tap.h util.h \
     worker.h workertrial.h
-UNIT = t/unit/amp t/unit/reporter t/unit/stream t/unit/tap t/unit/util
+UNIT = t/unit/amp t/unit/reporter t/unit/state t/unit/stream t/unit/tap \
+    t/unit/util
 TOOLS = t/lib/wdriver t/lib/sigdfl t/lib/slowpipe
 
 all: disttrial
@@ -33,14 +34,18 @@ t/unit/amp: t/unit/amp.o amp.o stream.o util.o
 t/unit/reporter: t/unit/reporter.o junit.o reporter.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/reporter.o junit.o reporter.o util.o \
 	    $(LDLIBS)
+# t/unit/state includes state.c, its string functions counted.
+t/unit/state: t/unit/state.o util.o
+	$(CC) $(LDFLAGS) -o $@ t/unit/state.o util.o $(LDLIBS)
+t/unit/state.o: state.c
 t/unit/stream: t/unit/stream.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/stream.o stream.o util.o $(LDLIBS)
 t/unit/tap: t/unit/tap.o tap.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/tap.o tap.o util.o $(LDLIBS)
 t/unit/util: t/unit/util.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/unit/util.o util.o $(LDLIBS)
-t/unit/amp.o t/unit/reporter.o t/unit/stream.o t/unit/tap.o t/unit/util.o: \
-    t/unit/tap.h $(HDR)
+t/unit/amp.o t/unit/reporter.o t/unit/state.o t/unit/stream.o t/unit/tap.o \
+    t/unit/util.o: t/unit/tap.h $(HDR)
 t/lib/wdriver: t/lib/wdriver.o amp.o stream.o util.o
 	$(CC) $(LDFLAGS) -o $@ t/lib/wdriver.o amp.o stream.o util.o $(LDLIBS)
 t/lib/wdriver.o: $(HDR)

@@ -5,9 +5,10 @@
  *	SECONDS TAB pass|fail TAB TEST
  *
  * the test last, so that it may hold tabs (a test whose name holds a
- * newline is not recorded).  The file is written whole beside its name
- * and renamed over it.  What cannot be read is warned of once and
- * skipped: a state file never stops a run.
+ * newline is not recorded), in any order: reading sorts them once.  The
+ * file is written whole beside its name and renamed over it.  What
+ * cannot be read is warned of once and skipped: a state file never stops
+ * a run.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -74,7 +75,10 @@ state_set(struct state *st, const char *test, double secs, int failed)
 	st->e[i].failed = failed;
 }
 
-/* One line of the file into st; -1 if it is not a state line. */
+/*
+ * One line of the file, added at the end of st (sortentries() puts it in
+ * its place); -1 if it is not a state line.
+ */
 static int
 parseline(struct state *st, char *line)
 {
@@ -93,8 +97,57 @@ parseline(struct state *st, char *line)
 	*tab = '\0';
 	if (strcmp(how, "pass") != 0 && strcmp(how, "fail") != 0)
 		return -1;
-	state_set(st, tab + 1, secs, strcmp(how, "fail") == 0);
+	st->e = xgrow(st->e, &st->cap, st->n + 1, sizeof(*st->e), 64);
+	st->e[st->n].test = xstrdup(tab + 1);
+	st->e[st->n].secs = secs;
+	st->e[st->n].failed = strcmp(how, "fail") == 0;
+	st->n++;
 	return 0;
+}
+
+/* By test; entries of one test by their place, so the last comes last. */
+static int
+bytest(const void *a, const void *b)
+{
+	const struct state_entry *x = *(const struct state_entry *const *)a;
+	const struct state_entry *y = *(const struct state_entry *const *)b;
+	int c;
+
+	if ((c = strcmp(x->test, y->test)) != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sorts st by test, the last entry of a test winning (a line read over
+ * what st held, a later line over an earlier one): one sort, n log n,
+ * where inserting each line in its place took time quadratic in the
+ * lines of a file that was not sorted.
+ */
+static void
+sortentries(struct state *st)
+{
+	struct state_entry **p, *e;
+	size_t i, n = 0;
+
+	if (st->n < 2)
+		return;
+	p = xreallocarray(NULL, st->n, sizeof(*p));
+	for (i = 0; i < st->n; i++)
+		p[i] = &st->e[i];
+	qsort(p, st->n, sizeof(*p), bytest);
+	e = xreallocarray(NULL, st->n, sizeof(*e));
+	for (i = 0; i < st->n; i++) {
+		if (i + 1 < st->n && strcmp(p[i]->test, p[i + 1]->test) == 0)
+			free(p[i]->test);
+		else
+			e[n++] = *p[i];
+	}
+	free(p);
+	free(st->e);
+	st->e = e;
+	st->cap = st->n;
+	st->n = n;
 }
 
 void
@@ -129,6 +182,7 @@ state_read(struct state *st, const char *path)
 		warn("--state %s: read error:", path);
 	free(line);
 	fclose(f);
+	sortentries(st);
 }
 
 int
