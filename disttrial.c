@@ -745,13 +745,8 @@ static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
 static void
 pool_junit(struct reporter *rep)
 {
-	struct replace probe;
-
-	if (replace_open(&probe, opt.junit) < 0)
+	if (replace_check(opt.junit) < 0)
 		fatal("cannot write %s:", opt.junit);
-	fclose(probe.f);
-	unlink(probe.tmp);
-	free(probe.tmp);
 	if (reporter_junit(rep, opt.junit) < 0)
 		fatal("--junit-xml: no scratch file:");
 }

@@ -6,7 +6,8 @@
  *
  * the test last, so that it may hold tabs (a test whose name holds a
  * newline is not recorded), in any order: reading sorts them once.  The
- * file is written whole beside its name and renamed over it.  What
+ * file is written whole beside its name and renamed over it (util.c's
+ * replace_open: in place if it is no regular file, /dev/null say).  What
  * cannot be read is warned of once and skipped: a state file never stops
  * a run.
  */

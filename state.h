@@ -26,6 +26,10 @@ const struct state_entry *state_get(const struct state *st,
 /* Records a run of test: its duration and whether it failed. */
 void state_set(struct state *st, const char *test, double secs,
     int failed);
-/* Writes st to path whole and renames it over; -1 (errno set) on error. */
+/*
+ * Writes st to path whole and renames it over (util.h's replace_open: a
+ * path that is no regular file is written in place); -1 (errno set) on
+ * an error.
+ */
 int state_write(const struct state *st, const char *path);
 void state_free(struct state *st);

@@ -7,6 +7,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -116,18 +118,98 @@ pathjoin(const char *dir, const char *name)
 	return p;
 }
 
+/*
+ * A target is replaced when it is a regular file or nothing; anything
+ * else (a symbolic link, a device, a FIFO) is written in place.  What
+ * lstat cannot look at goes the scratch file's way, whose failure says
+ * why.
+ */
+static int
+replaceable(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) < 0 || S_ISREG(st.st_mode);
+}
+
+/*
+ * The scratch file beside r->path: made by mkstemp (O_CREAT|O_EXCL, so
+ * a link planted at its name is never followed, under a name no one can
+ * guess), close-on-exec, with the mode a new file would get (mkstemp's
+ * is 0600).  Its descriptor, or -1 with errno set and no file left.
+ */
+static int
+scratch(struct replace *r)
+{
+	mode_t mask;
+	int fd, e;
+
+	r->tmp = xmalloc(strlen(r->path) + sizeof(".tmpXXXXXX"));
+	sprintf(r->tmp, "%s.tmpXXXXXX", r->path);
+	if ((fd = mkstemp(r->tmp)) < 0)
+		goto fail;
+	fdflags(fd, FD_CLOEXEC, 0);
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) == 0)
+		return fd;
+	e = errno;
+	close(fd);
+	unlink(r->tmp);
+	errno = e;
+fail:
+	free(r->tmp);
+	r->tmp = NULL;
+	return -1;
+}
+
+/*
+ * The target itself, as a shell's > opens it, but never blocking: a FIFO
+ * with no reader is ENXIO, not a hang.  A regular file (a link led
+ * there) is truncated; a device or a FIFO is not.
+ */
+static int
+inplace(const char *path)
+{
+	struct stat st;
+	int fd, fl, e;
+
+	if ((fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK)) < 0)
+		return -1;
+	fdflags(fd, FD_CLOEXEC, 0);
+	if (fstat(fd, &st) < 0 ||
+	    (S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0) ||
+	    (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int
 replace_open(struct replace *r, const char *path)
 {
+	int fd, e;
+
 	r->path = path;
-	r->tmp = xmalloc(strlen(path) + 32);
-	sprintf(r->tmp, "%s.tmp%ld", path, (long)getpid());
-	if ((r->f = fopen(r->tmp, "w")) == NULL) {
-		free(r->tmp);
-		r->tmp = NULL;
+	r->tmp = NULL;
+	r->f = NULL;
+	fd = replaceable(path) ? scratch(r) : inplace(path);
+	if (fd < 0)
 		return -1;
-	}
-	return 0;
+	if ((r->f = fdopen(fd, "w")) != NULL)
+		return 0;
+	e = errno;
+	close(fd);
+	if (r->tmp != NULL)
+		unlink(r->tmp);
+	free(r->tmp);
+	r->tmp = NULL;
+	errno = e;
+	return -1;
 }
 
 int
@@ -136,9 +218,11 @@ replace_close(struct replace *r)
 	int bad, e;
 
 	bad = fflush(r->f) == EOF || ferror(r->f);
-	if (fclose(r->f) == EOF || bad || rename(r->tmp, r->path) < 0) {
+	if (fclose(r->f) == EOF || bad ||
+	    (r->tmp != NULL && rename(r->tmp, r->path) < 0)) {
 		e = errno;
-		unlink(r->tmp);
+		if (r->tmp != NULL)
+			unlink(r->tmp);
 		errno = e;
 		bad = 1;
 	}
@@ -146,6 +230,31 @@ replace_close(struct replace *r)
 	r->tmp = NULL;
 	r->f = NULL;
 	return bad ? -1 : 0;
+}
+
+int
+replace_check(const char *path)
+{
+	struct replace r;
+	struct stat st;
+	int fd;
+
+	if (!replaceable(path)) {
+		if (stat(path, &st) < 0)
+			return -1;
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			return -1;
+		}
+		return access(path, W_OK);
+	}
+	r.path = path;
+	if ((fd = scratch(&r)) < 0)
+		return -1;
+	close(fd);
+	unlink(r.tmp);
+	free(r.tmp);
+	return 0;
 }
 
 char *

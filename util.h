@@ -41,17 +41,24 @@ char *pathjoin(const char *dir, const char *name);	/* "dir/name" */
 
 /*
  * A file written whole, then renamed over path, so that no reader sees
- * it half written: replace_open opens a scratch file beside path (NULL,
- * errno set, if it cannot); replace_close closes it and renames it over
- * path, or removes it and returns -1 (errno set) if any of that failed.
+ * it half written: replace_open opens a scratch file beside path, made
+ * exclusively under a name no one can guess (a link planted beside path
+ * is never followed), close-on-exec; replace_close closes it and renames
+ * it over path.  Only a regular file (or nothing) is replaced: anything
+ * else at path (a symbolic link, a device such as /dev/null, a FIFO) is
+ * opened and written in place, as a shell's > would, except that a FIFO
+ * with no reader is an error (ENXIO), not a wait.  Each returns -1
+ * (errno set) on failure, and then no scratch file is left.
+ * replace_check says, writing nothing, whether path could be written now.
  */
 struct replace {
 	FILE *f;
-	char *tmp;
+	char *tmp;		/* the scratch file; NULL: path, in place */
 	const char *path;
 };
 int replace_open(struct replace *r, const char *path);
 int replace_close(struct replace *r);
+int replace_check(const char *path);
 
 struct buf {
 	unsigned char *data;
