@@ -8,15 +8,19 @@
  * newline is not recorded), in any order: reading sorts them once.  The
  * file is written whole beside its name and renamed over it (util.c's
  * replace_open: in place if it is no regular file, /dev/null say).  What
- * cannot be read is warned of once and skipped: a state file never stops
- * a run.
+ * cannot be read is warned of once and skipped, and only a regular file
+ * is read: a state file never stops a run.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "state.h"
 #include "util.h"
@@ -151,6 +155,41 @@ sortentries(struct state *st)
 	st->n = n;
 }
 
+/*
+ * The file, if it is a regular one: a FIFO would hang the run before any
+ * test, and a device is nothing to read state from.
+ */
+static FILE *
+openstate(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd, e;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		goto notreg;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) < 0)
+		goto fail;
+	fdflags(fd, FD_CLOEXEC, 0);
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		goto notreg;
+	}
+	if ((f = fdopen(fd, "r")) != NULL)
+		return f;
+	e = errno;
+	close(fd);
+	errno = e;
+fail:
+	warn("--state %s: %s; every test counts as new", path,
+	    strerror(errno));
+	return NULL;
+notreg:
+	warn("--state %s: not a regular file; every test counts as new",
+	    path);
+	return NULL;
+}
+
 void
 state_read(struct state *st, const char *path)
 {
@@ -159,11 +198,8 @@ state_read(struct state *st, const char *path)
 	ssize_t len;
 	FILE *f;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		warn("--state %s: %s; every test counts as new", path,
-		    strerror(errno));
+	if ((f = openstate(path)) == NULL)
 		return;
-	}
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';

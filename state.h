@@ -16,8 +16,8 @@ struct state {
 /*
  * Reads path into st, its last line for a test winning, in time n log n
  * whatever the order of the lines.  A missing, unreadable, stale or
- * corrupt file is one warning on stderr, never an error: the lines that
- * are good count.
+ * corrupt file, or one that is not a regular file (a FIFO, a device), is
+ * one warning on stderr, never an error: the lines that are good count.
  */
 void state_read(struct state *st, const char *path);
 /* The entry for test, or NULL. */

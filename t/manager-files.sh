@@ -8,7 +8,8 @@
 # file (a link, a FIFO; a device such as /dev/null, never tried here: as
 # root, a manager that replaced it would break the machine) is written in
 # place, never replaced, and a FIFO no one reads is an error, not a hang.
-# Everything is in $tmp.  A directory in the walk may be
+# --state is read only from a regular file (a FIFO hung the run before
+# any test).  Everything is in $tmp.  A directory in the walk may be
 # empty (clang's UBSan once aborted there: CI runs this file under ASan
 # and UBSan).
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -99,7 +100,7 @@ check_egrep '	pass	plant/plant\.sh$' "$tmp/l/real.state" \
 check "... the same file ($sino, $(inode "$tmp/l/real.state"))" \
     [ "$(inode "$tmp/l/real.state")" = "$sino" ]
 
-# A FIFO as --junit-xml, with a reader.  The reader is
+# A FIFO, as --junit-xml and --state, with a reader.  The reader is
 # known to have opened it once the shell's own writer (fd 4) could.
 # reader NAME FIFO: starts cat FIFO >$tmp/NAME.got, and opens fd 4.
 reader() {
@@ -108,7 +109,7 @@ reader() {
 	exec 4>"$2"
 }
 suite f pass
-mkfifo "$tmp/f/j.fifo"
+mkfifo "$tmp/f/j.fifo" "$tmp/f/s.fifo"
 reader fj "$tmp/f/j.fifo"
 dtrun f -j1 --junit-xml j.fifo pass/a.sh 4>&-
 exec 4>&-
@@ -117,14 +118,38 @@ check "--junit-xml naming a FIFO that is read: exit 0 ($rc)" [ "$rc" -eq 0 ]
 check_grep '<testsuites tests="1"' "$tmp/fj.got" '... the reader has the XML'
 check_grep '</testsuites>' "$tmp/fj.got" '... whole'
 check '... the FIFO is still a FIFO' [ -p "$tmp/f/j.fifo" ]
+reader fs "$tmp/f/s.fifo"
+dtrun f -j1 --state s.fifo pass/a.sh 4>&-
+exec 4>&-
+wait "$catpid"
+check "--state naming a FIFO: exit 0, no hang ($rc)" [ "$rc" -eq 0 ]
+check_line 'disttrial: --state s.fifo: not a regular file; every test counts as new' \
+    "$tmp/f.err" '... it is not read, saying so'
+check_grep 'Ran 1 tests' "$tmp/f.out" '... and the test ran'
+check_egrep '	pass	pass/a\.sh$' "$tmp/fs.got" '... its reader has the state'
+check '... the FIFO is still a FIFO' [ -p "$tmp/f/s.fifo" ]
 
-# The same FIFO with no reader: an error, never a wait.
+# The same FIFOs, with no reader: an error, never a wait.
 dtrun f -j1 --junit-xml j.fifo pass/a.sh
 check "--junit-xml naming a FIFO no one reads: exit 2 ($rc)" [ "$rc" -eq 2 ]
 check_line 'disttrial: cannot write j.fifo: No such device or address' \
     "$tmp/f.err" '... saying so'
 check '... after the report' grep -q 'Ran 1 tests' "$tmp/f.out"
 check '... the FIFO is still a FIFO' [ -p "$tmp/f/j.fifo" ]
+dtrun f -j1 --state s.fifo pass/a.sh
+check "--state naming a FIFO no one reads: exit 0 ($rc)" [ "$rc" -eq 0 ]
+check_line 'disttrial: --state s.fifo: cannot write it: No such device or address' \
+    "$tmp/f.err" '... a warning'
+check '... the FIFO is still a FIFO' [ -p "$tmp/f/s.fifo" ]
+
+# --state naming a directory: not read, not replaced.
+mkdir "$tmp/f/sd"
+dtrun f -j1 --state sd pass/a.sh
+check "--state naming a directory: exit 0 ($rc)" [ "$rc" -eq 0 ]
+check_line 'disttrial: --state sd: not a regular file; every test counts as new' \
+    "$tmp/f.err" '... not read, saying so'
+check_line 'disttrial: --state sd: cannot write it: Is a directory' \
+    "$tmp/f.err" '... nor written'
 
 # A link to /dev/fd/1 (what /dev/stdout is, on Linux) with stdout a pipe:
 # the XML goes down the pipe after the report.
