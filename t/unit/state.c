@@ -108,10 +108,11 @@ reverse(void)
 		fatal("%s:", path);
 	ncmp = nmoved = 0;
 	state_read(&st, path);
-	maxcmp = 3 * lines * log2up(lines);
+	/* glibc's merge sort makes 1 n log2 n, musl's smoothsort 3. */
+	maxcmp = 6 * lines * log2up(lines);
 	maxmoved = lines * sizeof(struct state_entry);
 	ok(ncmp <= maxcmp, "a file in reverse order, %llu lines: %llu "
-	    "comparisons, at most 3 n log2 n (%llu)", lines, ncmp, maxcmp);
+	    "comparisons, at most 6 n log2 n (%llu)", lines, ncmp, maxcmp);
 	ok(nmoved <= maxmoved, "... %llu bytes memmoved, at most n entries "
 	    "(%llu)", nmoved, maxmoved);
 	ok(st.n == NTESTS && sorted(&st), "... %zu entries, one a test, "
