@@ -35,18 +35,17 @@ inode() {
 	ls -i "$1" | awk '{ print $1 }'
 }
 
-# regular FILE...: each is a regular file, not a link to one.
-regular() {
-	for _f do
-		[ -f "$_f" ] && [ ! -L "$_f" ] || return 1
-	done
-}
-
-# links FILE...: each is a symbolic link.
-links() {
-	for _f do
-		[ -L "$_f" ] || return 1
-	done
+# kind FILE: file, link, fifo, other or none, from ls -ld (a link is not
+# followed).
+kind() {
+	# shellcheck disable=SC2012
+	case $(ls -ld "$1" 2>/dev/null) in
+	-*) echo file ;;
+	l*) echo link ;;
+	p*) echo fifo ;;
+	'') echo none ;;
+	*) echo other ;;
+	esac
 }
 
 # A test plants links to ./victim at FILE.tmp<the manager's pid>.
@@ -64,10 +63,12 @@ check "... the same file ($vino, $(inode "$tmp/p/victim"))" \
     [ "$(inode "$tmp/p/victim")" = "$vino" ]
 n=$(find "$tmp/p" -name '*.tmp*' -type l | wc -l)
 check "... the planted links are left as they were ($n)" [ "$n" -eq 2 ]
-check "out.xml is a regular file, not a link" regular "$tmp/p/out.xml"
+k=$(kind "$tmp/p/out.xml")
+check "out.xml is a regular file, not a link ($k)" [ "$k" = file ]
 check_grep '<testsuites tests="1" failures="0"' "$tmp/p/out.xml" \
     '... the JUnit XML'
-check "state too" regular "$tmp/p/state"
+k=$(kind "$tmp/p/state")
+check "state too ($k)" [ "$k" = file ]
 check_egrep '	pass	plant/plant\.sh$' "$tmp/p/state" '... the state'
 # shellcheck disable=SC2012
 perm=$(ls -l "$tmp/p/out.xml" | cut -c 1-10)
@@ -86,8 +87,8 @@ sino=$(inode "$tmp/l/real.state")
 ln -s real.state "$tmp/l/link.state"
 dtrun l -j1 --junit-xml link.xml --state link.state pass/a.sh
 check "--junit-xml and --state naming links: exit 0 ($rc)" [ "$rc" -eq 0 ]
-check "... the links are still links" \
-    links "$tmp/l/link.xml" "$tmp/l/link.state"
+k="$(kind "$tmp/l/link.xml") $(kind "$tmp/l/link.state")"
+check "... the links are still links ($k)" [ "$k" = 'link link' ]
 check_grep '<testsuites tests="1"' "$tmp/l/real.xml" \
     '... the XML went through to the file'
 check_nogrep old "$tmp/l/real.xml" '... which was truncated first'
@@ -171,7 +172,8 @@ if [ -e /dev/fd/1 ]; then
 	    [ "$rc" -eq 0 ]
 	check_grep 'Ran 1 tests' "$tmp/o.got" '... the report down the pipe'
 	check_grep '<testsuites tests="1"' "$tmp/o.got" '... and the XML'
-	check '... the link is still a link' links "$tmp/o/so"
+	k=$(kind "$tmp/o/so")
+	check "... the link is still a link ($k)" [ "$k" = link ]
 else
 	for d in 'a link to /dev/fd/1' '... the report' '... the XML' \
 	    '... the link'; do
