@@ -1099,10 +1099,9 @@ pass_status(struct pool *p)
 		buf_addstr(&b, s);
 		sep = ", ";
 	}
-	/* One column short of the width: the cursor stays on the line. */
-	b.len = utf8_span(b.data, b.len, width - 1);
 	buf_addc(&b, '\0');
-	reporter_progress(p->rep, (char *)b.data);
+	/* One column short of the width: the cursor stays on the line. */
+	reporter_progress(p->rep, (char *)b.data, width - 1);
 	buf_free(&b);
 }
 

@@ -25,6 +25,12 @@
  * handed to junit.c, a result at a time, for --junit-xml, and its time
  * and outcome kept for --state.
  *
+ * Nothing a test wrote or named reaches the output as a control
+ * character (visible(): \x1b): a result's section text is rendered so
+ * when it arrives, and so handed to junit.c too; names are kept as they
+ * came, since the tree compares them with the test's path, and shown so
+ * when printed, as is the status line.
+ *
  * The tree is trial's TreeReporter byte for byte:
  * a result's tree levels come from its test file's path, or from a
  * dotted Python id by trial's rule; a level is printed when it differs
@@ -196,11 +202,122 @@ addf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Appends the text and a newline unless it already ends in one. */
+/*
+ * The length of the control character that p starts, as the report
+ * escapes it (C0 but tab and newline, DEL, C1), with its code in *c; 0
+ * if it starts none.  C0 80 is a name's NUL (reporter.h).
+ */
+static size_t
+control(const unsigned char *p, size_t len, int *c)
+{
+	if ((p[0] < 0x20 && p[0] != '\t' && p[0] != '\n') || p[0] == 0x7f) {
+		*c = p[0];
+		return 1;
+	}
+	if (len < 2 || p[1] < 0x80 || p[1] > 0x9f ||
+	    (p[0] != 0xc2 && !(p[0] == 0xc0 && p[1] == 0x80)))
+		return 0;
+	*c = p[0] == 0xc2 ? p[1] : 0;
+	return 2;
+}
+
+/* Copied as it is: neither a control's first byte nor a backslash. */
+static int
+plain(int c, int tap)
+{
+	if (c == '\t' || (c == '\n' && !tap))
+		return 1;
+	return c >= 0x20 && c != 0x7f && c != '\\' && c != 0xc0 &&
+	    c != 0xc2 && !(tap && c == '#');
+}
+
+/* Repairs p to UTF-8, all but the C0 80 of a NUL in a name. */
+static void
+repairnul(struct buf *u, const unsigned char *p, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; i < len; i = n + 2) {
+		for (n = i; n < len && !(p[n] == 0xc0 && n + 1 < len &&
+		    p[n + 1] == 0x80); n++)
+			;
+		utf8_repair(u, p + i, n - i);
+		if (n < len)
+			buf_add(u, "\xc0\x80", 2);
+	}
+}
+
+/*
+ * Appends what a test wrote, or named, as every format shows it
+ * (disttrial(1), DESCRIPTION): nothing in it may act on a terminal.  Each
+ * control character but tab and newline becomes \xHH, its code (ESC
+ * \x1b, NUL \x00, DEL \x7f, U+009B \x9b); bytes that are not UTF-8
+ * become U+FFFD.  So that \xHH reads one way only, a run of backslashes
+ * just before an x or an escape is doubled (the text \x1b shows as
+ * \\x1b); any other backslash, as in trial's tracebacks, stays as it
+ * is.  tap: the TAP stream's one-line names, where TAP escapes every
+ * backslash and #, and a newline becomes a blank.
+ */
+static void
+visible(struct buf *b, const void *s, size_t len, int tap)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf u = { 0 };
+	const unsigned char *p = s;
+	size_t i = 0, n;
+	char e[4] = { '\\', 'x', 0, 0 };
+	int c;
+
+	if (!utf8_valid(p, len)) {
+		repairnul(&u, p, len);
+		p = u.data;
+		len = u.len;
+	}
+	while (i < len) {
+		for (n = i; n < len && plain(p[n], tap); n++)
+			;
+		buf_add(b, p + i, n - i);
+		if ((i = n) == len)
+			break;
+		if ((n = control(p + i, len - i, &c)) > 0) {
+			e[2] = hex[c >> 4];
+			e[3] = hex[c & 15];
+			buf_add(b, e, 4);
+		} else if (p[i] == '\\') {
+			for (n = 1; i + n < len && p[i + n] == '\\'; n++)
+				;
+			buf_add(b, p + i, n);
+			if (tap || (i + n < len && (p[i + n] == 'x' ||
+			    control(p + i + n, len - i - n, &c) > 0)))
+				buf_add(b, p + i, n);
+		} else {
+			n = 1;
+			if (p[i] == '#')
+				buf_addc(b, '\\');
+			buf_addc(b, p[i] == '\n' ? ' ' : p[i]);
+		}
+		i += n;
+	}
+	buf_free(&u);
+}
+
+static void
+addvis(struct buf *b, const void *p, size_t len)
+{
+	visible(b, p, len, 0);
+}
+
+static void
+addvisstr(struct buf *b, const char *s)
+{
+	visible(b, s, strlen(s), 0);
+}
+
+/* Shown visibly, then a newline unless it already ends in one. */
 static void
 addline(struct buf *b, const void *p, size_t len)
 {
-	buf_add(b, p, len);
+	addvis(b, p, len);
 	if (len == 0 || ((const unsigned char *)p)[len - 1] != '\n')
 		buf_addc(b, '\n');
 }
@@ -248,6 +365,9 @@ reprstr(struct buf *b, const char *s)
 		else if (*p < 0x20 || *p == 0x7f) {
 			snprintf(hex, sizeof(hex), "\\x%02x", *p);
 			buf_addstr(b, hex);
+		} else if (*p == 0xc0 && p[1] == 0x80) {
+			buf_addstr(b, "\\x00");	/* a NUL (reporter.h) */
+			p++;
 		} else if (*p == 0xc2 && ((p[1] >= 0x80 && p[1] <= 0xa0) ||
 		    p[1] == 0xad)) {
 			/* C1 controls, no-break space, soft hyphen */
@@ -371,7 +491,7 @@ addsource(struct buf *b, const struct rep_frame *f)
 		while (len > i && isstrip((unsigned char)s[len - 1]))
 			len--;
 		if (utf8_valid((unsigned char *)s + i, len - i))
-			buf_add(b, s + i, len - i);
+			addvis(b, s + i, len - i);
 	}
 	free(s);
 }
@@ -393,20 +513,20 @@ traceback(struct buf *b, const struct rep_result *res)
 	buf_addstr(b, "Traceback (most recent call last):\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "  File \"");
-		buf_add(b, show[i]->file, show[i]->filelen);
+		addvis(b, show[i]->file, show[i]->filelen);
 		buf_addstr(b, "\", line ");
-		buf_add(b, show[i]->line, show[i]->linelen);
+		addvis(b, show[i]->line, show[i]->linelen);
 		buf_addstr(b, ", in ");
-		buf_add(b, show[i]->func, show[i]->funclen);
+		addvis(b, show[i]->func, show[i]->funclen);
 		buf_addstr(b, "\n    ");
 		addsource(b, show[i]);
 		buf_addc(b, '\n');
 	}
 	if (n == 0)
 		buf_addstr(b, "Failure: ");
-	buf_addstr(b, res->class != NULL ? res->class : "");
+	addvisstr(b, res->class != NULL ? res->class : "");
 	buf_addstr(b, ": ");
-	buf_add(b, res->text, res->text != NULL ? res->textlen : 0);
+	addvis(b, res->text, res->text != NULL ? res->textlen : 0);
 	buf_addc(b, '\n');
 	free(show);
 }
@@ -420,7 +540,7 @@ render(struct buf *b, const struct rep_result *res)
 
 	switch (res->kind) {
 	case REP_SKIP:
-		buf_addstr(b, reason);
+		addvisstr(b, reason);
 		buf_addc(b, '\n');
 		break;
 	case REP_XFAIL:
@@ -635,7 +755,7 @@ sections(struct reporter *r)
 			buf_add(&r->buf, g->text, g->len);
 			buf_addc(&r->buf, '\n');
 			for (k = 0; k < g->n; k++) {
-				buf_addstr(&r->buf, g->name[k]);
+				addvisstr(&r->buf, g->name[k]);
 				buf_addc(&r->buf, '\n');
 			}
 			emit(r);
@@ -725,7 +845,7 @@ testline(struct reporter *r, const struct block *b, const char *name)
 		    memcmp(t->seg[i], seg[i], seglen[i]) == 0)
 			continue;
 		addn(&r->buf, ' ', 2 * i);
-		buf_add(&r->buf, seg[i], seglen[i]);
+		addvis(&r->buf, seg[i], seglen[i]);
 		buf_addc(&r->buf, '\n');
 	}
 	for (i = 0; i < t->nseg; i++)
@@ -735,7 +855,7 @@ testline(struct reporter *r, const struct block *b, const char *name)
 	t->nseg = n;
 	start = r->buf.len;
 	addn(&r->buf, ' ', 2 * n);
-	buf_addstr(&r->buf, leaf);
+	addvisstr(&r->buf, leaf);
 	buf_addstr(&r->buf, " ... ");
 	return utf8_count(r->buf.data + start, r->buf.len - start);
 }
@@ -784,7 +904,7 @@ tree_block(struct reporter *r, const struct block *b)
 static void
 tree_line(struct reporter *r, const char *line)
 {
-	buf_addstr(&r->buf, line);
+	addvisstr(&r->buf, line);
 	buf_addc(&r->buf, '\n');
 }
 
@@ -881,7 +1001,8 @@ timing_block(struct reporter *r, const struct block *b)
 
 	for (i = 0; i < b->n; i++) {
 		k = b->res[i].kind;
-		addf(&r->buf, "%s ... %s\n(%.3f secs)\n", b->res[i].name,
+		addvisstr(&r->buf, b->res[i].name);
+		addf(&r->buf, " ... %s\n(%.3f secs)\n",
 		    k == REP_FAILURE ? "[FAILURE]" : kinds[k].status,
 		    b->res[i].secs);
 	}
@@ -890,21 +1011,18 @@ timing_block(struct reporter *r, const struct block *b)
 /*
  * tap: one TAP stream, a point a result, the plan at the end (tapfmt_:
  * the report format, not tap.c's parser).  A name or a reason is one
- * line with # and \ escaped; a failure's or an error's section text is
- * a YAML block's double-quoted message (prove's YAML reader takes no
- * block scalar with blank lines), control characters but tab and
- * newline replaced.  The header says version 13: prove 3.44 (Debian 12)
- * refuses "TAP version 14" as a parse error; the stream uses nothing
- * TAP 14 added, and TAP 14 readers take 13.
+ * line with # and \ escaped and controls shown as everywhere (visible);
+ * a failure's or an error's section text, as the tree shows it, is a
+ * YAML block's double-quoted message (prove's YAML reader takes no
+ * block scalar with blank lines), in which no control is left but tab
+ * and newline (a stray one would be replaced).  The header says version
+ * 13: prove 3.44 (Debian 12) refuses "TAP version 14" as a parse error;
+ * the stream uses nothing TAP 14 added, and TAP 14 readers take 13.
  */
 static void
 tapesc(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '#' || *s == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
-	}
+	visible(b, s, strlen(s), 1);
 }
 
 static void
@@ -1108,13 +1226,19 @@ reporter_free(struct reporter *r)
 }
 
 void
-reporter_progress(struct reporter *r, const char *line)
+reporter_progress(struct reporter *r, const char *line, size_t width)
 {
+	struct buf b = { 0 };
+
 	unprogress(r);
 	/* Erasing the line would take a line the format has begun with it. */
 	if (line != NULL && !r->partial) {
-		fputs(line, r->out);
+		addvisstr(&b, line);
+		if (b.len > 0)
+			fwrite(b.data, 1, utf8_span(b.data, b.len, width),
+			    r->out);
 		r->progress = 1;
+		buf_free(&b);
 	}
 	fflush(r->out);
 }

@@ -21,6 +21,13 @@ struct rep_frame {
 	size_t funclen, filelen, linelen;
 };
 
+/*
+ * The strings are UTF-8 (the manager repairs them) ending in a NUL; a NUL
+ * a test put in a name, class or reason is carried as C0 80, as in Java's
+ * and Tcl's modified UTF-8, and shown as \x00.  The texts have lengths
+ * and may hold any byte.  Every format shows a control character in any
+ * of them as \xHH (disttrial(1), DESCRIPTION).
+ */
 struct rep_result {
 	int kind;
 	const char *name;	/* testName as the worker sent it */
@@ -89,5 +96,8 @@ void reporter_each(const struct reporter *r, void (*fn)(void *arg,
 /* A line between blocks, e.g. "Test Pass 2". */
 void reporter_line(struct reporter *r, const char *line);
 size_t reporter_problems(const struct reporter *r);	/* failures + errors */
-/* A terminal's status line, erased before other output; NULL erases it. */
-void reporter_progress(struct reporter *r, const char *line);
+/*
+ * A terminal's status line, erased before other output; NULL erases it.
+ * Shown as names are (controls as \xHH), cut to width code points.
+ */
+void reporter_progress(struct reporter *r, const char *line, size_t width);

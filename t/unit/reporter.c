@@ -1224,6 +1224,114 @@ junits(void)
 		fatal("rmdir %s:", dir);
 }
 
+/* "LINE ... " and status, the status ending in column 79, as the tree. */
+static char *
+treeline(char *out, size_t size, const char *line, const char *status)
+{
+	size_t n;
+
+	n = utf8_count((const unsigned char *)line, strlen(line)) + 5 +
+	    strlen(status);
+	snprintf(out, size, "%s ... %*s%s\n", line, n < 79 ? (int)(79 - n) :
+	    0, "", status);
+	return out;
+}
+
+/*
+ * What a test printed or named is shown so that it cannot act on a
+ * terminal: controls but tab and newline as \xHH, a name's NUL (C0 80)
+ * as \x00, a run of backslashes before an x or an escape doubled, bytes
+ * that are not UTF-8 as U+FFFD, in every format and the status line.
+ */
+static void
+controls(void)
+{
+	struct out o;
+	struct buf want = { 0 };
+	char l[256];
+
+	open_out(&o, 0);
+	reporter_begin(o.r, 1);
+	reporter_start(o.r, 0, "t/e\033.t", 1);
+	addtext(&o, 0, REP_FAILURE, "t/e\033.t 1 - a\033[2Jb\007",
+	    "twisted.trial.unittest.FailTest",
+	    "not ok 1 - x\033[31m\n# \xc2\x9b\x7f\r\ttab\n", NULL);
+	addtext(&o, 0, REP_SKIP, "t/e\033.t 2 - n\xc0\x80ul", NULL, NULL,
+	    "r\033");
+	addtext(&o, 0, REP_XFAIL, "t/e\033.t 3", NULL, "\xc2\x85",
+	    "q\033\xc0\x80");
+	reporter_stop(o.r, 0);
+	buf_addstr(&want, "Running 1 tests.\nt/e\\x1b.t\n");
+	buf_addstr(&want, treeline(l, sizeof(l), "  1 - a\\x1b[2Jb\\x07",
+	    "[FAIL]"));
+	buf_addstr(&want, treeline(l, sizeof(l), "  2 - n\\x00ul",
+	    "[SKIPPED]"));
+	buf_addstr(&want, treeline(l, sizeof(l), "  3", "[TODO]"));
+	buf_addc(&want, '\0');
+	same(&o, (char *)want.data, "tree: a level, leaves, escaped");
+	reporter_end(o.r, 0);
+	same(&o, "\n"
+	    EQ "\n[SKIPPED]\nr\\x1b\n\nt/e\\x1b.t 2 - n\\x00ul\n"
+	    EQ "\n[TODO]\nReason: 'q\\x1b\\x00'\n\\x85\n\nt/e\\x1b.t 3\n"
+	    EQ "\n[FAIL]\nnot ok 1 - x\\x1b[31m\n# \\x9b\\x7f\\x0d\ttab\n\n"
+	    "t/e\\x1b.t 1 - a\\x1b[2Jb\\x07\n"
+	    DASH "\nRan 1 tests in 0.000s\n\n"
+	    "FAILED (skips=1, expectedFailures=1, failures=1)\n",
+	    "tree: sections' texts, reasons and names escaped");
+	close_out(&o);
+
+	open_out(&o, 0);
+	reporter_start(o.r, 0, "t/b.t", 1);
+	add(&o, 0, REP_SUCCESS, "t/b.t 1 - a\\x1b");
+	add(&o, 0, REP_SUCCESS, "t/b.t 2 - c:\\dir\\new\\");
+	add(&o, 0, REP_SUCCESS, "t/b.t 3 - q\\\\x");
+	add(&o, 0, REP_SUCCESS, "t/b.t 4 - e\\\033");
+	add(&o, 0, REP_SUCCESS, "t/\xff\x9b.t");
+	reporter_stop(o.r, 0);
+	want.len = 0;
+	buf_addstr(&want, "t/b.t\n");
+	buf_addstr(&want, treeline(l, sizeof(l), "  1 - a\\\\x1b", "[OK]"));
+	buf_addstr(&want, treeline(l, sizeof(l), "  2 - c:\\dir\\new\\",
+	    "[OK]"));
+	buf_addstr(&want, treeline(l, sizeof(l), "  3 - q\\\\\\\\x", "[OK]"));
+	buf_addstr(&want, treeline(l, sizeof(l), "  4 - e\\\\\\x1b", "[OK]"));
+	buf_addstr(&want, treeline(l, sizeof(l),
+	    "t/\xef\xbf\xbd\xef\xbf\xbd.t", "[OK]"));
+	buf_addc(&want, '\0');
+	same(&o, (char *)want.data, "a backslash run before x or an escape is "
+	    "doubled, others stay; bytes not UTF-8 are U+FFFD");
+	reporter_progress(o.r, "[0/1] | t/\033[7m.t 0s", 79);
+	same(&o, "[0/1] | t/\\x1b[7m.t 0s", "the status line: escaped");
+	reporter_progress(o.r, "[0/1] | t/\033[7m.t 0s", 15);
+	same(&o, "\r\033[K[0/1] | t/\\x1b[", "... cut to the width given");
+	reporter_line(o.r, "a \007 line");
+	same(&o, "\r\033[Ka \\x07 line\n", "a line between blocks: escaped");
+	close_out(&o);
+
+	open_format(&o, "timing", 0);
+	one(&o, "t/e.t", 1, REP_SUCCESS, "t/e.t 1 - \033]0;x\007");
+	same(&o, "t/e.t 1 - \\x1b]0;x\\x07 ... [OK]\n(0.000 secs)\n",
+	    "timing: the name escaped");
+	close_out(&o);
+
+	open_format(&o, "tap", 0);
+	reporter_start(o.r, 0, "t/e.t", 1);
+	add(&o, 0, REP_SUCCESS, "t/e.t 1 - a\033b#c\\d\ne\xc0\x80\r");
+	addtext(&o, 0, REP_SKIP, "t/e.t 2", NULL, NULL, "r\007\\x");
+	addtext(&o, 0, REP_FAILURE, "t/e.t 3",
+	    "twisted.trial.unittest.FailTest", "x\033y\\z\\x\n", NULL);
+	reporter_stop(o.r, 0);
+	same(&o, "ok 1 - t/e.t 1 - a\\x1bb\\#c\\\\d e\\x00\\x0d\n"
+	    "ok 2 - t/e.t 2 # SKIP r\\x07\\\\x\n"
+	    "not ok 3 - t/e.t 3\n  ---\n"
+	    "  message: \"x\\\\x1by\\\\z\\\\\\\\x\"\n"
+	    "  severity: fail\n  ...\n",
+	    "tap: names and reasons escaped as TAP's; YAML holds what the "
+	    "tree shows");
+	close_out(&o);
+	buf_free(&want);
+}
+
 /* A report that cannot be written ends in fatal(), exit 2. */
 static struct reporter *childrep;
 
@@ -1274,6 +1382,7 @@ main(void)
 	notruns();
 	formats();
 	junits();
+	controls();
 	writeerror();
 	unlink(srcpath);
 	return tap_done();
