@@ -92,15 +92,18 @@ struct tap {
 	int planned, planlate, middle, badplan;
 	unsigned long plan, planline;
 	char *skip;		/* reason of a 1..0 plan, NULL if none */
+	size_t skiplen;
 	unsigned long *todo;	/* sorted numbers of a todo plan */
 	size_t ntodo;
 	int pending, pkind;	/* a point waiting for the end of its text */
 	size_t potherlen, pothercut;	/* bytes of other output, kept, cut */
-	char *pname, *preason;
+	char *pname, *preason;	/* NUL-terminated, and may hold a NUL */
+	size_t pnamelen, preasonlen;
 	struct text ptext;
 	struct text probs;	/* one line per problem, as found */
 	unsigned long nprob[NPKIND];
 	char *bail;		/* the first Bail out! line */
+	size_t baillen;
 };
 
 static int
@@ -260,26 +263,23 @@ problem(struct tap *t, int kind, unsigned long line, const char *fmt, ...)
 	textline(&t->probs, buf, strlen(buf));
 }
 
-/* Hands one result to the caller's function. */
+/*
+ * Hands one result to the caller's function: its name and reason of
+ * namelen and reasonlen bytes (a NUL in one does not end it), its text.
+ */
 static void
-deliver(struct tap *t, int kind, const char *name, const char *reason,
-    const struct text *x, const char *class)
+deliver(struct tap *t, struct tap_result *r, const struct text *x)
 {
-	struct tap_result r;
-
-	r.kind = kind;
-	r.name = name;
-	r.reason = reason;
-	r.text = x != NULL ? x->p : "";
-	r.textlen = x != NULL ? x->len : 0;
-	r.class = class;
-	t->fn(t->arg, &r);
+	r->text = x != NULL ? x->p : "";
+	r->textlen = x != NULL ? x->len : 0;
+	t->fn(t->arg, r);
 }
 
 /* Delivers the pending point, if any. */
 static void
 flushpoint(struct tap *t)
 {
+	struct tap_result r;
 	char note[96];
 	int failed;
 
@@ -297,8 +297,13 @@ flushpoint(struct tap *t)
 	t->potherlen = t->pothercut = 0;
 	if (failed)
 		textend(&t->ptext);
-	deliver(t, t->pkind, t->pname, t->preason, failed ? &t->ptext : NULL,
-	    failed ? CLASS_FAIL : "");
+	r.kind = t->pkind;
+	r.name = t->pname;
+	r.namelen = t->pnamelen;
+	r.reason = t->preason;
+	r.reasonlen = t->preasonlen;
+	r.class = failed ? CLASS_FAIL : "";
+	deliver(t, &r, failed ? &t->ptext : NULL);
 	free(t->pname);
 	free(t->preason);
 	t->pname = t->preason = NULL;
@@ -416,7 +421,7 @@ marker(const char *p, size_t n, const char *m)
 
 /* The 1..0 plan's "# reason": a leading SKIP word and colons go. */
 static char *
-skipreason(const char *p, size_t n)
+skipreason(const char *p, size_t n, size_t *len)
 {
 	size_t i;
 
@@ -425,7 +430,8 @@ skipreason(const char *p, size_t n)
 	    (i + 4 == n || blank(p[i + 4]) || p[i + 4] == ':'))
 		for (i += 4; i < n && (blank(p[i]) || p[i] == ':'); i++)
 			;
-	return xmemdup(p + i, trimblanks(p + i, n - i));
+	*len = trimblanks(p + i, n - i);
+	return xmemdup(p + i, *len);
 }
 
 static void
@@ -454,7 +460,8 @@ plan(struct tap *t, const char *p, size_t n)
 		return;
 	if (p[rest] == '#') {
 		if (count == 0)
-			t->skip = skipreason(p + rest + 1, n - rest - 1);
+			t->skip = skipreason(p + rest + 1, n - rest - 1,
+			    &t->skiplen);
 		return;
 	}
 	t->todo = xreallocarray(NULL, n / 2 + 1, sizeof(*t->todo));
@@ -534,9 +541,9 @@ parsepoint(const char *p, size_t n, struct point *pt)
 	pt->desclen = trimblanks(p + i, j - i);
 }
 
-/* "N - DESC" or "N", with \# and \\ in DESC undone. */
+/* "N - DESC" or "N", with \# and \\ in DESC undone; its length in *lenp. */
 static char *
-pointname(const struct point *pt)
+pointname(const struct point *pt, size_t *lenp)
 {
 	char *s;
 	size_t i, len;
@@ -555,6 +562,7 @@ pointname(const struct point *pt)
 		s[len++] = pt->desc[i];
 	}
 	s[len] = '\0';
+	*lenp = len;
 	return s;
 }
 
@@ -615,8 +623,13 @@ point(struct tap *t, const char *p, size_t n)
 		dflt = "Test expected to fail";
 	else
 		pt.whylen = 0;
-	t->pname = pointname(&pt);
-	t->preason = pt.whylen > 0 ? xmemdup(pt.why, pt.whylen) : xstrdup(dflt);
+	t->pname = pointname(&pt, &t->pnamelen);
+	if (pt.whylen == 0) {
+		pt.why = dflt;
+		pt.whylen = strlen(dflt);
+	}
+	t->preason = xmemdup(pt.why, pt.whylen);
+	t->preasonlen = pt.whylen;
 	t->pending = 1;
 	if (t->pkind == TAP_FAILURE || t->pkind == TAP_XFAIL)
 		textline(&t->ptext, p, n);
@@ -701,7 +714,8 @@ bail(struct tap *t, const char *p, size_t n, int top)
 	t->afterpoint = 0;
 	if (!t->bailed) {
 		t->bailed = 1;
-		t->bail = xmemdup(p, trimblanks(p, n));
+		t->baillen = trimblanks(p, n);
+		t->bail = xmemdup(p, t->baillen);
 	}
 	t->istap = 1;
 	return top;
@@ -899,18 +913,26 @@ void
 tap_end(struct tap *t, const char *how, const char *class)
 {
 	struct text x = { NULL, 0, 0, 0 };
-	const char *why;
+	struct tap_result r;
 	int bad;
 
 	flushpoint(t);
 	t->inyaml = 0;
+	r.name = NULL;
+	r.namelen = 0;
+	r.class = "";
 	if (t->planned && t->plan == 0 && t->npoints == 0) {
-		why = t->skip != NULL && t->skip[0] != '\0' ? t->skip :
-		    "no reason given";
-		deliver(t, TAP_SKIP, NULL, why, NULL, "");
+		r.kind = TAP_SKIP;
+		r.reason = "no reason given";
+		r.reasonlen = strlen(r.reason);
+		if (t->skip != NULL && t->skiplen > 0) {
+			r.reason = t->skip;
+			r.reasonlen = t->skiplen;
+		}
+		deliver(t, &r, NULL);
 	}
 	if (t->bail != NULL)
-		textline(&x, t->bail, strlen(t->bail));
+		textline(&x, t->bail, t->baillen);
 	bad = problems(t, &x);
 	/*
 	 * A plain non-zero exit is no problem when a point failed: Test::More
@@ -923,8 +945,11 @@ tap_end(struct tap *t, const char *how, const char *class)
 		textline(&x, how, strlen(how));
 	if (x.len > 0) {
 		textend(&x);
-		deliver(t, TAP_ERROR, NULL, "", &x,
-		    errclass(t, bad, how, class));
+		r.kind = TAP_ERROR;
+		r.reason = "";
+		r.reasonlen = 0;
+		r.class = errclass(t, bad, how, class);
+		deliver(t, &r, &x);
 	}
 	free(x.p);
 }

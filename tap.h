@@ -17,10 +17,16 @@ enum {
 	TAP_ERROR,
 };
 
+/*
+ * name and reason end in a NUL, and namelen and reasonlen say where:
+ * a NUL a test put in a description or a reason is part of it.
+ */
 struct tap_result {
 	int kind;
 	const char *name;	/* "N - DESC" or "N"; NULL: the file itself */
+	size_t namelen;
 	const char *reason;	/* SKIP or TODO reason, never NULL */
+	size_t reasonlen;
 	const char *text;	/* failure, xfail or error text, never NULL */
 	size_t textlen;
 	const char *class;	/* CLASS_FAIL, CLASS_BADTAP, ... (util.h) */

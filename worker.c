@@ -769,16 +769,29 @@ answer(struct worker *w, const struct amp_pair *tag, const char *key,
 		amp_reply(&w->conn->wbuf, tag->val, tag->vlen, key, val);
 }
 
-/* A Unicode argument, repaired to UTF-8 and NUL-terminated; NULL if missing. */
+/*
+ * A Unicode argument, repaired to UTF-8 and NUL-terminated, a NUL in it
+ * carried as C0 80 (reporter.h); NULL if missing.
+ */
 static char *
 ustr(const struct amp_box *b, const char *key, struct buf *out)
 {
 	const struct amp_pair *p;
+	const unsigned char *s, *end, *nul;
+	struct buf u = { 0 };
 
 	if ((p = amp_get(b, key)) == NULL)
 		return NULL;
+	utf8_repair(&u, p->val, p->vlen);
 	out->len = 0;
-	utf8_repair(out, p->val, p->vlen);
+	end = u.data + u.len;
+	for (s = u.data; (nul = memchr(s, '\0', (size_t)(end - s))) != NULL;
+	    s = nul + 1) {
+		buf_add(out, s, (size_t)(nul - s));
+		buf_add(out, "\xc0\x80", 2);
+	}
+	buf_add(out, s, (size_t)(end - s));
+	buf_free(&u);
 	buf_addc(out, '\0');
 	return (char *)out->data;
 }

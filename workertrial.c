@@ -57,9 +57,10 @@ extern char **environ;
 /* Something to send, in the order it happened. */
 struct item {
 	const char *cmd;	/* TestWrite, AddSuccess, AddFailure... */
-	char *name;		/* testName */
-	char *reason;		/* reason (AddSkip) or todo */
-	char *class;		/* failClass or errorClass */
+	/* Unicode values, none if data is NULL (a NUL in one is a character) */
+	struct buf name;	/* testName */
+	struct buf reason;	/* reason (AddSkip) or todo */
+	struct buf class;	/* failClass or errorClass */
 	struct buf text;	/* out (TestWrite), or the result's text */
 	int nstream;		/* streams it needs: text, frames */
 	int nopen;		/* StreamOpen answers still awaited */
@@ -185,9 +186,9 @@ newask(unsigned long tag, struct item *it, int slot)
 static void
 freeitem(struct item *it)
 {
-	free(it->name);
-	free(it->reason);
-	free(it->class);
+	buf_free(&it->name);
+	buf_free(&it->reason);
+	buf_free(&it->class);
 	buf_free(&it->text);
 	free(it);
 }
@@ -304,17 +305,16 @@ senditem(struct item *it)
 	if (it->nstream > 0 && !it->inlined)
 		sendwrites(it->sid[0], &it->text);
 	newask(amp_ask(&b, it->cmd, &W.ctr), NULL, -1);
-	if (it->name != NULL)
-		amp_addstr(&b, "testName", it->name);
+	if (it->name.data != NULL)
+		amp_add(&b, "testName", it->name.data, it->name.len);
 	if (strcmp(it->cmd, "TestWrite") == 0)
 		amp_add(&b, "out", it->text.data, it->text.len);
-	if (strcmp(it->cmd, "AddSkip") == 0)
-		amp_addstr(&b, "reason", it->reason);
-	else if (it->reason != NULL)
-		amp_addstr(&b, "todo", it->reason);
-	if (it->class != NULL)
-		amp_addstr(&b, fail ? "failClass" : "errorClass",
-		    it->class);
+	if (it->reason.data != NULL)
+		amp_add(&b, strcmp(it->cmd, "AddSkip") == 0 ? "reason" :
+		    "todo", it->reason.data, it->reason.len);
+	if (it->class.data != NULL)
+		amp_add(&b, fail ? "failClass" : "errorClass",
+		    it->class.data, it->class.len);
 	if (it->nstream > 0 && it->inlined) {
 		inlinetext(&b, fail ? "fail" : "error", &it->text);
 		if (it->nstream > 1)
@@ -351,18 +351,37 @@ sendqueue(void)
 	}
 }
 
-/* A copy of s fit for a Unicode value: UTF-8, at most one value long. */
-static char *
-unicode(const char *s)
+/*
+ * The len bytes of s as a Unicode value in out: UTF-8, at most one value
+ * long, a NUL kept as U+0000; no value (out->data NULL) if s is NULL.
+ */
+static void
+unicode(struct buf *out, const char *s, size_t len)
 {
-	struct buf b = { 0 };
-
 	if (s == NULL)
-		return NULL;
-	utf8_repair(&b, (const unsigned char *)s, strlen(s));
-	b.len = stream_chunk(b.data, b.len, 1);
-	buf_addc(&b, '\0');
-	return (char *)b.data;
+		return;
+	utf8_repair(out, (const unsigned char *)s, len);
+	out->len = stream_chunk(out->data, out->len, 1);
+}
+
+/* A result, its text repaired and its streams counted, not yet queued. */
+static struct item *
+newresult(const char *cmd, const char *class, const char *text,
+    size_t textlen)
+{
+	struct item *it;
+
+	it = xmalloc(sizeof(*it));
+	memset(it, 0, sizeof(*it));
+	it->cmd = cmd;
+	unicode(&it->class, class, class != NULL ? strlen(class) : 0);
+	if (text != NULL)
+		utf8_repair(&it->text, (const unsigned char *)text, textlen);
+	if (strcmp(cmd, "AddFailure") == 0 || strcmp(cmd, "AddError") == 0)
+		it->nstream = 2;
+	else if (strcmp(cmd, "AddExpectedFailure") == 0)
+		it->nstream = 1;
+	return it;
 }
 
 static void
@@ -371,18 +390,9 @@ queueresult(const char *cmd, const char *name, const char *reason,
 {
 	struct item *it;
 
-	it = xmalloc(sizeof(*it));
-	memset(it, 0, sizeof(*it));
-	it->cmd = cmd;
-	it->name = unicode(name);
-	it->reason = unicode(reason);
-	it->class = unicode(class);
-	if (text != NULL)
-		utf8_repair(&it->text, (const unsigned char *)text, textlen);
-	if (strcmp(cmd, "AddFailure") == 0 || strcmp(cmd, "AddError") == 0)
-		it->nstream = 2;
-	else if (strcmp(cmd, "AddExpectedFailure") == 0)
-		it->nstream = 1;
+	it = newresult(cmd, class, text, textlen);
+	unicode(&it->name, name, name != NULL ? strlen(name) : 0);
+	unicode(&it->reason, reason, reason != NULL ? strlen(reason) : 0);
 	enqueue(it);
 }
 
@@ -729,56 +739,40 @@ filetext(struct testproc *t, struct buf *out, const char *why, size_t whylen)
 	buf_add(out, p, len);
 }
 
-static char *
-testname(const struct testproc *t, const char *name)
-{
-	struct buf b = { 0 };
-
-	buf_addstr(&b, t->path);
-	if (name != NULL) {
-		buf_addc(&b, ' ');
-		buf_addstr(&b, name);
-	}
-	buf_addc(&b, '\0');
-	return (char *)b.data;
-}
-
+/*
+ * A TAP result, named "PATH N - DESC" (PATH for the file's own), its
+ * name and reason whole whatever bytes they hold.
+ */
 static void
 ontap(void *arg, const struct tap_result *r)
 {
+	static const char *const cmds[] = {
+		[TAP_SUCCESS] = "AddSuccess", [TAP_FAILURE] = "AddFailure",
+		[TAP_SKIP] = "AddSkip", [TAP_XFAIL] = "AddExpectedFailure",
+		[TAP_XPASS] = "AddUnexpectedSuccess", [TAP_ERROR] = "AddError",
+	};
 	struct testproc *t = arg;
-	struct buf text = { 0 };
-	char *name;
+	struct buf name = { 0 }, text = { 0 };
+	struct item *it;
+	int k = r->kind;
 
-	name = testname(t, r->name);
-	switch (r->kind) {
-	case TAP_SUCCESS:
-		queueresult("AddSuccess", name, NULL, NULL, NULL, 0);
-		break;
-	case TAP_FAILURE:
-		queueresult("AddFailure", name, NULL, r->class, r->text, r->textlen);
-		break;
-	case TAP_SKIP:
-		queueresult("AddSkip", name, r->reason, NULL, NULL, 0);
-		break;
-	case TAP_XFAIL:
-		queueresult("AddExpectedFailure", name, r->reason, NULL, r->text,
-		    r->textlen);
-		break;
-	case TAP_XPASS:
-		queueresult("AddUnexpectedSuccess", name, r->reason, NULL, NULL, 0);
-		break;
-	default:
-		if (r->name == NULL)
-			filetext(t, &text, r->text, r->textlen);
-		else
-			buf_add(&text, r->text, r->textlen);
-		queueresult("AddError", name, NULL, r->class, (char *)text.data,
-		    text.len);
-		break;
+	buf_addstr(&name, t->path);
+	if (r->name != NULL) {
+		buf_addc(&name, ' ');
+		buf_add(&name, r->name, r->namelen);
 	}
+	if (k == TAP_ERROR && r->name == NULL)
+		filetext(t, &text, r->text, r->textlen);
+	else if (k == TAP_FAILURE || k == TAP_XFAIL || k == TAP_ERROR)
+		buf_add(&text, r->text, r->textlen);
+	it = newresult(cmds[k], k == TAP_FAILURE || k == TAP_ERROR ?
+	    r->class : NULL, (char *)text.data, text.len);
+	unicode(&it->name, (char *)name.data, name.len);
+	if (k == TAP_SKIP || k == TAP_XFAIL || k == TAP_XPASS)
+		unicode(&it->reason, r->reason, r->reasonlen);
+	enqueue(it);
+	buf_free(&name);
 	buf_free(&text);
-	free(name);
 }
 
 /* Why a test ended badly, and its error class; NULL if it exited 0. */

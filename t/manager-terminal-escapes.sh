@@ -2,8 +2,9 @@
 # t/manager-terminal-escapes.sh: what a test prints or puts in a name
 # reaches the report visibly, never as bytes that act on a terminal:
 # control characters but tab and newline (C0, DEL, C1) shown as \xHH in
-# every format (-r) and in the status line; test.log keeps the bytes as
-# they came.  The status line needs script(1), and skips without.
+# every format (-r) and in the status line; a NUL in a TAP description
+# no longer cuts it; test.log keeps the bytes as they came.  The status
+# line needs script(1), and skips without.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
@@ -50,7 +51,8 @@ check_grep '  1 - title \x1b]0;pwned\x07 set ... ' "$o" \
     '... in a description: a title (OSC 0) and BEL'
 check_grep '  2 - clear \x1b[2J\x1b[H screen ... ' "$o" \
     '... a cleared screen'
-check_grep '  3 - del \x7f csi \x9b2J end ... ' "$o" '... DEL and C1'
+check_grep '  3 - nul \x00 del \x7f csi \x9b2J end ... ' "$o" \
+    '... a NUL, which no longer cuts the description, DEL and C1'
 check_grep '  4 - redraw\x0d\x1b[K[OK] ... ' "$o" \
     '... a failing line redrawn as [OK] (CR)'
 check_grep '  6 - a literal \\x1b ... ' "$o" \
@@ -59,19 +61,19 @@ check_line '# clip \x1b]52;c;aGVsbG8=\x07 board' "$o" \
     'a diagnostic that writes the clipboard (OSC 52), in its section'
 check_line '  got: "\x1b[31mred\x9b"' "$o" '... YAML'
 check_line 'out \x1b[1mbold\x00nul' "$o" "... the test's output"
-check_line 'bell \x07 end' "$o" 'a skip reason'
-check_line "Reason: '\\x1b[31mlater'" "$o" 'a todo reason'
+check_line 'bell \x07 nul \x00 end' "$o" 'a skip reason'
+check_line "Reason: '\\x1b[31mlater\\x00on'" "$o" 'a todo reason'
 check_line 'tail \x1b]0;x\x07' "$o" "a file's failure: its output's tail"
 check_line 't/\x1b[7mnamed.sh' "$o" '... under its name'
 
 check_line '# clip \x1b]52;c;aGVsbG8=\x07 board' "$tmp/text.out" \
     'text: the sections are shown so too'
-check_line 't/hostile.t 3 - del \x7f csi \x9b2J end ... [OK]' \
+check_line 't/hostile.t 3 - nul \x00 del \x7f csi \x9b2J end ... [OK]' \
     "$tmp/timing.out" 'timing: the names too'
 o=$tmp/tap.out
 check_line 'ok 2 - t/hostile.t 1 - title \x1b]0;pwned\x07 set' "$o" \
     'tap: the names too'
-check_grep 'ok 6 - t/hostile.t 5 # SKIP bell \x07 end' "$o" \
+check_grep 'ok 6 - t/hostile.t 5 # SKIP bell \x07 nul \x00 end' "$o" \
     '... the reasons'
 check_line 'ok 7 - t/hostile.t 6 - a literal \\x1b' "$o" \
     '... a backslash as TAP escapes it'

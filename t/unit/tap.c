@@ -24,7 +24,7 @@ struct res {
 	int kind;
 	char *name;		/* NULL: the file itself */
 	char *reason, *text, *class;
-	size_t textlen;
+	size_t namelen, reasonlen, textlen;
 };
 
 static struct res res[MAXRES];
@@ -41,12 +41,15 @@ collect(void *arg, const struct tap_result *r)
 	if (nres == MAXRES)
 		fatal("too many results");
 	if (r->reason == NULL || r->text == NULL || r->class == NULL ||
-	    strlen(r->text) != r->textlen)
+	    r->text[r->textlen] != '\0' || r->reason[r->reasonlen] != '\0' ||
+	    (r->name != NULL && r->name[r->namelen] != '\0'))
 		badres++;
 	p = &res[nres++];
 	p->kind = r->kind;
-	p->name = r->name != NULL ? xstrdup(r->name) : NULL;
-	p->reason = xstrdup(r->reason != NULL ? r->reason : "");
+	p->name = r->name != NULL ? xmemdup(r->name, r->namelen) : NULL;
+	p->namelen = r->namelen;
+	p->reason = xmemdup(r->reason != NULL ? r->reason : "", r->reasonlen);
+	p->reasonlen = r->reasonlen;
 	p->text = xmemdup(r->text != NULL ? r->text : "", r->textlen);
 	p->textlen = r->textlen;
 	p->class = xstrdup(r->class != NULL ? r->class : "");
@@ -653,6 +656,70 @@ longlines(void)
 	    "a bad plan; the exit, after a failed point, is none");
 }
 
+/* Is result i's name or reason (which) exactly the len bytes of s? */
+static void
+bytes(int i, int which, const char *s, size_t len, const char *what)
+{
+	const char *got = NULL;
+	size_t gotlen = 0;
+
+	if (i < nres) {
+		got = which == 'n' ? res[i].name : res[i].reason;
+		gotlen = which == 'n' ? res[i].namelen : res[i].reasonlen;
+	}
+	if (!ok(got != NULL && gotlen == len && memcmp(got, s, len) == 0,
+	    "%s", what))
+		diag("%zu bytes, want %zu", gotlen, len);
+}
+
+/*
+ * A NUL in a description, a reason, a skip-all reason or a bail out is
+ * part of it, the lengths say where each ends: nothing is cut at it.
+ */
+static void
+nuls(void)
+{
+#define L(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t len;
+	} in[] = {
+		L("1..4"), L("ok 1 - a\0b"), L("ok 2 # SKIP why\0not"),
+		L("not ok 3 - c\0d # TODO later\0on"), L("ok 4 - \\\\\0\\# e"),
+		L("Bail out! gone\0away"),
+	};
+#undef L
+	static const char skip[] = "1..0 # SKIP no\0db";
+	struct tap *t;
+	size_t i;
+
+	clear();
+	t = tap_new(collect, NULL);
+	for (i = 0; i < countof(in); i++)
+		tap_line(t, in[i].s, in[i].len);
+	tap_end(t, NULL, NULL);
+	tap_free(t);
+	bytes(0, 'n', "1 - a\0b", 7, "a NUL in a description is kept");
+	bytes(1, 'r', "why\0not", 7, "a NUL in a SKIP reason is kept");
+	bytes(2, 'n', "3 - c\0d", 7, "... in a TODO point's description");
+	bytes(2, 'r', "later\0on", 8, "... and in its reason");
+	bytes(3, 'n', "4 - \\\0# e", 9, "... next to escapes undone");
+	ok(nres == 5 && res[2].textlen == in[3].len + 1 &&
+	    memcmp(res[2].text, in[3].s, in[3].len) == 0,
+	    "an expected failure's text is its whole line");
+	ok(nres == 5 && res[4].textlen >= 20 &&
+	    memcmp(res[4].text, "Bail out! gone\0away\n", 20) == 0,
+	    "a bail out's line is whole in the error");
+	clear();
+	t = tap_new(collect, NULL);
+	tap_line(t, skip, sizeof(skip) - 1);
+	tap_end(t, NULL, NULL);
+	tap_free(t);
+	ok(nres == 1 && res[0].kind == TAP_SKIP && res[0].name == NULL,
+	    "a skip-all file with a NUL in its reason is a skip");
+	bytes(0, 'r', "no\0db", 5, "... whose reason is whole");
+}
+
 /* Too many problems to list: the list stays short. */
 static void
 manyproblems(void)
@@ -754,6 +821,7 @@ main(void)
 	crlf();
 	flood();
 	longlines();
+	nuls();
 	manyproblems();
 	precedence();
 	clear();
