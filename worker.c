@@ -65,6 +65,8 @@ struct wconn {
 	char *dir;		/* absolute N/ */
 	struct buf log;		/* this test's TestWrite lines */
 	FILE *spill;		/* and those past WLOGMAX */
+	int nl;			/* logout's last newline: 1 in log, 2 in */
+				/* spill, 0 none (a stale one is checked) */
 	size_t dropped;		/* lines that could not be kept */
 	int droperr;		/* why: the errno of the first */
 	int byexit;		/* the fault was its leaving: name its status */
@@ -426,20 +428,39 @@ writeall(int fd, const void *p, size_t len)
 }
 
 /*
- * A TestWrite line: held with its test's lines, spilled past WLOGMAX.
- * A spill file that cannot be made or written (no fds, a full disk)
- * costs the test's further lines, counted for a note in test.log.
+ * Takes back the newline that logout put after this test's last line,
+ * if it is still there: a TestWrite that continues that line follows.
  */
 static void
-logout(struct worker *w, const unsigned char *p, size_t len)
+unnewline(struct wconn *c)
+{
+	if (c->nl == 1 && c->log.len > 0 && c->spill == NULL)
+		c->log.len--;
+	else if (c->nl == 2 && c->spill != NULL)
+		fseek(c->spill, -1, SEEK_CUR);
+	c->nl = 0;
+}
+
+/*
+ * A TestWrite's lines: held with its test's lines, spilled past WLOGMAX,
+ * a newline after each.  joins (continuesLine=True): its first line ends
+ * the last TestWrite's, which our worker cut as longer than a value.  A
+ * spill file that cannot be made or written (no fds, a full disk) costs
+ * the test's further lines, counted for a note in test.log.
+ */
+static void
+logout(struct worker *w, const unsigned char *p, size_t len, int joins)
 {
 	struct wconn *c = w->conn;
 
 	if (w->test == NULL) {
 		writeall(c->cfg->logfd, p, len);
 		writeall(c->cfg->logfd, "\n", 1);
+		c->nl = 0;
 		return;
 	}
+	if (joins)
+		unnewline(c);
 	if (c->dropped == 0 && c->spill == NULL &&
 	    c->log.len + len + 1 > WLOGMAX) {
 		if ((c->spill = tmpfile()) == NULL) {
@@ -455,9 +476,11 @@ logout(struct worker *w, const unsigned char *p, size_t len)
 	    putc('\n', c->spill) == EOF))
 		c->droperr = errno;
 	if (c->droperr != 0) {
-		c->dropped++;
+		c->dropped += !joins;
+		c->nl = 0;
 		return;
 	}
+	c->nl = c->spill != NULL ? 2 : 1;
 	if (c->spill != NULL)
 		return;
 	buf_add(&c->log, p, len);
@@ -954,7 +977,8 @@ workercmd(struct worker *w, const struct amp_box *b)
 	cmd = amp_get(b, "_command");
 	tag = amp_get(b, "_ask");
 	if (amp_is(cmd, "TestWrite") && (p = amp_get(b, "out")) != NULL) {
-		logout(w, p->val, p->vlen);
+		logout(w, p->val, p->vlen,
+		    amp_is(amp_get(b, "continuesLine"), "True"));
 		answer(w, tag, "success", "True");
 		return;
 	}

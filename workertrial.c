@@ -66,6 +66,7 @@ struct item {
 	int nopen;		/* StreamOpen answers still awaited */
 	int inlined;		/* old dialect: the text goes inline */
 	int lines;		/* a TestWrite: lines joined by newlines */
+	int joins;		/* its first line ends the last one's */
 	long long sid[2];
 };
 
@@ -144,6 +145,7 @@ static struct {
 	posix_spawn_file_actions_t fa;	/* see actions() */
 	int fafd[4], havefa;
 	struct buf fixed;	/* scratch: a line made valid UTF-8 */
+	int openline;		/* the stream (1, 2) whose line is cut */
 	int wblocked;		/* the last write was short: wait for POLLOUT */
 } W;
 
@@ -234,39 +236,56 @@ writeline(const unsigned char *p, size_t len)
 }
 
 /*
- * A line of output, without its newline, as TestWrites of valid UTF-8.
- * Lines that come in one wake-up share a TestWrite, joined by newlines,
- * up to one value's worth: the queue's last item, which has not gone
- * out yet, takes them while it has room.
+ * A line of output, or a piece of one, without its newline, as
+ * TestWrites of valid UTF-8.  Lines that come in one wake-up share a
+ * TestWrite, joined by newlines, up to one value's worth: the queue's
+ * last item, which has not gone out yet, takes them while it has room.
+ *
+ * stream is 1 (stdout) or 2 (stderr), 0 for the worker's own lines; a
+ * line longer than a value comes in pieces, end unset but on the last.
+ * A piece that continues the line the last TestWrite ended in joins it
+ * without a newline: in that TestWrite if it waits yet, else in one
+ * marked continuesLine=True, whose first line our manager joins to the
+ * line before.  Other managers ignore a key they do not know, as AMP's
+ * receivers do, and log the pieces as lines (Twisted's: see
+ * t/manager-terminal-escapes.sh).  A line of the other stream in between
+ * ends the cut line where it stands; the rest is a line of its own.
  */
 static void
-testwrite(const unsigned char *p, size_t len)
+testwrite(const unsigned char *p, size_t len, int stream, int end)
 {
 	struct item *it = W.qlen > W.qhead ? W.q[W.qlen - 1] : NULL;
 	struct buf *fixed = &W.fixed;
 	size_t off = 0, n;
+	int joins = stream != 0 && W.openline == stream;
 
 	if (it != NULL && !it->lines)
 		it = NULL;
 	fixed->len = 0;
 	utf8_repair(fixed, p, len);
+	W.openline = end ? 0 : stream;
+	if (joins && fixed->len == 0)
+		return;
 	do {
 		n = stream_chunk(fixed->data + off, fixed->len - off, 1);
-		if (it != NULL && it->text.len + 1 + n <= STREAM_CHUNK) {
-			buf_addc(&it->text, '\n');
+		if (it != NULL && it->text.len + !joins + n <= STREAM_CHUNK) {
+			if (!joins)
+				buf_addc(&it->text, '\n');
 			buf_add(&it->text, fixed->data + off, n);
-			W.qbytes += n + 1;
+			W.qbytes += n + !joins;
 		} else {
 			it = writeline(fixed->data + off, n);
+			it->joins = joins;
 		}
 		off += n;
+		joins = 1;	/* a value's worth of a line: the rest joins */
 	} while (off < fixed->len);
 }
 
 static void
 testwrites(const char *s)
 {
-	testwrite((const unsigned char *)s, strlen(s));
+	testwrite((const unsigned char *)s, strlen(s), 0, 1);
 }
 
 /* Appends the text's next chunk that fits in one Unicode value. */
@@ -309,6 +328,8 @@ senditem(struct item *it)
 		amp_add(&b, "testName", it->name.data, it->name.len);
 	if (strcmp(it->cmd, "TestWrite") == 0)
 		amp_add(&b, "out", it->text.data, it->text.len);
+	if (it->joins)
+		amp_addstr(&b, "continuesLine", "True");
 	if (it->reason.data != NULL)
 		amp_add(&b, strcmp(it->cmd, "AddSkip") == 0 ? "reason" :
 		    "todo", it->reason.data, it->reason.len);
@@ -610,21 +631,28 @@ readamp(void)
 	return 1;
 }
 
-/* A line of output that is not TAP: log it, keep it for texts. */
+/*
+ * A line of output that is not TAP, or a piece of a long one (gotline):
+ * log it, keep it for texts.
+ */
 static void
-logline(struct testproc *t, const unsigned char *p, size_t len)
+logline(struct testproc *t, int i, const unsigned char *p, size_t len,
+    int end)
 {
-	size_t i;
+	size_t k;
 
-	testwrite(p, len);
+	testwrite(p, len, i + 1, end);
 	buf_add(&t->tail, p, len);
-	buf_addc(&t->tail, '\n');
-	t->outlen += len + 1;
+	t->outlen += len;
+	if (end) {
+		buf_addc(&t->tail, '\n');
+		t->outlen++;
+	}
 	if (t->tail.len > 2 * WTAIL)
 		buf_consume(&t->tail, t->tail.len - WTAIL);
-	for (i = 0; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
+	for (k = 0; k < len && (p[k] == ' ' || p[k] == '\t'); k++)
 		;
-	if (i < len) {
+	if (k < len) {
 		len = len < WLASTLINE - 1 ? len : WLASTLINE - 1;
 		memcpy(t->lastline, p, len);
 		t->lastline[len] = '\0';
@@ -654,7 +682,7 @@ gotline(struct testproc *t, int i, unsigned char *p, size_t len, int end)
 	}
 	if (i == 1 && t->cont[i] == LINE_NEW)
 		tap_other(t->tap, (char *)p, len);	/* stderr */
-	logline(t, p, len);
+	logline(t, i, p, len, end);
 	t->cont[i] = end ? LINE_NEW : LINE_LOGGED;
 }
 
@@ -670,12 +698,36 @@ closepipe(struct testproc *t, int i)
 	t->fd[i] = -1;
 }
 
+/*
+ * len, less a UTF-8 sequence cut short at the end of p: the next piece
+ * of the line completes it.
+ */
+static size_t
+whole(const unsigned char *p, size_t len)
+{
+	size_t back, need;
+	int c;
+
+	for (back = 1; back <= 3 && back <= len; back++) {
+		c = p[len - back];
+		if ((c & 0xc0) == 0x80)
+			continue;
+		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		return need > back ? len - back : len;
+	}
+	return len;
+}
+
+/*
+ * Reads stream i into lines.  A line longer than TAP_MAXLINE is handed
+ * on in pieces, each cut where a character ends.
+ */
 static void
 readpipe(struct testproc *t, int i)
 {
 	unsigned char chunk[65536], *nl;
 	struct buf *line = &t->line[i];
-	size_t off, take, room;
+	size_t off, take, room, cut;
 	ssize_t n;
 
 	if ((n = read(t->fd[i], chunk, sizeof(chunk))) < 0 &&
@@ -692,8 +744,9 @@ readpipe(struct testproc *t, int i)
 		if (take > room) {
 			buf_add(line, chunk + off, room);
 			off += room;
-			gotline(t, i, line->data, line->len, 0);
-			line->len = 0;
+			cut = whole(line->data, line->len);
+			gotline(t, i, line->data, cut, 0);
+			buf_consume(line, cut);
 			continue;
 		}
 		buf_add(line, chunk + off, take);
@@ -1037,7 +1090,7 @@ spawn(const char *path)
 	buf_addstr(&hdr, "--> ");
 	buf_addstr(&hdr, path);
 	buf_addstr(&hdr, " <--");
-	testwrite(hdr.data, hdr.len);
+	testwrite(hdr.data, hdr.len, 0, 1);
 	buf_free(&hdr);
 	/*
 	 * The banner goes out before the test exists, with the last Run's
@@ -1289,6 +1342,7 @@ forget(void)
 	W.nrun = W.runcap = 0;
 	buf_free(&W.wbuf);
 	buf_free(&W.fixed);
+	W.openline = 0;
 	free(W.tempdir);
 	W.tempdir = NULL;
 	amp_dec_free(W.dec);

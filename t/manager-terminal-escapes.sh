@@ -3,8 +3,11 @@
 # reaches the report visibly, never as bytes that act on a terminal:
 # control characters but tab and newline (C0, DEL, C1) shown as \xHH in
 # every format (-r) and in the status line; a NUL in a TAP description
-# no longer cuts it; test.log keeps the bytes as they came.  The status
-# line needs script(1), and skips without.
+# no longer cuts it; test.log keeps the bytes as they came.  And a line
+# longer than one AMP value (10 MB) is one line in test.log, while
+# Twisted's manager, which ignores continuesLine, still takes our
+# worker's pieces as lines.  The status line needs script(1); Twisted's
+# manager, a Python with Twisted: each skips without.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
@@ -115,5 +118,62 @@ else
 	check_grep '| t/\x1b[7mnamed.sh 0s' "$tmp/pty.st" \
 	    '... the status line shows a test name so too'
 fi
+
+# A line of 10 MB is one line in test.log, as is one of 200,000 bytes of
+# two-byte characters (none cut between the pieces: no U+FFFD).
+suite long longline
+dtrun long -j1 longline
+check "a 10 MB line: the run passes ($rc)" [ "$rc" -eq 0 ]
+l=$tmp/long/_trial_temp/test.log
+LC_ALL=C awk 'f { printf "%s ", length($0) } /^--> / { f = 1 }
+    END { print "" }' "$l" >"$tmp/lens"
+check_line '10000000 200000 5 ' "$tmp/lens" \
+    "... is one line in test.log, as are the others ($(cut -c 1-60 \
+    "$tmp/lens"))"
+check_nogrep "$(printf '\357\277\275')" "$l" '... no character cut'
+check_line 'after' "$l" '... and the line after them is whole'
+
+# The worker marks each piece past the first as continuing the line, and
+# Twisted's manager, which ignores the key, logs the pieces as lines.
+if [ -x "$wd" ]; then
+	drive w "$mfx/longline/long.sh"
+	check_drive w 'the worker, a line at a time: the protocol is kept'
+	n=$(LC_ALL=C awk '/^TestWrite continuesLine=True$/ { m = 1; next }
+	    m && /^TestWrite out=a/ { n++ } { m = 0 } END { print n + 0 }' \
+	    "$tmp/w.out")
+	check "... 10 MB in 153 values, the 152 after the first continuing it ($n)" \
+	    [ "$n" -eq 152 ]
+	check_nogrep "$(printf '\357\277\275')" "$tmp/w.out" \
+	    '... each piece cut between characters'
+else
+	skip 'the worker, a line at a time' 'no t/lib/wdriver (make it)'
+	skip '...' 'no t/lib/wdriver'
+fi
+# twlong: Twisted's manager (the last peer's) runs long.sh on our worker;
+# its test.log (in its temp directory, or in 0/ there before 24.7) holds
+# the 10 MB line's bytes as the 153 lines it was sent in.
+twlong() {
+	printf '%s\n' "$mfx/longline/long.sh" >"$tmp/programs"
+	DTPROGRAMS=$tmp/programs PYTHONPATH=$top/t/fixtures/pyprograms \
+	    PYTHONDONTWRITEBYTECODE=1 twisted_trial -j1 \
+	    --temp-directory="$tmp/tw$twver" dtprograms \
+	    >"$tmp/tw.out" 2>"$tmp/tw.err"
+	rc=$?
+	check "Twisted $twver's manager on our worker: long lines pass ($rc)" \
+	    [ "$rc" -eq 0 ]
+	find "$tmp/tw$twver" -name test.log -exec cat {} + |
+	    LC_ALL=C awk '/^a+$/ { n++; b += length($0) }
+	    END { print n + 0, b + 0 }' >"$tmp/tw.a"
+	check_line '153 10000000' "$tmp/tw.a" \
+	    "... its test.log holds every byte, in lines ($(cat "$tmp/tw.a"))"
+}
+for v in system 24.7; do
+	if peer "$v"; then
+		twlong
+	else
+		skip "Twisted's manager ($v) on our worker" "$why"
+		skip '...' "$why"
+	fi
+done
 
 done_testing

@@ -15,6 +15,10 @@
  *	Run testCase=T success=True
  *	exit 0
  *
+ * A TestWrite marked continuesLine=True (its first line ends the last
+ * TestWrite's, cut as longer than a value) is preceded by a line
+ * "TestWrite continuesLine=True".
+ *
  * testName comes first, then the other keys in sorted order; a stream id
  * is replaced by the stream's joined text (failStreamId by fail=,
  * errorStreamId by error=) or, for frames, by the number of writes.
@@ -93,15 +97,16 @@ struct run {
 struct argspec {
 	const char *key;
 	int type;		/* 'u' Unicode, 'i' Integer, 'b' bytes, */
-				/* 'T' text stream id, 'F' frames stream id */
+				/* 'T' text stream id, 'F' frames stream id, */
+				/* 'B' Boolean, the one optional kind */
 };
 
-/* The commands a worker may send, and their arguments (all required). */
+/* The commands a worker may send, and their arguments (required but 'B'). */
 static const struct cmdspec {
 	const char *name;
 	struct argspec arg[4];
 } cmds[] = {
-	{ "TestWrite", { { "out", 'u' } } },
+	{ "TestWrite", { { "out", 'u' }, { "continuesLine", 'B' } } },
 	{ "StreamOpen", { { NULL, 0 } } },
 	{ "StreamWrite", { { "streamId", 'i' }, { "data", 'b' } } },
 	{ "AddSuccess", { { "testName", 'u' } } },
@@ -583,9 +588,15 @@ checkargs(const struct cmdspec *c, const struct amp_box *b, struct field *f,
 		    amp_int(p->val, p->vlen, &v) < 0) {
 			violation("%s: %s is not an Integer", c->name, a->key);
 			bad = 1;
+		} else if (a->type == 'B' && !amp_is(p, "True") &&
+		    !amp_is(p, "False")) {
+			violation("%s: %s is not a Boolean", c->name, a->key);
+			bad = 1;
 		}
 	}
 	for (i = 0; i < 4 && c->arg[i].key != NULL; i++) {
+		if (c->arg[i].type == 'B')
+			continue;
 		for (j = 0; j < n; j++)
 			if (iskey(&f[j], c->arg[i].key))
 				break;
@@ -786,6 +797,8 @@ command(const struct amp_box *b)
 		return;
 	}
 	if (strcmp(c->name, "TestWrite") == 0) {
+		if (!d.quiet && amp_is(amp_get(b, "continuesLine"), "True"))
+			puts("TestWrite continuesLine=True");
 		p = amp_get(b, "out");
 		testwrite(p->val, p->vlen);
 		answersuccess(ask->val, ask->vlen, 1);
