@@ -5,10 +5,25 @@
  * ladder; and the descriptor and signal helpers that the manager and the
  * worker share.  It knows nothing of the modules above it.
  */
+/*
+ * FreeBSD: procctl(2)'s and sysctl(3)'s headers need its BSD types
+ * (u_int), which _POSIX_C_SOURCE hides; there, util.c sees everything.
+ */
+#ifndef __FreeBSD__
 #define _POSIX_C_SOURCE 200809L
+#endif
 
 #include <sys/stat.h>
+#include <sys/types.h>
+#if defined(__linux__)
+#include <sys/prctl.h>		/* Linux: the child subreaper */
+#endif
+#if defined(__FreeBSD__)
+#include <sys/procctl.h>	/* FreeBSD: the reaper */
+#include <sys/sysctl.h>
+#endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -607,3 +622,379 @@ sigpipe_take(int *child)
 		*child = c;
 	return sig;
 }
+
+/*
+ * The reaper.  Each system that has one gets its branch below; elsewhere
+ * there is none, and a caller has only its process groups.
+ */
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#define REAP_LINUX
+#elif defined(__FreeBSD__) && defined(PROC_REAP_ACQUIRE)
+#define REAP_FREEBSD
+#endif
+
+#if defined(REAP_LINUX) || defined(REAP_FREEBSD)
+static void
+addpid(pid_t **pids, size_t *n, size_t *cap, long v)
+{
+	*pids = xgrow(*pids, cap, *n + 1, sizeof(**pids), 16);
+	(*pids)[(*n)++] = (pid_t)v;
+}
+#endif
+
+#if defined(REAP_LINUX)
+/*
+ * Linux (3.4 on): PR_SET_CHILD_SUBREAPER.  The orphans a subreaper
+ * adopts become its children, so its descendants are its children and
+ * theirs, down the tree.  A thread's children are listed in
+ * /proc/PID/task/TID/children (3.5 on, where the kernel is built with
+ * CONFIG_PROC_CHILDREN, as Debian's and Fedora's are): the walk reads
+ * one such file a process (a file a thread), never the whole machine.
+ * The file is exact for a parent's children that do not change while
+ * it is read, as this process's do not (they are added only, and
+ * removed only by its own waits); deeper down it may miss a process
+ * that moves while it is read, which the next look finds as this
+ * process's child.  Without the file, the fallback reads the stat file
+ * of every numeric directory of /proc for its parent's pid: the whole
+ * machine, but only on a kernel that gives no other way.
+ */
+enum {
+	PROC_NONE,
+	PROC_CHILDREN,	/* /proc/PID/task/TID/children */
+	PROC_SCAN,	/* every /proc/PID/stat */
+};
+static int procmode = PROC_NONE;
+static char selfkids[64];	/* this process's children file */
+
+/* Reads the pids in a children file ("12 34 ") into the list. */
+static int
+readpids(const char *path, pid_t **pids, size_t *n, size_t *cap)
+{
+	char chunk[4096];
+	ssize_t got, i;
+	long v = -1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			close(fd);
+			return -1;
+		}
+		for (i = 0; i < got; i++) {
+			if (chunk[i] >= '0' && chunk[i] <= '9' && v < 100000000)
+				v = (v < 0 ? 0 : v * 10) + (chunk[i] - '0');
+			else if (v >= 0) {
+				addpid(pids, n, cap, v);
+				v = -1;
+			}
+		}
+	}
+	if (v >= 0)
+		addpid(pids, n, cap, v);
+	close(fd);
+	return 0;
+}
+
+/*
+ * Appends pid's children: those of each of its threads.  A process that
+ * is gone has none.
+ */
+static int
+childrenof(pid_t pid, pid_t **pids, size_t *n, size_t *cap)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT || errno == ESRCH ? 0 : -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/children",
+		    (long)pid, e->d_name);
+		if (readpids(path, pids, n, cap) < 0 && errno != ENOENT &&
+		    errno != ESRCH) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * A process's state letter and its parent's pid, from /proc/PID/stat:
+ * "pid (comm) S ppid ...", where comm may hold spaces and parentheses;
+ * its comm too if comm is not NULL (room for 64 bytes).
+ */
+static int
+procstat(long pid, char *state, long *ppid, char *comm)
+{
+	char path[64], text[512], *lp, *rp;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	while ((got = read(fd, text, sizeof(text) - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (got <= 0)
+		return -1;
+	text[got] = '\0';
+	if ((lp = strchr(text, '(')) == NULL ||
+	    (rp = strrchr(text, ')')) == NULL || rp < lp ||
+	    sscanf(rp + 1, " %c %ld", state, ppid) != 2)
+		return -1;
+	if (comm != NULL)
+		snprintf(comm, 64, "%.*s", (int)(rp - lp - 1), lp + 1);
+	return 0;
+}
+
+/*
+ * The fallback: every process's parent, read from the whole of /proc;
+ * except is left out, and so are its descendants.
+ */
+static int
+scan(pid_t **pids, size_t *n, size_t *cap, pid_t except)
+{
+	struct { long pid, ppid; } *all = NULL;
+	size_t nall = 0, allcap = 0, i, j, had;
+	struct dirent *e;
+	long pid, ppid, self = (long)getpid();
+	char *end, state;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		pid = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || *end != '\0' ||
+		    pid == (long)except ||
+		    procstat(pid, &state, &ppid, NULL) < 0)
+			continue;	/* not a process, or gone meanwhile */
+		all = xgrow(all, &allcap, nall + 1, sizeof(*all), 256);
+		all[nall].pid = pid;
+		all[nall++].ppid = ppid;
+	}
+	closedir(d);
+	/* Each round takes the children of what was taken before it. */
+	do {
+		had = *n;
+		for (i = 0; i < nall; i++) {
+			if (all[i].pid == 0)
+				continue;
+			for (j = 0; j < had && (*pids)[j] != all[i].ppid; j++)
+				;
+			if (all[i].ppid == self || j < had) {
+				addpid(pids, n, cap, all[i].pid);
+				all[i].pid = 0;
+			}
+		}
+	} while (*n > had);
+	free(all);
+	return 0;
+}
+
+int
+reaper_acquire(void)
+{
+	/* This program has one thread, whose id is its pid (STYLE.md). */
+	snprintf(selfkids, sizeof(selfkids), "/proc/self/task/%ld/children",
+	    (long)getpid());
+	if (access(selfkids, R_OK) == 0)
+		procmode = PROC_CHILDREN;
+	else if (access("/proc/self/stat", R_OK) == 0)
+		procmode = PROC_SCAN;
+	else
+		return 0;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) < 0) {
+		procmode = PROC_NONE;
+		return 0;
+	}
+	return 1;
+}
+
+ssize_t
+reaper_list(pid_t **pids, size_t *cap, pid_t except)
+{
+	size_t n = 0, i, k;
+
+	if (procmode == PROC_SCAN)
+		return scan(pids, &n, cap, except) < 0 ? -1 : (ssize_t)n;
+	if (procmode != PROC_CHILDREN) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (readpids(selfkids, pids, &n, cap) < 0)
+		return -1;
+	for (i = k = 0; i < n; i++)
+		if ((*pids)[i] != except)
+			(*pids)[k++] = (*pids)[i];
+	for (i = 0, n = k; i < n; i++)
+		if (childrenof((*pids)[i], pids, &n, cap) < 0)
+			return -1;
+	return (ssize_t)n;
+}
+
+int
+reaper_name(pid_t pid, struct buf *out, size_t max)
+{
+	struct timespec ms = { 0, 1000000 };
+	char path[64], comm[64], state;
+	size_t start = out->len, i;
+	ssize_t got = 0;
+	long ppid;
+	int fd, try;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	buf_reserve(out, max);
+	/*
+	 * A process in the middle of an exec has no arguments for a few
+	 * microseconds: it is asked again, a millisecond apart, for a
+	 * while.  None at all (a kernel thread's) is shown as ps shows it.
+	 */
+	for (try = 0; try < 20; try++) {
+		if (procstat(pid, &state, &ppid, comm) < 0 || state == 'Z' ||
+		    state == 'X' || (fd = open(path, O_RDONLY)) < 0)
+			return -1;
+		while ((got = read(fd, out->data + out->len, max)) < 0 &&
+		    errno == EINTR)
+			;
+		close(fd);
+		if (got != 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	if (got < 0)
+		return -1;
+	/* Its arguments end in NULs: they are joined by spaces. */
+	while (got > 0 && out->data[out->len + (size_t)got - 1] == '\0')
+		got--;
+	for (i = 0; i < (size_t)got; i++)
+		if (out->data[out->len + i] == '\0')
+			out->data[out->len + i] = ' ';
+	out->len += (size_t)got;
+	if (out->len == start) {	/* none, as a kernel thread: ps's way */
+		buf_addc(out, '[');
+		buf_addstr(out, comm);
+		buf_addc(out, ']');
+	}
+	return 0;
+}
+
+#elif defined(REAP_FREEBSD)
+/*
+ * FreeBSD (10.2 on): procctl(PROC_REAP_ACQUIRE).  A reaper keeps the
+ * list of its descendants itself, however they were reparented, and
+ * PROC_REAP_GETPIDS hands it over in one call, each marked if it is the
+ * reaper's own child; sysctl(KERN_PROC_ARGS) gives a command line.
+ * None of this was built on FreeBSD by the tests of this tree, which
+ * run on Linux: read it against procctl(2) before trusting it.
+ */
+int
+reaper_acquire(void)
+{
+	/* EBUSY: this process is a reaper already. */
+	return procctl(P_PID, getpid(), PROC_REAP_ACQUIRE, NULL) == 0 ||
+	    errno == EBUSY;
+}
+
+ssize_t
+reaper_list(pid_t **pids, size_t *cap, pid_t except)
+{
+	struct procctl_reaper_status rs;
+	struct procctl_reaper_pids rp;
+	struct procctl_reaper_pidinfo *pi = NULL;
+	size_t room, n = 0, i;
+	int pass, child;
+
+	/* Room for those counted and a few more: they may be forking. */
+	do {
+		if (procctl(P_PID, getpid(), PROC_REAP_STATUS, &rs) < 0)
+			goto fail;
+		room = (size_t)rs.rs_descendants + 16;
+		pi = xreallocarray(pi, room, sizeof(*pi));
+		memset(pi, 0, room * sizeof(*pi));
+		memset(&rp, 0, sizeof(rp));
+		rp.rp_count = (u_int)room;
+		rp.rp_pids = pi;
+		if (procctl(P_PID, getpid(), PROC_REAP_GETPIDS, &rp) < 0)
+			goto fail;
+	} while (pi[room - 1].pi_flags & REAPER_PIDINFO_VALID);
+	/* Its own children first (pass 0), as the contract says. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < room; i++) {
+			child = (pi[i].pi_flags & REAPER_PIDINFO_CHILD) != 0;
+			if ((pi[i].pi_flags & REAPER_PIDINFO_VALID) &&
+			    child == (pass == 0) && pi[i].pi_pid != except &&
+			    pi[i].pi_subtree != except)
+				addpid(pids, &n, cap, pi[i].pi_pid);
+		}
+	free(pi);
+	return (ssize_t)n;
+fail:
+	free(pi);
+	return -1;
+}
+
+int
+reaper_name(pid_t pid, struct buf *out, size_t max)
+{
+	int mib[4] = { CTL_KERN, KERN_PROC, KERN_PROC_ARGS, (int)pid };
+	size_t len = 0, i;
+
+	/*
+	 * A zombie is refused (ESRCH); a process on its way out has no
+	 * arguments left: either is gone.
+	 */
+	if (sysctl(mib, 4, NULL, &len, NULL, 0) < 0)
+		return -1;
+	buf_reserve(out, len);
+	if (sysctl(mib, 4, out->data + out->len, &len, NULL, 0) < 0 ||
+	    len == 0)
+		return -1;
+	len = len < max ? len : max;
+	while (len > 0 && out->data[out->len + len - 1] == '\0')
+		len--;
+	for (i = 0; i < len; i++)
+		if (out->data[out->len + i] == '\0')
+			out->data[out->len + i] = ' ';
+	out->len += len;
+	return 0;
+}
+
+#else
+/* Any other system: no reaper, only process groups. */
+int
+reaper_acquire(void)
+{
+	return 0;
+}
+
+ssize_t
+reaper_list(pid_t **pids, size_t *cap, pid_t except)
+{
+	(void)pids;
+	(void)cap;
+	(void)except;
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+reaper_name(pid_t pid, struct buf *out, size_t max)
+{
+	(void)pid;
+	(void)out;
+	(void)max;
+	return -1;
+}
+#endif

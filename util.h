@@ -1,8 +1,11 @@
 /*
  * util.h: the ground floor, shared by every module: diagnostics, checked
  * allocation, byte buffers, paths and files written whole, UTF-8, the
- * monotonic clock, signal names, the kill ladder and the self-pipe.
+ * monotonic clock, signal names, the kill ladder, the self-pipe and the
+ * reaper.
  */
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -142,3 +145,25 @@ void fdflags(int fd, int fdflag, int flflag);
  */
 void sigpipe_open(const int *sigs, int nsigs, int fds[2]);
 int sigpipe_take(int *child);
+
+/*
+ * The reaper.  reaper_acquire makes this process adopt each orphan among
+ * its descendants, as init would, so that nothing a child starts gets
+ * away by leaving its process group or session (a daemon's fork, setsid,
+ * fork): Linux's child subreaper, FreeBSD's reaper (util.c).  It returns
+ * 0 where the system has neither or where the descendants cannot be
+ * listed: then a caller has only its process groups.
+ *
+ * For a process with one thread, reaper_list puts the pids of its
+ * descendants, the living and the zombies not yet reaped, its own
+ * children first, in *pids (an array of *cap, grown as xgrow does) and
+ * returns how many, or -1 (errno set) if they cannot be listed now (no
+ * descriptor left, say).  Its child except (a zombie kept on purpose)
+ * is left out, with all under it.  reaper_name appends at most max bytes
+ * of a living process's command line to out, its arguments joined by
+ * spaces ("[comm]" as ps shows one that has none): 0, or -1 if the
+ * process is gone or a zombie.
+ */
+int reaper_acquire(void);
+ssize_t reaper_list(pid_t **pids, size_t *cap, pid_t except);
+int reaper_name(pid_t pid, struct buf *out, size_t max);
