@@ -17,7 +17,7 @@ HDR = amp.h discover.h junit.h reporter.h state.h stream.h tap.h util.h \
     worker.h workertrial.h
 UNIT = t/unit/amp t/unit/reporter t/unit/state t/unit/stream t/unit/tap \
     t/unit/util
-TOOLS = t/lib/wdriver t/lib/sigdfl t/lib/slowpipe
+TOOLS = t/lib/wdriver t/lib/sigdfl t/lib/slowpipe t/lib/leave
 
 all: disttrial
 
@@ -53,6 +53,8 @@ t/lib/sigdfl: t/lib/sigdfl.c
 	$(CC) $(STDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ t/lib/sigdfl.c $(LDLIBS)
 t/lib/slowpipe: t/lib/slowpipe.c
 	$(CC) $(STDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ t/lib/slowpipe.c $(LDLIBS)
+t/lib/leave: t/lib/leave.c
+	$(CC) $(STDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ t/lib/leave.c $(LDLIBS)
 
 # disttrial runs its own suite, named by its operands: the unit programs
 # in t/unit and the t/*.sh scripts.  Fixture suites (t/fixtures/) and
