@@ -59,6 +59,7 @@ enum {
 	OPT_HELP,
 	OPT_JOBS,
 	OPT_JUNIT,
+	OPT_LEAKS,
 	OPT_ORDER,
 	OPT_PATTERN,
 	OPT_RANDOM,
@@ -89,6 +90,7 @@ static const struct option {
 	{ 'h', "help", 0, OPT_HELP },
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 0, "junit-xml", 1, OPT_JUNIT },
+	{ 0, "leaks", 1, OPT_LEAKS },
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "random", 1, OPT_RANDOM },
@@ -109,15 +111,15 @@ static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-r reporter] [-t seconds] "
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
-    "                 [--order order] [--random seed] [--state file "
-    "[--failed]]\n"
-    "                 [--tap] [--worker-command command] [test ...]\n"
+    "                 [--leaks how] [--order order] [--random seed]\n"
+    "                 [--state file [--failed]] [--tap]\n"
+    "                 [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
     "                 [--junit-xml file] [--worker-command command] "
     "suite ...\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n"
-    "                 [--group-fd fd]\n";
+    "                 [--group-fd fd] [--leaks how]\n";
 
 static const char help[] =
     "Run a project's tests in parallel on a pool of worker processes.\n"
@@ -132,6 +134,8 @@ static const char help[] =
     "  -h, --help                print this help and exit\n"
     "  -j, --jobs N|auto         workers (default auto: online processors)\n"
     "      --junit-xml FILE      also write JUnit XML for CI servers\n"
+    "      --leaks HOW           what a test left running is: warn (a\n"
+    "                            skip naming it, the default), error\n"
     "      --order NAME          alphabetical, random, slowest (--state)\n"
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
@@ -242,6 +246,17 @@ opt_order(const char *arg, int *ord)
 		}
 	return opt_bad("--order takes alphabetical, random or slowest, not "
 	    "'%s'", arg);
+}
+
+/* --leaks: warn (the default) or error. */
+static int
+opt_leaks(const char *arg, int *error)
+{
+	if (strcmp(arg, "warn") == 0 || strcmp(arg, "error") == 0) {
+		*error = strcmp(arg, "error") == 0;
+		return 0;
+	}
+	return opt_bad("--leaks takes warn or error, not '%s'", arg);
 }
 
 static int
@@ -397,6 +412,8 @@ opt_value(const struct option *o, const char *arg)
 	case OPT_JUNIT:
 		return opt_given(arg, 0, "--junit-xml needs a file name",
 		    &opt.junit);
+	case OPT_LEAKS:
+		return opt_leaks(arg, &opt.wopts.leakerror);
 	case OPT_ORDER:
 		return opt_order(arg, &opt.order);
 	case OPT_PATTERN:
@@ -751,13 +768,13 @@ pool_junit(struct reporter *rep)
 		fatal("--junit-xml: no scratch file:");
 }
 
-/* A local worker's options: the run's -t, -e and --tap, as given. */
+/* A local worker's options: the run's -t, -e, --tap and --leaks. */
 static char *const *
 pool_wopts(void)
 {
 	static char timeout[] = "--timeout", exec[] = "--exec",
-	    tap[] = "--tap";
-	static char *argv[8];
+	    tap[] = "--tap", leaks[] = "--leaks", error[] = "error";
+	static char *argv[10];
 	int n = 0;
 
 	if (opt.timeout != NULL) {
@@ -770,6 +787,10 @@ pool_wopts(void)
 	}
 	if (opt.wopts.tap)
 		argv[n++] = tap;
+	if (opt.wopts.leakerror) {
+		argv[n++] = leaks;
+		argv[n++] = error;
+	}
 	argv[n] = NULL;
 	return argv;
 }

@@ -110,6 +110,7 @@ size_t utf8_span(const unsigned char *p, size_t len, size_t n);
 #define CLASS_EXEC	"builtins.OSError"	/* cannot start or execute */
 #define CLASS_LOST	"builtins.ConnectionError"	/* a worker gone */
 #define CLASS_NAME	"builtins.UnicodeError"	/* a name not UTF-8 */
+#define CLASS_LEAK	"builtins.ResourceWarning"	/* left running */
 #define BAIL_PREFIX	"Bail out!"	/* a bail out's text begins so */
 
 long long now_ms(void);		/* the monotonic clock, in milliseconds */

@@ -52,6 +52,8 @@ extern char **environ;
 #define WTAIL 65536		/* output kept for a failure's text */
 #define WLASTLINE 1024		/* the last line, kept for a skip reason */
 #define WSTRAYMS 300		/* grace for pipes held open by strays */
+#define WLEFTSHOWN 20		/* processes left behind named in a result */
+#define WNAMEMAX 200		/* bytes of a command line named */
 #define WTEMPDIR "tmp"		/* DISTTRIAL_TEMP, in the Start directory */
 
 /* Something to send, in the order it happened. */
@@ -86,7 +88,18 @@ struct runreq {
 enum {
 	TP_RUNNING,	/* its process runs; the ladder holds any time-out */
 	TP_DRAINING,	/* reaped: its pipes are read to EOF, or for a grace */
-	TP_JUDGED,	/* its group killed, its results queued */
+	TP_SWEEPING,	/* what it left running is killed: see sweep() */
+	TP_JUDGED,	/* nothing of it is left; its results are queued */
+};
+
+/* A process that a test left running, found by sweep(). */
+struct left {
+	pid_t pid;
+	char *name;		/* its command line; NULL: not a leak */
+	int sig;		/* the last signal sent to it, or 0 */
+	int status;		/* how it ended, if reaped here */
+	int reaped;		/* reaped here: status says how it ended */
+	int stuck;		/* it outlived SIGKILL: given up */
 };
 
 /* How the bytes read next on a pipe continue a line cut at TAP_MAXLINE. */
@@ -113,8 +126,12 @@ struct testproc {
 	const char *cannot;	/* pipe or posix_spawn, if that failed */
 	int timedout;		/* the ladder's SIGTERM was sent */
 	int stray;		/* something it left held its pipes */
-	struct ladder kill;	/* the time-out's SIGTERM, then SIGKILL */
-	long long graceend;	/* ms: TP_DRAINING's end for strays; 0 none */
+	struct ladder kill;	/* the time-out's, then the sweep's ladder */
+	int sig;		/* TP_SWEEPING: the ladder's signal so far */
+	long long graceend;	/* ms: TP_DRAINING's end for strays, or the
+				   sweep's after its SIGKILL; 0 none */
+	struct left *left;	/* what it left running, as found */
+	size_t nleft, leftcap;
 };
 
 static struct {
@@ -140,6 +157,11 @@ static struct {
 	int nxargv;
 	int selfpipe[2];
 	pid_t group;		/* the tests' process group: see anchor() */
+	int reaper;		/* the tests' reaper: see sweep() */
+	pid_t *kids;		/* reaper_list's, for sweep() */
+	size_t kidcap;
+	pid_t *stuck;		/* processes that outlived SIGKILL */
+	size_t nstuck, stuckcap;
 	int null;		/* /dev/null for the tests' stdin, or -1 */
 	posix_spawnattr_t attr;	/* the tests' group, mask, SIGPIPE */
 	posix_spawn_file_actions_t fa;	/* see actions() */
@@ -771,8 +793,8 @@ filetext(struct testproc *t, struct buf *out, const char *why, size_t whylen)
 	if (whylen > 0 && why[whylen - 1] != '\n')
 		buf_addc(out, '\n');
 	if (t->stray)
-		buf_addstr(out, "A process the test left behind still held "
-		    "its output; its process group was killed.\n");
+		buf_addstr(out, "Something the test left running still held "
+		    "its output after it exited.\n");
 	if (len == 0)
 		return;
 	if (len > WTAIL) {
@@ -1109,6 +1131,7 @@ spawn(const char *path)
 static void
 freetest(struct testproc *t)
 {
+	size_t j;
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -1118,6 +1141,9 @@ freetest(struct testproc *t)
 	}
 	tap_free(t->tap);
 	buf_free(&t->tail);
+	for (j = 0; j < t->nleft; j++)
+		free(t->left[j].name);
+	free(t->left);
 	free(t->path);
 	free(t);
 }
@@ -1128,6 +1154,294 @@ killgroup(pid_t pgid, int sig)
 {
 	if (pgid > 1)
 		kill(-pgid, sig);
+}
+
+static int
+isstuck(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < W.nstuck; i++)
+		if (W.stuck[i] == pid)
+			return 1;
+	return 0;
+}
+
+static struct left *
+findleft(struct testproc *t, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < t->nleft; i++)
+		if (t->left[i].pid == pid)
+			return &t->left[i];
+	return NULL;
+}
+
+/*
+ * A living process first seen by the sweep, named by its command line
+ * (control characters made spaces, so that it keeps to one line).  One
+ * in the tests' group after a time-out is not counted as left behind:
+ * the time-out signalled it, and it may only be dying slowly.  NULL for
+ * a zombie, which its parent, alive, will reap or hand over.
+ */
+static struct left *
+newleft(struct testproc *t, pid_t pid)
+{
+	struct buf name = { 0 };
+	struct left *l;
+	size_t i;
+
+	if (reaper_name(pid, &name, WNAMEMAX) < 0) {
+		buf_free(&name);
+		return NULL;
+	}
+	for (i = 0; i < name.len; i++)
+		if (name.data[i] < 0x20 || name.data[i] == 0x7f)
+			name.data[i] = ' ';
+	buf_addc(&name, '\0');
+	t->left = xgrow(t->left, &t->leftcap, t->nleft + 1, sizeof(*t->left),
+	    4);
+	l = &t->left[t->nleft++];
+	memset(l, 0, sizeof(*l));
+	l->pid = pid;
+	l->name = (char *)name.data;
+	if (t->timedout && getpgid(pid) == W.group) {
+		free(l->name);
+		l->name = NULL;
+	}
+	return l;
+}
+
+/*
+ * Without a reaper, or when the descendants cannot be listed, the
+ * tests' group is killed as a whole, and whatever left it is not found.
+ */
+static int
+groupsweep(struct testproc *t)
+{
+	char why[160];
+
+	if (W.reaper) {
+		snprintf(why, sizeof(why), "disttrial: cannot list what the "
+		    "test left running (%s): its process group was killed",
+		    strerror(errno));
+		testwrites(why);
+	} else if (t->stray) {
+		testwrites("disttrial: its process group was killed; what "
+		    "left that group is not found here");
+	}
+	killgroup(W.group, SIGKILL);
+	return 1;
+}
+
+/*
+ * One look at what the test left running, in its group or not.  The
+ * worker is the reaper of its tests (reaper_acquire): an orphan among
+ * their descendants becomes its child rather than init's, so every
+ * process a test started and that still exists is among the worker's
+ * descendants, and once the worker has no child but the anchor nothing
+ * is left.  The anchor holds the tests' group open (see anchor()):
+ * reaper_list leaves it out, so that it is never reaped nor taken for a
+ * stray.  Each look reaps the dead children and names each living
+ * descendant when first seen.  Only the worker's own children are
+ * signalled, as their pids cannot be another's before the worker reaps
+ * them, where a deeper one's could be by then: each child gets the
+ * ladder's signal once (a stopped one SIGCONT after SIGTERM, or it could
+ * not act on it), and a deeper one its turn once its parent is gone and
+ * it is the worker's.  1 once nothing is left.
+ */
+static int
+sweep(struct testproc *t)
+{
+	struct left *l;
+	ssize_t n, i;
+	pid_t pid, r;
+	int st, left = 0;
+
+	if (!W.reaper || (n = reaper_list(&W.kids, &W.kidcap, W.group)) < 0)
+		return groupsweep(t);
+	for (i = 0; i < n; i++) {
+		l = findleft(t, pid = W.kids[i]);
+		if ((r = waitpid(pid, &st, WNOHANG)) == pid) {
+			if (l != NULL) {
+				l->status = st;
+				l->reaped = 1;
+			}
+			continue;
+		}
+		if (isstuck(pid))
+			continue;
+		left++;
+		if (l == NULL)
+			l = newleft(t, pid);
+		/* r is 0 for a child; -1 (ECHILD) for a deeper one. */
+		if (r != 0 || t->sig == 0 || (l != NULL && l->sig == t->sig))
+			continue;
+		kill(pid, t->sig);
+		if (t->sig == SIGTERM)
+			kill(pid, SIGCONT);
+		if (l != NULL)
+			l->sig = t->sig;
+	}
+	return left == 0;
+}
+
+/* Once the test's process is reaped and its pipes closed: the sweep. */
+static void
+startsweep(struct testproc *t)
+{
+	t->phase = TP_SWEEPING;
+	t->graceend = 0;
+	t->sig = 0;
+	ladder_start(&t->kill, 0);
+}
+
+/*
+ * The sweep's ladder, SIGTERM at once and SIGKILL after a grace: 1 once
+ * nothing the test left is running.  What outlives SIGKILL by another
+ * grace (a process stuck in the kernel) is given up, so that no test
+ * waits for it; it is named as such and never counted again.
+ */
+static int
+swept(struct testproc *t)
+{
+	long long now = now_ms();
+	ssize_t n, i;
+	struct left *l;
+	int sig;
+
+	if ((sig = ladder_due(&t->kill, now)) != 0) {
+		t->sig = sig;
+		if (sig == SIGKILL)
+			t->graceend = now + LADDER_GRACEMS;
+	}
+	if (sweep(t))
+		return 1;
+	if (t->graceend == 0 || now < t->graceend)
+		return 0;
+	if ((n = reaper_list(&W.kids, &W.kidcap, W.group)) < 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (isstuck(W.kids[i]))
+			continue;
+		W.stuck = xgrow(W.stuck, &W.stuckcap, W.nstuck + 1,
+		    sizeof(*W.stuck), 4);
+		W.stuck[W.nstuck++] = W.kids[i];
+		if ((l = findleft(t, W.kids[i])) != NULL)
+			l->stuck = 1;
+	}
+	return 1;
+}
+
+/* "pid 123, killed by SIGTERM: sleep 60": what became of it. */
+static void
+describeleft(struct buf *b, const struct left *l)
+{
+	char s[128];
+
+	if (l->stuck)
+		snprintf(s, sizeof(s), "pid %ld, still there after SIGKILL",
+		    (long)l->pid);
+	else if (l->reaped && WIFSIGNALED(l->status))
+		snprintf(s, sizeof(s), "pid %ld, killed by %s", (long)l->pid,
+		    signame(WTERMSIG(l->status)));
+	else if (l->reaped && l->sig != 0)
+		snprintf(s, sizeof(s), "pid %ld, exited with status %d on %s",
+		    (long)l->pid, WEXITSTATUS(l->status), signame(l->sig));
+	else if (l->reaped)
+		snprintf(s, sizeof(s), "pid %ld, exited with status %d",
+		    (long)l->pid, WEXITSTATUS(l->status));
+	else if (l->sig != 0)	/* reaped by its own parent */
+		snprintf(s, sizeof(s), "pid %ld, gone after %s", (long)l->pid,
+		    signame(l->sig));
+	else
+		snprintf(s, sizeof(s), "pid %ld, gone", (long)l->pid);
+	buf_addstr(b, s);
+	buf_addstr(b, ": ");
+	buf_addstr(b, l->name);
+}
+
+/*
+ * What the test left running, in its report whether it passed or not:
+ * a result of its own, "TEST processes left behind", a skip whose reason
+ * names each process (a warning: it fails nothing) or, with --leaks
+ * error, an error; and a line each in test.log.  A manager, Twisted's
+ * too, takes it as any other result of the test.
+ */
+static void
+reportleft(struct testproc *t)
+{
+	struct buf text = { 0 }, line = { 0 };
+	size_t i, n = 0;
+	char note[96];
+
+	for (i = 0; i < t->nleft; i++)
+		n += t->left[i].name != NULL;
+	if (n == 0)
+		return;
+	snprintf(note, sizeof(note), "the test left %zu process%s running:",
+	    n, n == 1 ? "" : "es");
+	buf_addstr(&text, note);
+	for (i = n = 0; i < t->nleft; i++) {
+		if (t->left[i].name == NULL)
+			continue;
+		line.len = 0;
+		buf_addstr(&line, "disttrial: left running by the test: ");
+		describeleft(&line, &t->left[i]);
+		testwrite(line.data, line.len, 0, 1);
+		if (n++ < WLEFTSHOWN) {
+			buf_addc(&text, '\n');
+			describeleft(&text, &t->left[i]);
+		}
+	}
+	if (n > WLEFTSHOWN) {
+		snprintf(note, sizeof(note), "\n... and %zu more (test.log "
+		    "names them all)", n - WLEFTSHOWN);
+		buf_addstr(&text, note);
+	}
+	buf_addc(&text, '\0');
+	line.len = 0;
+	buf_addstr(&line, t->path);
+	buf_addstr(&line, " processes left behind");
+	buf_addc(&line, '\0');
+	if (W.o->leakerror)
+		queueresult("AddError", (char *)line.data, NULL, CLASS_LEAK,
+		    (char *)text.data, text.len - 1);
+	else
+		queueresult("AddSkip", (char *)line.data, (char *)text.data,
+		    NULL, NULL, 0);
+	buf_free(&line);
+	buf_free(&text);
+}
+
+/*
+ * At the worker's end in the middle of a test: each child but the
+ * anchor gets SIGKILL at once and is reaped, round after round, as the
+ * children of those killed come to the worker in turn, until it has
+ * none.  The rounds are bounded: a fork bomb does not keep it here.
+ */
+static void
+killleft(void)
+{
+	ssize_t n, i;
+	pid_t pid, r;
+	int round, more = 1;
+
+	for (round = 0; round < 100 && W.reaper && more; round++) {
+		if ((n = reaper_list(&W.kids, &W.kidcap, W.group)) < 0)
+			return;
+		for (i = 0, more = 0; i < n; i++) {
+			pid = W.kids[i];
+			if (isstuck(pid) || (r = waitpid(pid, NULL, WNOHANG)) < 0)
+				continue;	/* not a child of its own */
+			if (r == 0) {
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+			}
+			more = 1;
+		}
+	}
 }
 
 /*
@@ -1145,9 +1459,11 @@ holdclocks(int paused)
 	} else if (!paused && W.pausedat != 0) {
 		d = now_ms() - W.pausedat;
 		W.pausedat = 0;
-		if (W.t != NULL && W.t->kill.due != 0)
+		if (W.t == NULL || W.t->phase == TP_SWEEPING)
+			return;	/* it throws no output away: never held */
+		if (W.t->kill.due != 0)
 			W.t->kill.due += d;
-		if (W.t != NULL && W.t->graceend != 0)
+		if (W.t->graceend != 0)
 			W.t->graceend += d;
 	}
 }
@@ -1171,11 +1487,12 @@ expire(struct testproc *t)
 	}
 	if (t->phase == TP_DRAINING && t->graceend != 0 &&
 	    now >= t->graceend) {
-		t->graceend = 0;
 		t->stray = 1;
-		killgroup(W.group, SIGKILL);
-		testwrites("disttrial: a process the test left behind still "
-		    "held its output; its process group was killed");
+		testwrites("disttrial: something the test left running "
+		    "still held its output after it exited; no more of it "
+		    "is read");
+		/* Named while alive: one that writes on dies when they close. */
+		startsweep(t);
 		closepipe(t, 0);
 		closepipe(t, 1);
 	}
@@ -1201,8 +1518,9 @@ reaptest(void)
 
 /*
  * Moves the running test along: once its process is reaped and its
- * pipes are closed, its group is killed (nothing it started outlives
- * it) and it is judged; once every result is answered, so is the Run.
+ * pipes are closed, what it left running is swept away (nothing it
+ * started outlives it) and it is judged; once every result is answered,
+ * so is the Run.
  */
 static void
 advance(void)
@@ -1210,10 +1528,12 @@ advance(void)
 	struct testproc *t = W.t;
 
 	if (t != NULL && t->phase == TP_DRAINING && t->fd[0] < 0 &&
-	    t->fd[1] < 0) {
-		killgroup(W.group, SIGKILL);
+	    t->fd[1] < 0)
+		startsweep(t);
+	if (t != NULL && t->phase == TP_SWEEPING && swept(t)) {
 		t->phase = TP_JUDGED;
 		judge(t);
+		reportleft(t);
 	}
 	if (t != NULL && t->phase == TP_JUDGED && W.qlen == W.qhead &&
 	    W.nask == W.askhead) {
@@ -1240,6 +1560,7 @@ cleanup(void)
 			waitpid(W.t->pid, NULL, 0);
 		W.t->pid = 0;
 		W.t->phase = TP_JUDGED;
+		killleft();
 	}
 	/* Shared descriptions (a terminal, a pipe) get their flags back. */
 	fcntl(W.in, F_SETFL, W.inflags);
@@ -1262,6 +1583,7 @@ spawnsetup(void)
 		;
 	if ((W.null = fd) >= 0)
 		fdflags(W.null, FD_CLOEXEC, 0);
+	W.reaper = reaper_acquire();
 	anchor();
 	sigemptyset(&none);
 	sigemptyset(&dfl);
@@ -1375,9 +1697,11 @@ pollwait(void)
 {
 	long long d = 0;
 
-	if (W.pausedat != 0)
+	if (W.t != NULL && W.t->phase == TP_SWEEPING)
+		d = W.t->kill.due != 0 ? W.t->kill.due : W.t->graceend;
+	else if (W.pausedat != 0)
 		return -1;	/* until the manager takes some output */
-	if (W.t != NULL && W.t->phase == TP_RUNNING)
+	else if (W.t != NULL && W.t->phase == TP_RUNNING)
 		d = W.t->kill.due;
 	else if (W.t != NULL && W.t->phase == TP_DRAINING)
 		d = W.t->graceend;
@@ -1436,5 +1760,9 @@ workertrial_main(const struct workertrial_opts *o)
 	}
 	cleanup();
 	forget();
+	free(W.kids);
+	free(W.stuck);
+	W.kids = W.stuck = NULL;
+	W.kidcap = W.nstuck = W.stuckcap = 0;
 	return 0;
 }

@@ -9,6 +9,7 @@ struct workertrial_opts {
 	int stdio;		/* AMP on fds 0/1 instead of 3/4 */
 	int notefd;		/* a local worker's pipe for its test's group: -1 */
 	int tap;		/* every test must speak TAP */
+	int leakerror;		/* --leaks error: what a test left is an error */
 };
 
 /* The --worker main loop, on fds 3/4 (0/1); returns the exit status. */

@@ -393,7 +393,12 @@ def drive(scratch):
 
     p = FX + "/stray-twisted.sh"
     got, out, secs = yield run(m, p)
-    expect(got, [("AddSuccess", p)], "a stray child: AddSuccess")
+    expect(got, [("AddSuccess", p),
+                 ("AddSkip", p + " processes left behind",
+                  "the test left 1 process running:\npid ...")],
+           "a stray child: AddSuccess, and an AddSkip naming the child")
+    check(any(r[0] == "AddSkip" and "sleep 31352" in r[2] for r in got),
+          "... by its command line", got)
     check(secs < 1.5, "... answered after a short grace (%.2f s)" % secs)
     check(any("still held" in o for o in out),
           "... with a TestWrite saying the output was still held", out)
