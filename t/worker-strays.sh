@@ -215,7 +215,7 @@ check_exit 2 '--worker --leaks bogus: a usage error' \
 
 # Time-outs.
 drive t -m -w 'exec ./disttrial --worker --timeout 1' "$fx/timeout.sh" \
-    "$fx/timeout-noterm.sh" "$fx/timeout-tap.sh"
+    "$fx/timeout-noterm.sh" "$fx/timeout-child.sh" "$fx/timeout-tap.sh"
 o=$tmp/t.out
 check_drive t 'time-outs: the worker keeps to the protocol'
 check_grep "$AE/timeout.sh $EC_TIMEOUT error=timed out after 1 s${OUT}before the hang" \
@@ -234,6 +234,12 @@ check_nogrep "timeout-noterm.sh processes left behind" "$o" \
     '... which the time-out signalled: not named as left behind'
 ms=$(elapsed t "$fx/timeout-noterm.sh")
 check "... a short grace ($ms ms)" [ "$ms" -lt 10000 ]
+
+check_grep "$AE/timeout-child.sh $EC_TIMEOUT error=timed out after 1 s" \
+    "$o" 'a hanging test whose child ignores SIGTERM: a Timeout error'
+check_count 1 "testName=$fx/timeout-child.sh" "$o" \
+    '... its only result: the child the time-out signalled is no leak'
+check_gone '... and the child is killed all the same' timeout-child.child
 
 check_line "$AS/timeout-tap.sh 1 - first" "$o" \
     'a hanging TAP file: the point it printed counts'
