@@ -24,6 +24,7 @@
 
 static int sigfd[2] = { -1, -1 };
 static volatile sig_atomic_t pending, overflow;
+static int keptchild;		/* a SIGCHLD sigpipe_take was not asked for */
 
 static void
 vwarn(const char *fmt, va_list ap)
@@ -576,6 +577,12 @@ sigpipe_open(const int *sigs, int nsigs, int fds[2])
 }
 
 int
+sigpipe_caught(void)
+{
+	return pending;
+}
+
+int
 sigpipe_take(int *child)
 {
 	unsigned char got[64];
@@ -603,6 +610,8 @@ sigpipe_take(int *child)
 		if (sig == 0)
 			sig = pending;
 	}
+	c |= keptchild;
+	keptchild = child == NULL && c;
 	if (child != NULL)
 		*child = c;
 	return sig;

@@ -137,8 +137,10 @@ void fdflags(int fd, int fdflag, int flflag);
  * first); a signal of sigs that was ignored stays ignored, as in make
  * and sh; SIGPIPE is ignored.  sigpipe_take empties the pipe and returns
  * the last signal other than SIGCHLD since it was last called, or 0; if
- * child is not NULL, *child says whether SIGCHLD came since then (and
- * it is forgotten), so that only then is anything reaped.
+ * child is not NULL, *child says whether SIGCHLD came since it was last
+ * asked (and it is forgotten), so that only then is anything reaped.
  */
 void sigpipe_open(const int *sigs, int nsigs, int fds[2]);
 int sigpipe_take(int *child);
+/* The last of sigs that came since sigpipe_open, or 0; it stays. */
+int sigpipe_caught(void);
