@@ -1409,6 +1409,7 @@ manager_die(size_t next, int finding)
 	discover_stop();
 	temp_unlock();
 	tests_free(&found);
+	sigpipe_restore();
 	signal(interrupted, SIG_DFL);
 	raise(interrupted);
 	return 128 + interrupted;
@@ -1452,7 +1453,7 @@ manager_main(char **operands, int nops, const char *argv0)
 	 * and a released lock.
 	 */
 	began = now_ms();
-	sigpipe_open(stops, (int)countof(stops), selfpipe);
+	sigpipe_openout(stops, (int)countof(stops), selfpipe);
 	rc = manager_find(operands, nops, &what);
 	if (rc == 0 && !opt.trial && run_arrange() != 0)
 		rc = RUN_NOTHING;

@@ -142,5 +142,17 @@ void fdflags(int fd, int fdflag, int flflag);
  */
 void sigpipe_open(const int *sigs, int nsigs, int fds[2]);
 int sigpipe_take(int *child);
+/*
+ * The manager's sigpipe_open: once one of sigs (the signals that stop a
+ * run) came, the report is still written to a reader that takes it, but
+ * not to one that takes nothing, such as a paused less: stdout or
+ * stderr found full at two ticks a second apart (SIGALRM) is made
+ * non-blocking, which ends the write that waits on it (a stream error
+ * then: no write error) and any later one.  sigpipe_restore gives them
+ * back their flags and stops the ticks, at exit too; call it before
+ * dying by the signal.
+ */
+void sigpipe_openout(const int *sigs, int nsigs, int fds[2]);
+void sigpipe_restore(void);
 /* The last of sigs that came since sigpipe_open, or 0; it stays. */
 int sigpipe_caught(void);
