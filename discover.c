@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +137,7 @@ walk(struct tests *ts, const char *dir, const struct stat *dst,
 		qsort(names, n, sizeof(*names), bytename);
 	for (i = 0; i < n; i++) {
 		path = pathjoin(dir, names[i]);
-		if (stat(path, &st) == 0) {
+		if (sigpipe_caught() == 0 && stat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode))
 				walk(ts, path, &st, pattern);
 			else if (S_ISREG(st.st_mode) && (pattern ?
@@ -156,7 +158,7 @@ programs(struct tests *ts, char **operands, int n,
 	struct stat st;
 	int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && sigpipe_caught() == 0; i++) {
 		if (stat(operands[i], &st) == 0) {
 			if (S_ISDIR(st.st_mode))
 				walk(ts, operands[i], &st, o->pattern);
@@ -176,7 +178,7 @@ programs(struct tests *ts, char **operands, int n,
 	free(walked.seen);
 	walked.seen = NULL;
 	walked.n = walked.cap = 0;
-	return 0;
+	return sigpipe_caught() != 0;
 }
 
 /*
@@ -216,10 +218,24 @@ static struct {			/* the lister, while it runs */
 	const char *python;
 	pid_t pid;
 	int fd;
+	int stopfd;		/* discover_opts' */
 	int readerr;		/* the errno of a failed read, or 0 */
+	int stopped;		/* a stop signal came first */
 	struct buf out;
 	size_t done;		/* bytes of out taken */
-} ls = { NULL, 0, -1, 0, { NULL, 0, 0 }, 0 };
+} ls = { NULL, 0, -1, -1, 0, 0, { NULL, 0, 0 }, 0 };
+
+/* At exit too: a fatal error (a temp directory in use) leaves no lister. */
+void
+discover_stop(void)
+{
+	if (ls.pid <= 0)
+		return;
+	kill(ls.pid, SIGKILL);
+	while (waitpid(ls.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	ls.pid = 0;
+}
 
 /* Starts python on the lister; 0, or -1 with errno set. */
 static int
@@ -239,6 +255,7 @@ startlister(const char *python, char **operands, int n)
 	argv[n + 3] = NULL;
 	fflush(NULL);
 	if ((ls.pid = fork()) == 0) {
+		signal(SIGPIPE, SIG_DFL);	/* the manager ignores it */
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
@@ -256,19 +273,66 @@ startlister(const char *python, char **operands, int n)
 	fdflags(fd[0], FD_CLOEXEC, 0);	/* the workers start meanwhile */
 	ls.fd = fd[0];
 	ls.python = python;
+	atexit(discover_stop);
 	return 0;
 }
 
 /*
- * The lister's next field, NUL-terminated in ls.out, or NULL at EOF or
- * on a read error (ls.readerr says which).
+ * The lister's next bytes into ls.out: 1, or 0 at EOF, on a read error
+ * (ls.readerr) or once a stop signal came (ls.stopped): the self-pipe
+ * is polled beside the lister, so that a signal that comes while the
+ * lister is silent (a test module slow to import) is seen at once.  A
+ * SIGCHLD's byte is taken and kept for the manager (sigpipe_take).
+ */
+static int
+more(void)
+{
+	struct pollfd pfd[2];
+	ssize_t r;
+
+	for (;;) {
+		if (sigpipe_caught() != 0) {
+			ls.stopped = 1;
+			return 0;
+		}
+		pfd[0].fd = ls.fd;
+		pfd[1].fd = ls.stopfd;
+		pfd[0].events = pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+			ls.readerr = errno;
+			return 0;
+		}
+		/* A stop's byte taken with a SIGCHLD's is seen at the top. */
+		if (pfd[1].revents != 0 && sigpipe_caught() == 0) {
+			sigpipe_take(NULL);
+			continue;
+		}
+		if (pfd[0].revents == 0)
+			continue;
+		buf_reserve(&ls.out, 65536);
+		r = read(ls.fd, ls.out.data + ls.out.len,
+		    ls.out.cap - ls.out.len);
+		if (r >= 0) {
+			ls.out.len += (size_t)r;
+			return r > 0;
+		}
+		if (errno != EINTR) {
+			ls.readerr = errno;
+			return 0;
+		}
+	}
+}
+
+/*
+ * The lister's next field, NUL-terminated in ls.out, or NULL at EOF, on
+ * a read error or once a stop signal came (more() says which).
  */
 static const char *
 field(size_t *len)
 {
 	const char *f;
 	char *nul;
-	ssize_t r;
 
 	for (;;) {
 		nul = ls.done < ls.out.len ? memchr(ls.out.data + ls.done, '\0',
@@ -279,26 +343,19 @@ field(size_t *len)
 			ls.done += *len + 1;
 			return f;
 		}
-		buf_reserve(&ls.out, 65536);
-		r = read(ls.fd, ls.out.data + ls.out.len,
-		    ls.out.cap - ls.out.len);
-		if (r > 0) {
-			ls.out.len += (size_t)r;
-		} else if (r == 0) {
+		if (!more())
 			return NULL;
-		} else if (errno != EINTR) {
-			ls.readerr = errno;
-			return NULL;
-		}
 	}
 }
 
 /*
- * The lister is done, or failed: -1 with err saying how.  It is reaped by
- * its own pid; a wait that fails (the lister gone without its status) is
- * an error too, and then there is no status to read.  A failed read
- * comes before the status, which it may have caused (the lister writing
- * to a pipe closed under it).
+ * The lister is done, or failed: -1 with err saying how; or a stop
+ * signal came: 1, the lister killed (SIGKILL: a module that is slow to
+ * import may not heed less) and reaped.  It is reaped by its own pid; a
+ * wait that fails (the lister gone without its status) is an error too,
+ * and then there is no status to read.  A failed read comes before the
+ * status, which it may have caused (the lister writing to a pipe closed
+ * under it).
  */
 static int
 endlister(int ok, char *err, size_t errlen)
@@ -308,12 +365,16 @@ endlister(int ok, char *err, size_t errlen)
 
 	close(ls.fd);
 	ls.fd = -1;
+	if (ls.stopped)
+		kill(ls.pid, SIGKILL);
 	while ((pid = waitpid(ls.pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	e = errno;
 	ls.pid = 0;
 	buf_free(&ls.out);
 	ls.done = 0;
+	if (ls.stopped)
+		return 1;
 	if (pid < 0) {
 		snprintf(err, errlen, "--trial: cannot wait for %s: %s",
 		    ls.python, strerror(e));
@@ -341,12 +402,13 @@ endlister(int ok, char *err, size_t errlen)
 
 /* Starts the lister and takes the workers' Python path from it. */
 static int
-trialsuites(char **operands, int n, const char *python, char *err,
-    size_t errlen)
+trialsuites(char **operands, int n, const char *python, int stopfd,
+    char *err, size_t errlen)
 {
 	const char *path;
 	size_t len;
 
+	ls.stopfd = stopfd;
 	if (startlister(python, operands, n) < 0) {
 		snprintf(err, errlen, "--trial: cannot start %s: %s", python,
 		    strerror(errno));
@@ -383,7 +445,8 @@ discover(struct tests *ts, char **operands, int n,
     const struct discover_opts *o, char *err, size_t errlen)
 {
 	if (o->python != NULL)
-		return trialsuites(operands, n, o->python, err, errlen);
+		return trialsuites(operands, n, o->python, o->stopfd, err,
+		    errlen);
 	return programs(ts, operands, n, o, err, errlen);
 }
 

@@ -18,6 +18,7 @@ struct discover_opts {
 	const char *pattern;	/* tests in directories match it; NULL: +x */
 	int names;		/* an operand that is no file is a name */
 	const char *python;	/* trial suites, expanded by this Python */
+	int stopfd;		/* the self-pipe (sigpipe_open), or -1 */
 };
 
 /*
@@ -25,12 +26,18 @@ struct discover_opts {
  * With o->python, it only starts trial's loader in that Python and sets
  * PYTHONPATH for the workers to its path, as trial's manager does (they
  * import the tests from elsewhere), so that they can start while the
- * loader runs; discover_wait then fills ts.
+ * loader runs; discover_wait then fills ts.  Both stop once a signal
+ * that stops the run came (sigpipe_caught), the loader killed and
+ * reaped, and return 1, ts holding what was found; while the loader is
+ * silent, a stop is seen at once through o->stopfd.  A manager that
+ * exits meanwhile (exit(3)) kills the loader too.
  */
 int discover(struct tests *ts, char **operands, int n,
     const struct discover_opts *o, char *err, size_t errlen);
-/* The loader's tests into ts: 0, or -1 with err; 0 at once without it. */
+/* The loader's tests into ts: 0, 1 or -1 with err; 0 at once without it. */
 int discover_wait(struct tests *ts, char *err, size_t errlen);
+/* The loader, if it still runs, is killed and reaped: the run stops. */
+void discover_stop(void);
 void tests_free(struct tests *ts);
 
 /*

@@ -39,7 +39,8 @@
  * which gives it its exit status; otherwise an RC_ status.
  */
 enum {
-	RUN_USAGE = -4,	/* bad operands: usagemsg says why (RC_ERROR) */
+	RUN_STOPPED = -5,	/* a stop signal while the tests were found */
+	RUN_USAGE,	/* bad operands: usagemsg says why (RC_ERROR) */
 	RUN_NOTHING,	/* --failed: nothing failed the last time (RC_OK) */
 	RUN_NONE,	/* no tests listed, or the loader failed (RC_ERROR) */
 	RUN_TESTS,	/* run_listed: there are tests to run */
@@ -757,6 +758,7 @@ struct pool {
 
 static int selfpipe[2] = { -1, -1 };
 static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
+static long long began;		/* ms, when the manager began */
 
 /* --junit-xml FILE: it must be writable now, not only at the end. */
 static void
@@ -795,6 +797,20 @@ pool_wopts(void)
 	return argv;
 }
 
+/* The run's report on stdout, in its format; --junit-xml beside it. */
+static struct reporter *
+pool_reporter(void)
+{
+	struct reporter *rep;
+
+	rep = reporter_new(stdout, opt.reporter, term_color());
+	if (opt.state != NULL)
+		reporter_keepruns(rep);
+	if (opt.junit != NULL)
+		pool_junit(rep);
+	return rep;
+}
+
 /* The workers of one run: as many as there are tests, up to -j. */
 static void
 pool_init(struct pool *p, char *dir, int logfd, const char *self,
@@ -809,11 +825,7 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	    sizeof(*p->restarts));
 	memset(p->restarts, 0, (size_t)p->nw * sizeof(*p->restarts));
 	p->tty = term_escapes();
-	p->rep = reporter_new(stdout, opt.reporter, term_color());
-	if (opt.state != NULL)
-		reporter_keepruns(p->rep);
-	if (opt.junit != NULL)
-		pool_junit(p->rep);
+	p->rep = pool_reporter();
 	p->cfg.self = self;
 	p->cfg.name = name;
 	p->cfg.wopts = pool_wopts();
@@ -1264,15 +1276,20 @@ run_remember(struct pool *p)
  * The tests are listed: with --trial, the workers started while
  * trial's loader listed them, and those beyond one a test are let go.
  * RUN_TESTS, or why there is nothing to run: RUN_NOTHING (--failed),
- * RUN_NONE (no tests, or the loader failed: said).
+ * RUN_NONE (no tests, or the loader failed: said), RUN_STOPPED (a stop
+ * signal came first: the loader is gone).
  */
 static int
 run_listed(struct pool *p, const char *what)
 {
 	char err[PATH_MAX + 128];
-	int i;
+	int i, r;
 
-	if (discover_wait(&found, err, sizeof(err)) < 0) {
+	if ((r = discover_wait(&found, err, sizeof(err))) > 0) {
+		interrupted = sigpipe_caught();
+		return RUN_STOPPED;
+	}
+	if (r < 0) {
 		warn("%s", err);
 		return RUN_NONE;
 	}
@@ -1300,6 +1317,8 @@ run_main(struct pool *p, struct pollfd *pfd, const char *what)
 	rc = listed = run_listed(p, what);
 	if (listed == RUN_TESTS)
 		rc = run_passes(p, pfd);
+	else if (listed == RUN_STOPPED)	/* a report of no test */
+		reporter_end(p->rep, (double)(now_ms() - began) / 1000);
 	pool_finish(p, pfd);
 	if (listed == RUN_TESTS && opt.state != NULL && !interrupted)
 		run_remember(p);
@@ -1313,14 +1332,16 @@ run_main(struct pool *p, struct pollfd *pfd, const char *what)
 /*
  * The tests of the operands (t without any); with --trial only begun
  * (discover_wait finishes), and the workers are Twisted's unless a
- * command is given.  *what is what was searched.  -1 on a usage error.
+ * command is given.  *what is what was searched.  0, RUN_USAGE, or
+ * RUN_STOPPED when a stop signal came first.
  */
 static int
 manager_find(char **operands, int nops, const char **what)
 {
 	static char *deflt[] = { "t", NULL };
-	struct discover_opts d = { NULL, 0, NULL };
+	struct discover_opts d = { NULL, 0, NULL, -1 };
 	char err[PATH_MAX + 128];
+	int r;
 
 	if (nops == 0) {
 		operands = deflt;
@@ -1336,10 +1357,17 @@ manager_find(char **operands, int nops, const char **what)
 	}
 	d.pattern = opt.pattern;
 	d.names = opt.workercmd != NULL;
-	if (discover(&found, operands, nops, &d, err, sizeof(err)) < 0)
-		return opt_bad("%s", err);
-	if (!opt.trial && found.n == 0)
-		return opt_bad("no tests found in %s", *what);
+	d.stopfd = selfpipe[0];
+	if ((r = discover(&found, operands, nops, &d, err, sizeof(err))) > 0)
+		return RUN_STOPPED;
+	if (r < 0) {
+		opt_bad("%s", err);
+		return RUN_USAGE;
+	}
+	if (!opt.trial && found.n == 0) {
+		opt_bad("no tests found in %s", *what);
+		return RUN_USAGE;
+	}
 	return 0;
 }
 
@@ -1385,6 +1413,45 @@ manager_self(const char *argv0)
 }
 
 /*
+ * The end of a run that a signal stopped: what stopped it said, trial's
+ * loader killed if it still runs, the lock released, death by that
+ * signal (or, should it not kill, the status a shell would show).
+ * next: the tests handed out; finding: it came while they were found.
+ */
+static int
+manager_die(size_t next, int finding)
+{
+	if (finding)
+		warn("interrupted by %s while the tests were being found; "
+		    "no test ran", signame(interrupted));
+	else
+		warn("interrupted by %s; %zu of %zu tests did not run",
+		    signame(interrupted), found.n - next, found.n);
+	discover_stop();
+	temp_unlock();
+	tests_free(&found);
+	sigpipe_restore();
+	signal(interrupted, SIG_DFL);
+	raise(interrupted);
+	return 128 + interrupted;
+}
+
+/*
+ * A stop signal before the temp directory is taken: the report of a run
+ * of no test, then death by the signal.
+ */
+static int
+manager_stopped(void)
+{
+	struct reporter *rep;
+
+	rep = pool_reporter();
+	reporter_end(rep, (double)(now_ms() - began) / 1000);
+	reporter_free(rep);
+	return manager_die(0, 1);
+}
+
+/*
  * The manager: the tests are found (in t without operands), the temp
  * directory is locked and test.log opened, the workers run the passes,
  * the lock is released and an interrupted run dies by its signal (or
@@ -1401,22 +1468,27 @@ manager_main(char **operands, int nops, const char *argv0)
 	char *dir, *self = NULL;
 	int rc, logfd;
 
-	if (manager_find(operands, nops, &what) < 0)
-		return RUN_USAGE;
-	if (!opt.trial && run_arrange() != 0)
-		return RUN_NOTHING;
+	/*
+	 * The handlers come first: a signal while the tests are found, or
+	 * while an old temp directory is emptied, still ends in a report
+	 * and a released lock.
+	 */
+	began = now_ms();
+	sigpipe_openout(stops, (int)countof(stops), selfpipe);
+	rc = manager_find(operands, nops, &what);
+	if (rc == 0 && !opt.trial && run_arrange() != 0)
+		rc = RUN_NOTHING;
+	if ((interrupted = sigpipe_caught()) != 0)
+		return manager_stopped();
+	if (rc != 0)
+		return rc;
 	if (opt.workercmd == NULL && (self = manager_self(argv0)) == NULL)
 		fatal("cannot find this program to run its workers (argv[0] "
 		    "is '%s'); name it with --worker-command 'exec "
 		    "/path/to/disttrial --worker'", argv0 ? argv0 : "");
-	/*
-	 * The handlers come before the lock: a signal while an old temp
-	 * directory is emptied still ends in a report and a released lock.
-	 */
-	sigpipe_open(stops, 3, selfpipe);
 	dir = temp_open();
 	logfd = temp_log(dir);
-	interrupted = sigpipe_take(NULL);
+	interrupted = sigpipe_caught();
 	pool_init(&p, dir, logfd, self, argv0 != NULL ? argv0 : "disttrial");
 	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
 	pool_spawn(&p);
@@ -1430,15 +1502,9 @@ manager_main(char **operands, int nops, const char *argv0)
 		warn("full output in %.*s/test.log",
 		    (int)(strlen(lockpath) - strlen(".lock")), lockpath);
 	if (interrupted)
-		warn("interrupted by %s; %zu of %zu tests did not run",
-		    signame(interrupted), found.n - p.next, found.n);
+		return manager_die(p.next, rc == RUN_STOPPED);
 	temp_unlock();
 	tests_free(&found);
-	if (interrupted) {
-		signal(interrupted, SIG_DFL);
-		raise(interrupted);
-		return 128 + interrupted;
-	}
 	return rc;
 }
 

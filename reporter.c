@@ -1360,7 +1360,8 @@ reporter_line(struct reporter *r, const char *line)
 
 /*
  * Tests still held are printed first.  A report that could not be
- * written is a failure, not a success.
+ * written is a failure, not a success; unless a signal that stops the
+ * run ended the write (sigpipe_openout): the run ends by that signal.
  */
 void
 reporter_end(struct reporter *r, double seconds)
@@ -1371,7 +1372,7 @@ reporter_end(struct reporter *r, double seconds)
 		reporter_stop(r, (int)i);
 	r->fmt->end(r, seconds);
 	emit(r);
-	if (fflush(r->out) == EOF || ferror(r->out))
+	if ((fflush(r->out) == EOF || ferror(r->out)) && sigpipe_caught() == 0)
 		fatal("write error:");
 	if (r->junit != NULL)
 		junit_write(r->junit);

@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -39,6 +40,15 @@
 
 static int sigfd[2] = { -1, -1 };
 static volatile sig_atomic_t pending, overflow;
+static int keptchild;		/* a SIGCHLD sigpipe_take was not asked for */
+/*
+ * sigpipe_openout: whether it watches stdout and stderr, their status
+ * flags as they were (-1: closed), how many ticks in a row each was
+ * found full, whether a tick made it non-blocking, and whether the ticks
+ * have begun.
+ */
+static int watching, outflags[2] = { -1, -1 };
+static volatile sig_atomic_t outfull[2], unblocked[2], ticking;
 
 static void
 vwarn(const char *fmt, va_list ap)
@@ -556,10 +566,49 @@ onsignal(int sig)
 	int saved = errno;
 	unsigned char c = (unsigned char)sig;
 
-	if (sig != SIGCHLD)
+	if (sig != SIGCHLD) {
 		pending = sig;
+		if (watching && !ticking) {
+			ticking = 1;
+			alarm(1);
+		}
+	}
 	if (write(sigfd[1], &c, 1) < 0)
 		overflow = 1;	/* full: a wakeup is pending anyway */
+	errno = saved;
+}
+
+/*
+ * sigpipe_openout's tick, each second once a stop signal came: stdout
+ * or stderr that has no room at two ticks in a row has a reader that
+ * takes nothing (a paused less), and is made non-blocking, so that the
+ * write waiting on it fails when it is restarted, and no later write
+ * waits.  A reader that keeps up gets the rest of the report.  poll,
+ * fcntl and alarm are async-signal-safe.
+ */
+static void
+ontick(int sig)
+{
+	struct pollfd pfd;
+	int saved = errno, i, more = 0;
+
+	(void)sig;
+	for (i = 0; i < 2; i++) {
+		if (outflags[i] < 0 || (outflags[i] & O_NONBLOCK) != 0 ||
+		    unblocked[i])
+			continue;
+		pfd.fd = i + 1;
+		pfd.events = POLLOUT;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) != 0)
+			outfull[i] = 0;
+		else if (++outfull[i] >= 2 &&
+		    fcntl(i + 1, F_SETFL, outflags[i] | O_NONBLOCK) == 0)
+			unblocked[i] = 1;
+		more |= !unblocked[i];
+	}
+	if (more)
+		alarm(1);
 	errno = saved;
 }
 
@@ -590,6 +639,48 @@ sigpipe_open(const int *sigs, int nsigs, int fds[2])
 	signal(SIGPIPE, SIG_IGN);
 }
 
+void
+sigpipe_openout(const int *sigs, int nsigs, int fds[2])
+{
+	struct sigaction sa;
+	sigset_t alrm;
+	int i;
+
+	/* The tick is the manager's own: whatever SIGALRM was, it is caught. */
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = ontick;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+	for (i = 0; i < 2; i++)
+		outflags[i] = fcntl(i + 1, F_GETFL);
+	watching = 1;
+	atexit(sigpipe_restore);
+	sigpipe_open(sigs, nsigs, fds);
+}
+
+void
+sigpipe_restore(void)
+{
+	int i;
+
+	alarm(0);
+	for (i = 0; i < 2; i++)
+		if (unblocked[i]) {
+			fcntl(i + 1, F_SETFL, outflags[i]);
+			unblocked[i] = 0;
+		}
+}
+
+int
+sigpipe_caught(void)
+{
+	return pending;
+}
+
 int
 sigpipe_take(int *child)
 {
@@ -618,6 +709,8 @@ sigpipe_take(int *child)
 		if (sig == 0)
 			sig = pending;
 	}
+	c |= keptchild;
+	keptchild = child == NULL && c;
 	if (child != NULL)
 		*child = c;
 	return sig;

@@ -141,8 +141,8 @@ void fdflags(int fd, int fdflag, int flflag);
  * first); a signal of sigs that was ignored stays ignored, as in make
  * and sh; SIGPIPE is ignored.  sigpipe_take empties the pipe and returns
  * the last signal other than SIGCHLD since it was last called, or 0; if
- * child is not NULL, *child says whether SIGCHLD came since then (and
- * it is forgotten), so that only then is anything reaped.
+ * child is not NULL, *child says whether SIGCHLD came since it was last
+ * asked (and it is forgotten), so that only then is anything reaped.
  */
 void sigpipe_open(const int *sigs, int nsigs, int fds[2]);
 int sigpipe_take(int *child);
@@ -168,3 +168,18 @@ int sigpipe_take(int *child);
 int reaper_acquire(void);
 ssize_t reaper_list(pid_t **pids, size_t *cap, pid_t except);
 int reaper_name(pid_t pid, struct buf *out, size_t max);
+
+/*
+ * The manager's sigpipe_open: once one of sigs (the signals that stop a
+ * run) came, the report is still written to a reader that takes it, but
+ * not to one that takes nothing, such as a paused less: stdout or
+ * stderr found full at two ticks a second apart (SIGALRM) is made
+ * non-blocking, which ends the write that waits on it (a stream error
+ * then: no write error) and any later one.  sigpipe_restore gives them
+ * back their flags and stops the ticks, at exit too; call it before
+ * dying by the signal.
+ */
+void sigpipe_openout(const int *sigs, int nsigs, int fds[2]);
+void sigpipe_restore(void);
+/* The last of sigs that came since sigpipe_open, or 0; it stays. */
+int sigpipe_caught(void);

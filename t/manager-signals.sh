@@ -11,9 +11,17 @@
 # a manager that never starts the test ends it with EOF.  disttrial is
 # run as $DTS, a link in $tmp, so that its workers, this program run again
 # with the manager's argv[0], carry this run's $tmp in them
-# (check_noprocs).  It
-# is started through t/lib/sigdfl: as a background job of sh it would
-# ignore SIGINT, and a signal ignored at start stays ignored.
+# (check_noprocs).  It is started through t/lib/sigdfl: as a background
+# job of sh it would ignore SIGINT, and a signal ignored at start stays
+# ignored.
+#
+# The same while the report's stdout is a full pipe (disttrial | less,
+# less paused): the signal ends the blocked write, and the run ends as
+# for any signal.  The reader of that fifo (a sh, waiting for a line on
+# $tmp/go before it reads) reads nothing until the manager is gone.
+# fullpipe/b-block.sh and c-many.sh then say "started" on $tmp/ready,
+# which the manager holds open (fd 3, replaced by the socket in its
+# workers), so that reading it ends at the manager's exit.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
@@ -113,5 +121,102 @@ check 'SIGINT, -j2: the lock is released' [ ! -L "$tmp/g/_trial_temp.lock" ]
 check_gone 'SIGINT, -j2: the test is killed' b-block.test
 check_gone 'SIGINT, -j2: ... and its background process' b-block.child
 check_noprocs "$DTS" 'SIGINT, -j2: no worker is left (each is the link run with --worker)'
+
+# blocked PID: where /proc shows it, waits until PID is blocked in a
+# write to a pipe (its wchan names pipe_write), so that the signal finds
+# the report's write blocked rather than coming before it; diagnostics
+# say which.  A bounded wait: the run must end by the signal either way.
+blocked() {
+	# This shell, waiting for cat, has a wchan unless none is shown.
+	case $(cat "/proc/$$/wchan" 2>/dev/null) in
+	'' | 0)
+		diag 'no /proc wchan: the signal may come before the write blocks'
+		return
+		;;
+	esac
+	_try=0
+	while [ "$_try" -lt 40 ]; do
+		case $(cat "/proc/$1/wchan" 2>/dev/null) in
+		*pipe_write*)
+			diag 'the manager is blocked writing the report'
+			return
+			;;
+		esac
+		_try=$((_try + 1))
+		[ "$_try" -gt 20 ] && sleep 1
+	done
+	diag 'the manager did not block writing within 20 s'
+}
+
+# fullpipe NAME SIGNAL WAIT ARGS...: runs disttrial ARGS in $tmp/f, its
+# stdout the full pipe, and sends SIGNAL once a test says "started"
+# (and, WAIT being 1, once blocked says so); $rc is its exit status,
+# $tmp/NAME.err its stderr, $tmp/NAME.out what the pipe held.
+fullpipe() {
+	_name=$1
+	_sig=$2
+	_wait=$3
+	shift 3
+	# shellcheck disable=SC2016 # $1 is the inner sh's
+	sh -c 'read -r _ <"$1"; exec cat' sh "$tmp/go" <"$tmp/full" \
+	    >"$tmp/$_name.out" &
+	_reader=$!
+	(cd "$tmp/f" && exec "$top/t/lib/sigdfl" "$DTS" "$@" 3>"$tmp/ready") \
+	    >"$tmp/full" 2>"$tmp/$_name.err" </dev/null &
+	_pid=$!
+	watch "$_pid"
+	{
+		upto_started /dev/null
+		if [ "$started" -eq 1 ]; then
+			[ "$_wait" -eq 1 ] && blocked "$_pid"
+			kill -s "$_sig" "$_pid"
+		fi
+		cat >/dev/null
+	} <"$tmp/ready"
+	wait "$_pid"
+	rc=$?
+	unwatch "$_pid"
+	if [ -e "$tmp/hung.$_pid" ]; then
+		rc=124
+		diag "disttrial $* did not end and was killed"
+	fi
+	echo go >"$tmp/go"
+	wait "$_reader"
+}
+
+# check_fullpipe NAME SIG STATUS NTESTS: the checks of a run that
+# fullpipe stopped with SIGSIG.
+check_fullpipe() {
+	check "$1: the test started" [ "$started" -eq 1 ]
+	check "$1: exit $3, death by SIG$2 ($rc)" [ "$rc" -eq "$3" ]
+	check_egrep "^disttrial: interrupted by SIG$2; [0-9]+ of $4 tests did not run\$" \
+	    "$tmp/$1.err" "$1: stderr says so"
+	check "$1: the lock is released" [ ! -L "$tmp/f/_trial_temp.lock" ]
+	check_gone "$1: the test is killed" fullpipe.test
+	check_gone "$1: ... and its background process" fullpipe.child
+	check_noprocs "$DTS" "$1: no worker is left"
+	check_line "Running $4 tests." "$tmp/$1.out" \
+	    "$1: the reader got what the pipe held: the report's start"
+}
+
+suite f fullpipe
+mkfifo "$tmp/full" "$tmp/go" "$tmp/ready"
+MGR_READY=$tmp/ready
+# A signal while the manager is blocked writing a-big.sh's 1.6 MB
+# block, b-block.sh running.
+for sig in INT TERM HUP; do
+	case $sig in
+	INT) want=130 ;;
+	TERM) want=143 ;;
+	HUP) want=129 ;;
+	esac
+	fullpipe "full$sig" "$sig" 1 -j2 fullpipe/a-big.sh fullpipe/b-block.sh
+	check_fullpipe "full$sig" "$sig" "$want" 2
+done
+# A signal before the manager writes c-many.sh's block of 20,000
+# points (held until the test ends, which the signal brings): that
+# write must not wait either.
+fullpipe fullmany TERM 0 -j1 fullpipe/c-many.sh
+check_fullpipe fullmany TERM 143 1
 
 done_testing

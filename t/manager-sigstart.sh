@@ -4,10 +4,17 @@
 # (SIGINT for a background job of a non-interactive sh) stays ignored.
 # A signal that comes while an old temp directory is being emptied still
 # releases the lock: the handlers are in place before the lock is taken.
+# A signal while the tests are found (trial's loader importing them)
+# ends in a report of no test and death by the signal, the loader
+# killed and reaped, whether it comes before the lock or once the
+# workers run; a run that fails meanwhile kills the loader too.
 #
-# hup/block.sh says "started" on $MGR_READY, the fifo that is also the
-# manager's stdout: reading it up to "started" is the wait, and a
-# manager that never starts the test ends it with EOF.
+# hup/block.sh and lister/python (a PYTHON for --trial that hangs where
+# trial's loader imports the tests) say "started" on $MGR_READY, the
+# fifo that is also the manager's stdout: reading it up to "started" is
+# the wait, and a manager that never starts them ends it with EOF.
+# Where a check looks for workers (check_noprocs), disttrial is run as
+# $DTS, a link in $tmp, which their arguments then hold.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
@@ -18,6 +25,9 @@ suite h hup
 mkfifo "$tmp/report" "$tmp/go"
 MGR_READY=$tmp/report
 export MGR_READY
+mkdir "$tmp/bin"
+ln -s "$DT" "$tmp/bin/disttrial"
+DTS=$tmp/bin/disttrial
 
 # finish NAME PID: the rest of the report, then the exit status in $rc.
 finish() {
@@ -29,7 +39,7 @@ finish() {
 	mask "$tmp/$1.out" >"$tmp/$1.m"
 }
 
-plan 9
+plan 25
 
 # SIGINT ignored from the start (a plain & here): it stays ignored, and
 # the run goes on to pass once the test is let go.
@@ -79,6 +89,71 @@ check "SIGTERM while emptying the old directory: exit 143 ($rc)" \
     [ "$rc" -eq 143 ]
 check '... and the lock is released' [ ! -L "$old.lock" ]
 check '... and the directory is still ours' [ -f "$old/_trial_marker" ]
+
+# A signal while trial's loader runs.  lister NAME SIGNAL ARGS...: runs
+# disttrial --trial ARGS in $tmp/l, on lister/python, workers as $DTS,
+# and sends SIGNAL once the loader says "started"; finish as above.
+mkdir "$tmp/l"
+MGR_READY=$tmp/report
+PYTHON=$mfx/lister/python
+export PYTHON
+lister() {
+	_name=$1
+	_sig=$2
+	shift 2
+	: >"$tmp/$_name.out"
+	(cd "$tmp/l" && exec "$top/t/lib/sigdfl" "$DTS" --trial -j2 \
+	    --worker-command "exec $DTS --worker" "$@") >"$tmp/report" \
+	    2>"$tmp/$_name.err" </dev/null &
+	_pid=$!
+	watch "$_pid"
+	{
+		upto_started "$tmp/$_name.out"
+		[ "$started" -eq 1 ] && kill -s "$_sig" "$_pid"
+		finish "$_name" "$_pid"
+	} <"$tmp/report"
+}
+
+# Before the lock: the loader has not yet given the Python path that the
+# manager waits for before it starts the workers.
+MGR_LISTER=none
+export MGR_LISTER
+lister l1 TERM pkg.tests
+check 'SIGTERM while the loader runs, before the lock: it started' \
+    [ "$started" -eq 1 ]
+check "... exit 143 ($rc)" [ "$rc" -eq 143 ]
+check_line "$(rule -)" "$tmp/l1.m" '... a report of no test (its footer)'
+check_line 'disttrial: interrupted by SIGTERM while the tests were being found; no test ran' \
+    "$tmp/l1.err" '... and stderr says what stopped it'
+check_gone "... trial's loader is killed" lister.python
+check '... and no lock is left' [ ! -L "$tmp/l/_trial_temp.lock" ]
+
+# Once the workers run and the lock is held.
+MGR_LISTER=path
+lister l2 INT -r summary pkg.tests
+check 'SIGINT while the loader runs, the workers started: it started' \
+    [ "$started" -eq 1 ]
+check "... exit 130 ($rc)" [ "$rc" -eq 130 ]
+check_line 'Ran 0 tests in X.XXXs' "$tmp/l2.m" '... a report of no test'
+check_line 'disttrial: interrupted by SIGINT while the tests were being found; no test ran' \
+    "$tmp/l2.err" '... and stderr says what stopped it'
+check_gone "... trial's loader is killed" lister.python
+check '... the lock is released' [ ! -L "$tmp/l/_trial_temp.lock" ]
+check_noprocs "$DTS" '... and no worker is left'
+
+# A run that cannot go on (its temp directory locked by a live process,
+# this shell) while the loader runs: the loader goes with it.
+MGR_READY=$tmp/ready.log
+ln -s "$$" "$tmp/l/busy.lock"
+(cd "$tmp/l" && exec "$DT" --trial -T busy --worker-command \
+    "exec $DTS --worker" pkg.tests) >"$tmp/l3.out" 2>"$tmp/l3.err" </dev/null
+rc=$?
+check "a locked temp directory while the loader runs: exit 2 ($rc)" \
+    [ "$rc" -eq 2 ]
+check_grep 'temp directory busy is in use' "$tmp/l3.err" '... saying why'
+check_gone "... and trial's loader is killed, not left running" \
+    lister.python
+unset PYTHON MGR_LISTER
 
 # A worker starts with every signal at its default and none blocked,
 # whatever the manager's: here the manager ignores SIGINT (a plain &),

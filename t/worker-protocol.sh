@@ -7,6 +7,7 @@
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 need_worker
+[ -x t/lib/sigdfl ] || skip_all 'no t/lib/sigdfl (run make)'
 # shellcheck disable=SC2034 # read by drive in lib.sh
 WDRIVER_DEADLINE=15
 
@@ -128,7 +129,16 @@ check_grep 'disttrial: ' "$tmp/h.err" '... with a message on stderr'
 check_gone -o '... having killed the test' hang-garbage.test
 check "... at once ($(quit h) ms)" [ "$(quit h)" -lt 2000 ]
 
-# Signals.
+# Signals.  The worker starts with them at their default actions,
+# whatever this script started with (under nohup SIGHUP is ignored, and
+# a signal ignored at start stays ignored): the driver, which the worker
+# inherits them from, runs through t/lib/sigdfl.
+# shellcheck disable=SC2016 # "$@" is the wrapper's
+printf '%s\n' '#!/bin/sh' 'exec t/lib/sigdfl t/lib/wdriver "$@"' \
+    >"$tmp/wdriver-dfl"
+chmod +x "$tmp/wdriver-dfl"
+# shellcheck disable=SC2034 # read by drive in lib.sh
+wd=$tmp/wdriver-dfl
 drive t -m -k 15 "$fx/hang-term.sh"
 check "SIGTERM mid-test: the worker exits 0 ($(ended t))" \
     [ "$(ended t)" = 'exit 0' ]
