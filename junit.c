@@ -15,7 +15,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,9 +116,8 @@ junit_new(const char *path)
 	struct junit *j;
 	FILE *f;
 
-	if ((f = tmpfile()) == NULL)
+	if ((f = scratchfile()) == NULL)
 		return NULL;
-	fdflags(fileno(f), FD_CLOEXEC, 0);	/* no worker holds it open */
 	j = xmalloc(sizeof(*j));
 	memset(j, 0, sizeof(*j));
 	j->path = xstrdup(path);

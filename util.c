@@ -125,6 +125,16 @@ xgrow(void *p, size_t *cap, size_t n, size_t size, size_t first)
 	return p;
 }
 
+FILE *
+scratchfile(void)
+{
+	FILE *f;
+
+	if ((f = tmpfile()) != NULL)
+		fdflags(fileno(f), FD_CLOEXEC, 0);
+	return f;
+}
+
 char *
 xstrdup(const char *s)
 {

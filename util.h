@@ -41,6 +41,8 @@ void *xgrow(void *p, size_t *cap, size_t n, size_t size, size_t first);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len);	/* adds a NUL */
 char *pathjoin(const char *dir, const char *name);	/* "dir/name" */
+/* tmpfile(), close-on-exec: no worker or test started later holds it. */
+FILE *scratchfile(void);
 
 /*
  * A file written whole, then renamed over path, so that no reader sees

@@ -45,7 +45,8 @@
 extern char **environ;
 
 #define WNOTEFD 5		/* a local worker's note of its tests' group */
-#define WNOTEFDSTR "5"
+#define WSTR(n) WSTR1(n)	/* a number macro as a string */
+#define WSTR1(n) #n
 #define WLOGMAX (256 * 1024)	/* a test's log lines held in memory */
 #define NOTHING "the worker reported nothing for this test"
 #define WEXITMS 1000		/* for a worker to exit before signals */
@@ -126,7 +127,7 @@ static char **
 workerargv(const struct worker_cfg *cfg)
 {
 	static char sh[] = "sh", dashc[] = "-c", worker[] = "--worker";
-	static char groupfd[] = "--group-fd=" WNOTEFDSTR;
+	static char groupfd[] = "--group-fd=" WSTR(WNOTEFD);
 	char **argv;
 	size_t n;
 
@@ -463,13 +464,10 @@ logout(struct worker *w, const unsigned char *p, size_t len, int joins)
 		unnewline(c);
 	if (c->dropped == 0 && c->spill == NULL &&
 	    c->log.len + len + 1 > WLOGMAX) {
-		if ((c->spill = tmpfile()) == NULL) {
+		if ((c->spill = scratchfile()) == NULL)
 			c->droperr = errno;
-		} else {
-			/* a gigabyte in 64 KiB writes, not 4 KiB ones */
+		else	/* a gigabyte in 64 KiB writes, not 4 KiB ones */
 			setvbuf(c->spill, NULL, _IOFBF, 65536);
-			fdflags(fileno(c->spill), FD_CLOEXEC, 0);
-		}
 	}
 	if (c->dropped == 0 && c->spill != NULL &&
 	    (fwrite(p, 1, len, c->spill) != len ||
