@@ -590,56 +590,75 @@ temp_takelock(const char *lock)
 	return 0;
 }
 
-static void
+/*
+ * Empties path; 0, or -1 once it said what it could not remove.  A
+ * failure frees what it holds before the caller exits: memory left to a
+ * fatal exit is a leak to LeakSanitizer, which changes the exit status.
+ */
+static int
 temp_rmtree(const char *path)
 {
 	struct dirent *e;
 	struct stat st;
 	char *sub;
 	DIR *d;
+	int bad = 0;
 
-	if ((d = opendir(path)) == NULL)
-		fatal("cannot empty %s:", path);
-	while ((e = readdir(d)) != NULL) {
+	if ((d = opendir(path)) == NULL) {
+		warn("cannot empty %s:", path);
+		return -1;
+	}
+	while (!bad && (e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		sub = pathjoin(path, e->d_name);
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
-			temp_rmtree(sub);
-			if (rmdir(sub) < 0)
-				fatal("cannot remove %s:", sub);
+			if (temp_rmtree(sub) < 0)
+				bad = 1;
+			else if (rmdir(sub) < 0)
+				bad = 2;
 		} else if (unlink(sub) < 0 && errno != ENOENT) {
-			fatal("cannot remove %s:", sub);
+			bad = 2;
 		}
+		if (bad == 2)
+			warn("cannot remove %s:", sub);
 		free(sub);
 	}
 	closedir(d);
+	return bad ? -1 : 0;
 }
 
-/* Empties dir for reuse if it is ours (it holds the marker), else refuses. */
-static void
+/*
+ * Empties dir for reuse if it is ours (it holds the marker), else refuses;
+ * 0, or -1 once it said why not.
+ */
+static int
 temp_prepare(const char *dir)
 {
 	struct stat st;
 	char *marker;
-	int fd;
+	int fd = -1;
 
 	marker = pathjoin(dir, MARKER);
 	if (lstat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode) || access(marker, F_OK) < 0) {
-			temp_unlock();
-			fatal("%s is not a disttrial temp directory (it has no "
+		if (!S_ISDIR(st.st_mode) || access(marker, F_OK) < 0)
+			warn("%s is not a disttrial temp directory (it has no "
 			    "%s); refusing to empty it", dir, MARKER);
-		}
-		temp_rmtree(dir);
+		else if (temp_rmtree(dir) == 0)
+			fd = 0;
 	} else if (mkdir(dir, 0777) < 0) {
-		temp_unlock();
-		fatal("cannot create %s:", dir);
+		warn("cannot create %s:", dir);
+	} else {
+		fd = 0;
 	}
-	if ((fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0)
-		fatal("cannot create %s:", marker);
-	close(fd);
+	if (fd == 0 &&
+	    (fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0)
+		warn("cannot create %s:", marker);
 	free(marker);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 /* Locks and prepares the temp directory; returns its absolute path. */
@@ -663,19 +682,27 @@ temp_open(void)
 		if (temp_takelock(lock))
 			break;
 		if (opt.tempdir != NULL || i >= 1000)
-			fatal("temp directory %s is in use (locked by %s)",
+			warn("temp directory %s is in use (locked by %s)",
 			    dir, lock);
 		free(dir);
 		free(lock);
+		if (opt.tempdir != NULL || i >= 1000)
+			exit(RC_ERROR);
 	}
 	lockpath = lock;
 	lockowner = getpid();
 	atexit(temp_unlock);
-	temp_prepare(dir);
+	if (temp_prepare(dir) < 0) {
+		free(dir);
+		temp_unlock();
+		exit(RC_ERROR);
+	}
 	if (dir[0] == '/')
 		return dir;
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		free(dir);
 		fatal("getcwd:");
+	}
 	abs = pathjoin(cwd, dir);
 	free(dir);
 	return abs;
@@ -689,10 +716,12 @@ temp_log(const char *dir)
 	int fd;
 
 	log = pathjoin(dir, "test.log");
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
-	    0666)) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		fatal("cannot create %s:", log);
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+	    O_CLOEXEC, 0666)) < 0)
+		warn("cannot create %s:", log);
 	free(log);
+	if (fd < 0)
+		exit(RC_ERROR);
 	return fd;
 }
 
@@ -760,16 +789,6 @@ static int selfpipe[2] = { -1, -1 };
 static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
 static long long began;		/* ms, when the manager began */
 
-/* --junit-xml FILE: it must be writable now, not only at the end. */
-static void
-pool_junit(struct reporter *rep)
-{
-	if (replace_check(opt.junit) < 0)
-		fatal("cannot write %s:", opt.junit);
-	if (reporter_junit(rep, opt.junit) < 0)
-		fatal("--junit-xml: no scratch file:");
-}
-
 /* A local worker's options: the run's -t, -e, --tap and --leaks. */
 static char *const *
 pool_wopts(void)
@@ -797,17 +816,29 @@ pool_wopts(void)
 	return argv;
 }
 
-/* The run's report on stdout, in its format; --junit-xml beside it. */
+/*
+ * The run's report on stdout, in its format; --junit-xml beside it, a
+ * file that must be writable now, not only at the end.  It is checked
+ * before the reporter is made: a fatal exit leaves nothing allocated
+ * that no one holds (LeakSanitizer would change the exit status).
+ */
 static struct reporter *
 pool_reporter(void)
 {
 	struct reporter *rep;
+	int e;
 
+	if (opt.junit != NULL && replace_check(opt.junit) < 0)
+		fatal("cannot write %s:", opt.junit);
 	rep = reporter_new(stdout, opt.reporter, term_color());
 	if (opt.state != NULL)
 		reporter_keepruns(rep);
-	if (opt.junit != NULL)
-		pool_junit(rep);
+	if (opt.junit != NULL && reporter_junit(rep, opt.junit) < 0) {
+		e = errno;
+		reporter_free(rep);
+		errno = e;
+		fatal("--junit-xml: no scratch file:");
+	}
 	return rep;
 }
 
