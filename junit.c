@@ -4,8 +4,9 @@
  * Each test the reporter prints is a <testsuite> of its results, one
  * <testcase> each, and its output as system-out.  The <testsuite>'s
  * counts and time are its testcases', which come one at a time, so its
- * testcases wait in memory until junit_end; then the suite is written at
- * once to a scratch file.  At the end of a pass (junit_write) the whole
+ * testcases wait in a scratch file of their own until junit_end (a test
+ * of a million results costs disk, not memory); then the suite is
+ * written to the scratch file of the suites.  At the end of a pass (junit_write) the whole
  * file, the totals first, is written beside its final name and renamed
  * over it; a new pass empties the scratch file.
  *
@@ -37,9 +38,7 @@ struct junit {
 	const char *test;
 	int isfile;
 	struct counts suite;
-	FILE *cases;		/* its testcases, into casebuf */
-	char *casebuf;
-	size_t caselen;
+	FILE *cases;		/* its testcases; emptied for each suite */
 };
 
 /*
@@ -122,6 +121,10 @@ junit_new(const char *path)
 	memset(j, 0, sizeof(*j));
 	j->path = xstrdup(path);
 	j->suites = f;
+	if ((j->cases = scratchfile()) == NULL) {
+		junit_free(j);
+		return NULL;
+	}
 	return j;
 }
 
@@ -131,6 +134,8 @@ junit_free(struct junit *j)
 	if (j == NULL)
 		return;
 	fclose(j->suites);
+	if (j->cases != NULL)
+		fclose(j->cases);
 	free(j->path);
 	free(j);
 }
@@ -141,8 +146,9 @@ junit_begin(struct junit *j, const char *test, int isfile)
 	j->test = test;
 	j->isfile = isfile;
 	memset(&j->suite, 0, sizeof(j->suite));
-	if ((j->cases = open_memstream(&j->casebuf, &j->caselen)) == NULL)
-		fatal("junit: open_memstream:");
+	if (fflush(j->cases) == EOF || ftruncate(fileno(j->cases), 0) < 0)
+		fatal("junit: a scratch file:");
+	rewind(j->cases);
 }
 
 /* A <testcase>, with its failure, error or skip. */
@@ -196,18 +202,21 @@ junit_end(struct junit *j, const void *out, size_t len)
 {
 	const struct counts *s = &j->suite;
 	FILE *f = j->suites;
+	char chunk[65536];
+	size_t n;
 
-	if (fclose(j->cases) == EOF)
-		fatal("junit: a testsuite in memory:");
-	j->cases = NULL;
+	if (fflush(j->cases) == EOF)
+		fatal("junit: a scratch file:");
+	rewind(j->cases);
 	fputs("  <testsuite name=\"", f);
 	xmlstr(f, j->test != NULL ? j->test : "", 1);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 	    "skipped=\"%zu\" time=\"%.3f\">\n", s->tests, s->failures,
 	    s->errors, s->skipped, s->secs);
-	fwrite(j->casebuf, 1, j->caselen, f);
-	free(j->casebuf);
-	j->casebuf = NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), j->cases)) > 0)
+		fwrite(chunk, 1, n, f);
+	if (ferror(j->cases))
+		fatal("junit: a scratch file's read error:");
 	if (len > 0) {
 		fputs("    <system-out>", f);
 		xmlesc(f, out, len, 0);

@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "junit.h"
 #include "reporter.h"
@@ -56,23 +57,63 @@
 #define NKIND 6
 #define NFLAVOUR 5
 
-/* One result held until its test's block is printed. */
+/*
+ * What a block holds of a test's results past this many bytes goes to a
+ * scratch file: the manager's memory does not grow with a test's
+ * results (a million TAP points), only with the number of workers.
+ */
+#ifndef HOLDMAX
+#define HOLDMAX (256 * 1024)
+#endif
+/* The output is handed on in pieces of about this size, even mid-block. */
+#define EMITMAX (64 * 1024)
+
+/*
+ * One result of a block, as a format sees it while the block is printed;
+ * its strings live until the next result is read.
+ */
 struct held {
 	int kind;
-	char *name;
-	unsigned char *text;	/* the section text; NULL for a success */
+	const char *name;
+	const unsigned char *text;	/* the section text; NULL for a success */
 	size_t textlen;
-	char *reason;		/* a skip's reason or a todo, else NULL */
+	const char *reason;	/* a skip's reason or a todo, else NULL */
 	double secs;
 };
 
-/* One test's results, in the order they came: what a format prints. */
+/*
+ * A held result as a record: this header, then the name and a NUL, the
+ * text, the reason and a NUL.
+ */
+struct record {
+	int kind;
+	int hasreason;
+	double secs;
+	size_t namelen, textlen, reasonlen;
+};
+
+/*
+ * One test's results, in the order they came: records in rec, the older
+ * ones in the spill file once rec outgrew HOLDMAX.
+ */
 struct block {
 	char *test;		/* the Run's test, NULL if none was started */
 	int isfile;
-	struct held *res;
-	size_t n, cap;
+	struct buf rec;		/* the newest records */
+	FILE *spill;		/* the older records, or NULL */
+	int nospill;		/* no scratch file: all in memory */
+	size_t n;		/* its results */
+	double secs;		/* their times summed, for --state */
+	int failed;		/* one of them is a failure or an error */
 	struct buf out;		/* its output, for JUnit's system-out */
+};
+
+/* Reads a block's records in order, the spill file's first. */
+struct cursor {
+	const struct block *b;
+	FILE *f;		/* the spill file, until its end */
+	size_t off;		/* then the next record in b->rec */
+	struct buf tmp;		/* a record read from the file */
 };
 
 struct slot {
@@ -97,23 +138,30 @@ struct section {
 
 /*
  * An output format.  Each function writes into the reporter's buffer;
- * block gets one test's held results before they are counted and filed
- * in the sections; reset forgets the format's own state, for a new pass
- * and before the reporter is freed.
+ * result gets one test's held results one at a time (i counts them from
+ * 0 in the block) before each is counted and filed in the sections;
+ * reset forgets the format's own state, for a new pass and before the
+ * reporter is freed.
  */
 struct format {
 	const char *name;
 	void (*begin)(struct reporter *r, size_t ntests);
-	void (*block)(struct reporter *r, const struct block *b);
+	void (*result)(struct reporter *r, const struct block *b,
+	    const struct held *h, size_t i);
 	void (*line)(struct reporter *r, const char *line);
 	void (*end)(struct reporter *r, double seconds);
 	void (*reset)(struct reporter *r);
 };
 
-/* The tree's own state: the levels of the test printed last. */
+/*
+ * The tree's own state: the levels of the test printed last, and in the
+ * block being printed the name of the last result and its line's length.
+ */
 struct tree {
 	char *seg[2];
 	size_t nseg;
+	struct buf prev;
+	size_t linelen;
 };
 
 struct reporter {
@@ -564,45 +612,142 @@ render(struct buf *b, const struct rep_result *res)
 	}
 }
 
+/*
+ * The block's newest records to its spill file, once they outgrow
+ * HOLDMAX.  With no scratch file to be had, or one that cannot be
+ * written (a full disk), the block keeps them in memory, as the file's
+ * records up to the failed write are still whole.
+ */
+static void
+spill(struct block *b)
+{
+	off_t good;
+
+	if (b->rec.len <= HOLDMAX || b->nospill)
+		return;
+	if (b->spill == NULL && (b->spill = scratchfile()) == NULL) {
+		b->nospill = 1;
+		return;
+	}
+	if ((good = ftello(b->spill)) < 0)
+		good = 0;
+	if (fwrite(b->rec.data, 1, b->rec.len, b->spill) == b->rec.len &&
+	    fflush(b->spill) == 0) {
+		b->rec.len = 0;
+		return;
+	}
+	b->nospill = 1;
+	clearerr(b->spill);
+	if (ftruncate(fileno(b->spill), good) < 0 ||
+	    fseeko(b->spill, good, SEEK_SET) < 0)
+		fatal("reporter: a scratch file of held results:");
+}
+
 /* Holds the result in the block, its name defaulting to the test's. */
 static void
 addheld(struct block *b, const struct rep_result *res)
 {
-	struct held *h;
+	struct record h;
 	struct buf text = { 0 };
+	const char *name;
 
 	if (res->kind < 0 || res->kind >= NKIND)
 		fatal("reporter: bad result kind %d", res->kind);
-	b->res = xgrow(b->res, &b->cap, b->n + 1, sizeof(*b->res), 8);
-	h = &b->res[b->n++];
-	h->kind = res->kind;
-	if (res->name != NULL)
-		h->name = xstrdup(res->name);
-	else
-		h->name = xstrdup(b->test != NULL ? b->test : "");
-	h->text = NULL;
-	h->textlen = 0;
-	h->reason = res->reason != NULL ? xstrdup(res->reason) : NULL;
-	h->secs = res->secs;
-	if (res->kind != REP_SUCCESS) {
+	if (res->kind != REP_SUCCESS)
 		render(&text, res);
-		h->text = text.data;
-		h->textlen = text.len;
-	}
+	name = res->name != NULL ? res->name : b->test != NULL ? b->test : "";
+	memset(&h, 0, sizeof(h));
+	h.kind = res->kind;
+	h.hasreason = res->reason != NULL;
+	h.secs = res->secs;
+	h.namelen = strlen(name);
+	h.textlen = text.len;
+	h.reasonlen = res->reason != NULL ? strlen(res->reason) : 0;
+	buf_add(&b->rec, &h, sizeof(h));
+	buf_add(&b->rec, name, h.namelen + 1);
+	buf_add(&b->rec, text.data, text.len);
+	buf_add(&b->rec, h.hasreason ? res->reason : "", h.reasonlen + 1);
+	buf_free(&text);
+	b->n++;
+	b->secs += res->secs;
+	if (res->kind == REP_FAILURE || res->kind == REP_ERROR)
+		b->failed = 1;
+	spill(b);
 }
 
-/* Empties the block, keeping its array for the slot's next test. */
+static void
+cursor_open(struct cursor *c, const struct block *b)
+{
+	memset(c, 0, sizeof(*c));
+	c->b = b;
+	if ((c->f = b->spill) != NULL && (fflush(c->f) == EOF ||
+	    fseeko(c->f, 0, SEEK_SET) < 0))
+		fatal("reporter: a scratch file of held results:");
+}
+
+/* The record at p as a result whose strings point into it. */
+static void
+fromrecord(struct held *h, const struct record *rec, const unsigned char *p)
+{
+	h->kind = rec->kind;
+	h->secs = rec->secs;
+	h->name = (const char *)p;
+	p += rec->namelen + 1;
+	h->text = rec->kind != REP_SUCCESS ? p : NULL;
+	h->textlen = rec->textlen;
+	p += rec->textlen;
+	h->reason = rec->hasreason ? (const char *)p : NULL;
+}
+
+/* The next result of the block into h: 1, or 0 after the last. */
+static int
+cursor_next(struct cursor *c, struct held *h)
+{
+	struct record rec;
+	size_t len;
+
+	if (c->f != NULL) {
+		if (fread(&rec, sizeof(rec), 1, c->f) == 1) {
+			len = rec.namelen + 1 + rec.textlen + rec.reasonlen + 1;
+			c->tmp.len = 0;
+			buf_reserve(&c->tmp, len);
+			if (fread(c->tmp.data, 1, len, c->f) != len)
+				fatal("reporter: a scratch file of held "
+				    "results is cut short");
+			fromrecord(h, &rec, c->tmp.data);
+			return 1;
+		}
+		if (ferror(c->f))
+			fatal("reporter: a scratch file of held results:");
+		c->f = NULL;
+	}
+	if (c->off >= c->b->rec.len)
+		return 0;
+	memcpy(&rec, c->b->rec.data + c->off, sizeof(rec));
+	fromrecord(h, &rec, c->b->rec.data + c->off + sizeof(rec));
+	c->off += sizeof(rec) + rec.namelen + 1 + rec.textlen +
+	    rec.reasonlen + 1;
+	return 1;
+}
+
+static void
+cursor_close(struct cursor *c)
+{
+	buf_free(&c->tmp);
+}
+
+/* Empties the block, keeping its memory for the slot's next test. */
 static void
 dropheld(struct block *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		free(b->res[i].name);
-		free(b->res[i].text);
-		free(b->res[i].reason);
-	}
+	b->rec.len = 0;
+	if (b->spill != NULL)
+		fclose(b->spill);
+	b->spill = NULL;
+	b->nospill = 0;
 	b->n = 0;
+	b->secs = 0;
+	b->failed = 0;
 	free(b->test);
 	b->test = NULL;
 	b->out.len = 0;
@@ -648,9 +793,9 @@ rehash(struct reporter *r)
 	free(old);
 }
 
-/* The group of the result's flavour and text; takes the text. */
+/* The group of the result's flavour and text. */
 static struct group *
-lookup(struct reporter *r, struct held *h)
+lookup(struct reporter *r, const struct held *h)
 {
 	struct section *sec;
 	struct group *g;
@@ -669,18 +814,14 @@ lookup(struct reporter *r, struct held *h)
 	    i = (i + 1) & mask)
 		if (g->hash == hash && g->flavour == flav &&
 		    g->len == h->textlen &&
-		    memcmp(g->text, h->text, h->textlen) == 0) {
-			free(h->text);
-			h->text = NULL;
+		    memcmp(g->text, h->text, h->textlen) == 0)
 			return g;
-		}
 	g = xmalloc(sizeof(*g));
 	memset(g, 0, sizeof(*g));
-	g->text = h->text;
+	g->text = (unsigned char *)xmemdup(h->text, h->textlen);
 	g->len = h->textlen;
 	g->hash = hash;
 	g->flavour = flav;
-	h->text = NULL;
 	r->hash[i] = g;
 	r->ngroup++;
 	sec = &r->sect[flav];
@@ -690,22 +831,18 @@ lookup(struct reporter *r, struct held *h)
 	return g;
 }
 
-/* Counts the result and files it in its section; takes its strings. */
+/* Counts the result and files it in its section. */
 static void
-tally(struct reporter *r, struct held *h)
+tally(struct reporter *r, const struct held *h)
 {
 	struct group *g;
 
 	r->count[h->kind]++;
-	if (kinds[h->kind].flavour < 0) {
-		free(h->name);
-		h->name = NULL;
+	if (kinds[h->kind].flavour < 0)
 		return;
-	}
 	g = lookup(r, h);
 	g->name = xgrow(g->name, &g->cap, g->n + 1, sizeof(*g->name), 4);
-	g->name[g->n++] = h->name;
-	h->name = NULL;
+	g->name[g->n++] = xstrdup(h->name);
 }
 
 /* Erases the status line, if one is shown, before other output. */
@@ -884,21 +1021,24 @@ tree_begin(struct reporter *r, size_t ntests)
 }
 
 /*
+ * A result's line, or its status alone after a result of the same name.
  * A test without results prints nothing (trial would leave "name ... "
  * hanging).
  */
 static void
-tree_block(struct reporter *r, const struct block *b)
+tree_result(struct reporter *r, const struct block *b, const struct held *h,
+    size_t i)
 {
-	const char *prev = NULL;
-	size_t i, linelen = 0;
+	struct tree *t = &r->tree;
+	size_t len = strlen(h->name);
 
-	for (i = 0; i < b->n; i++) {
-		if (prev == NULL || strcmp(prev, b->res[i].name) != 0)
-			linelen = testline(r, b, b->res[i].name);
-		status(r, b->res[i].kind, linelen);
-		prev = b->res[i].name;
+	if (i == 0 || t->prev.len != len + 1 ||
+	    memcmp(t->prev.data, h->name, len) != 0) {
+		t->linelen = testline(r, b, h->name);
+		t->prev.len = 0;
+		buf_add(&t->prev, h->name, len + 1);
 	}
+	status(r, h->kind, t->linelen);
 }
 
 static void
@@ -925,20 +1065,22 @@ tree_reset(struct reporter *r)
 	for (i = 0; i < r->tree.nseg; i++)
 		free(r->tree.seg[i]);
 	r->tree.nseg = 0;
+	buf_free(&r->tree.prev);
 }
 
 /* text: trial's TextReporter, a character a result on one line. */
 static void
-text_block(struct reporter *r, const struct block *b)
+text_result(struct reporter *r, const struct block *b, const struct held *h,
+    size_t i)
 {
 	static const char mark[NKIND] = {
 		[REP_SUCCESS] = '.', [REP_FAILURE] = 'F', [REP_ERROR] = 'E',
 		[REP_SKIP] = 'S', [REP_XFAIL] = 'T', [REP_XPASS] = '!',
 	};
-	size_t i;
 
-	for (i = 0; i < b->n; i++)
-		buf_addc(&r->buf, mark[b->res[i].kind]);
+	(void)b;
+	(void)i;
+	buf_addc(&r->buf, mark[h->kind]);
 }
 
 /* A line between blocks ends the line of characters first. */
@@ -958,10 +1100,13 @@ nothing(struct reporter *r)
 
 /* summary: trial's MinimalReporter; nothing but the counts at the end. */
 static void
-summary_block(struct reporter *r, const struct block *b)
+summary_result(struct reporter *r, const struct block *b,
+    const struct held *h, size_t i)
 {
 	(void)r;
 	(void)b;
+	(void)h;
+	(void)i;
 }
 
 /*
@@ -994,18 +1139,15 @@ summary_end(struct reporter *r, double seconds)
  * [STATUS]", [FAILURE] for a failure) each followed by its time.
  */
 static void
-timing_block(struct reporter *r, const struct block *b)
+timing_result(struct reporter *r, const struct block *b,
+    const struct held *h, size_t i)
 {
-	size_t i;
-	int k;
-
-	for (i = 0; i < b->n; i++) {
-		k = b->res[i].kind;
-		addvisstr(&r->buf, b->res[i].name);
-		addf(&r->buf, " ... %s\n(%.3f secs)\n",
-		    k == REP_FAILURE ? "[FAILURE]" : kinds[k].status,
-		    b->res[i].secs);
-	}
+	(void)b;
+	(void)i;
+	addvisstr(&r->buf, h->name);
+	addf(&r->buf, " ... %s\n(%.3f secs)\n",
+	    h->kind == REP_FAILURE ? "[FAILURE]" : kinds[h->kind].status,
+	    h->secs);
 }
 
 /*
@@ -1057,27 +1199,24 @@ tapfmt_begin(struct reporter *r, size_t ntests)
 }
 
 static void
-tapfmt_block(struct reporter *r, const struct block *b)
+tapfmt_result(struct reporter *r, const struct block *b,
+    const struct held *h, size_t i)
 {
-	const struct held *h;
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		h = &b->res[i];
-		addf(&r->buf, "%s %zu - ", h->kind == REP_FAILURE ||
-		    h->kind == REP_ERROR || h->kind == REP_XFAIL ? "not ok" :
-		    "ok", ++r->npoints);
-		tapesc(&r->buf, h->name);
-		if (h->kind == REP_SKIP || h->kind == REP_XFAIL ||
-		    h->kind == REP_XPASS) {
-			buf_addstr(&r->buf, h->kind == REP_SKIP ? " # SKIP " :
-			    " # TODO ");
-			tapesc(&r->buf, h->reason != NULL ? h->reason : "");
-		}
-		buf_addc(&r->buf, '\n');
-		if (h->kind == REP_FAILURE || h->kind == REP_ERROR)
-			tapyaml(&r->buf, h);
+	(void)b;
+	(void)i;
+	addf(&r->buf, "%s %zu - ", h->kind == REP_FAILURE ||
+	    h->kind == REP_ERROR || h->kind == REP_XFAIL ? "not ok" : "ok",
+	    ++r->npoints);
+	tapesc(&r->buf, h->name);
+	if (h->kind == REP_SKIP || h->kind == REP_XFAIL ||
+	    h->kind == REP_XPASS) {
+		buf_addstr(&r->buf, h->kind == REP_SKIP ? " # SKIP " :
+		    " # TODO ");
+		tapesc(&r->buf, h->reason != NULL ? h->reason : "");
 	}
+	buf_addc(&r->buf, '\n');
+	if (h->kind == REP_FAILURE || h->kind == REP_ERROR)
+		tapyaml(&r->buf, h);
 }
 
 static void
@@ -1121,12 +1260,13 @@ tapfmt_reset(struct reporter *r)
 
 /* The formats by name; the first is the default. */
 static const struct format formats[] = {
-	{ "tree", tree_begin, tree_block, tree_line, tree_end, tree_reset },
-	{ "text", tree_begin, text_block, text_line, tree_end, nothing },
-	{ "summary", tree_begin, summary_block, tree_line, summary_end,
+	{ "tree", tree_begin, tree_result, tree_line, tree_end, tree_reset },
+	{ "text", tree_begin, text_result, text_line, tree_end, nothing },
+	{ "summary", tree_begin, summary_result, tree_line, summary_end,
 	    nothing },
-	{ "timing", tree_begin, timing_block, tree_line, tree_end, nothing },
-	{ "tap", tapfmt_begin, tapfmt_block, tapfmt_line, tapfmt_end,
+	{ "timing", tree_begin, timing_result, tree_line, tree_end,
+	    nothing },
+	{ "tap", tapfmt_begin, tapfmt_result, tapfmt_line, tapfmt_end,
 	    tapfmt_reset },
 };
 
@@ -1155,19 +1295,13 @@ static void
 keeprun(struct reporter *r, const struct block *b)
 {
 	struct run *run;
-	size_t i;
 
 	r->runs = xgrow(r->runs, &r->runcap, r->nruns + 1, sizeof(*r->runs),
 	    64);
 	run = &r->runs[r->nruns++];
 	run->test = xstrdup(b->test);
-	run->secs = 0;
-	run->failed = 0;
-	for (i = 0; i < b->n; i++) {
-		run->secs += b->res[i].secs;
-		if (b->res[i].kind == REP_FAILURE || b->res[i].kind == REP_ERROR)
-			run->failed = 1;
-	}
+	run->secs = b->secs;
+	run->failed = b->failed;
 }
 
 void
@@ -1215,7 +1349,7 @@ reporter_free(struct reporter *r)
 	reporter_reset(r);
 	for (i = 0; i < r->nslot; i++) {
 		dropheld(&r->slot[i].blk);
-		free(r->slot[i].blk.res);
+		buf_free(&r->slot[i].blk.rec);
 		buf_free(&r->slot[i].blk.out);
 	}
 	free(r->slot);
@@ -1257,46 +1391,51 @@ reporter_begin(struct reporter *r, size_t ntests)
 	fflush(r->out);
 }
 
-/* The block as a <testsuite>, a <testcase> a result. */
+/* A result as a <testcase> of the block's <testsuite>. */
 static void
-tojunit(struct junit *j, const struct block *b)
+tojunit(struct junit *j, const struct held *h)
 {
 	struct junit_case c;
-	const struct held *h;
-	size_t i;
 
-	junit_begin(j, b->test, b->isfile);
-	for (i = 0; i < b->n; i++) {
-		h = &b->res[i];
-		c.kind = h->kind;
-		c.name = h->name;
-		c.text = h->text;
-		c.textlen = h->textlen;
-		c.reason = h->reason;
-		c.secs = h->secs;
-		junit_add(j, &c);
-	}
-	junit_end(j, b->out.data, b->out.len);
+	c.kind = h->kind;
+	c.name = h->name;
+	c.text = h->text;
+	c.textlen = h->textlen;
+	c.reason = h->reason;
+	c.secs = h->secs;
+	junit_add(j, &c);
 }
 
 /*
  * Prints the block and files its results, then empties it.  A block
- * counts in "Ran N tests" even if it holds no results.
+ * counts in "Ran N tests" even if it holds no results.  A long block
+ * goes out in pieces, so that the output buffer stays small too.
  */
 static void
 printblock(struct reporter *r, struct block *b)
 {
+	struct cursor c;
+	struct held h;
 	size_t i;
 
-	r->fmt->block(r, b);
+	if (r->junit != NULL)
+		junit_begin(r->junit, b->test, b->isfile);
+	cursor_open(&c, b);
+	for (i = 0; cursor_next(&c, &h); i++) {
+		r->fmt->result(r, b, &h, i);
+		if (r->buf.len >= EMITMAX)
+			emit(r);
+		if (r->junit != NULL)
+			tojunit(r->junit, &h);
+		tally(r, &h);
+	}
+	cursor_close(&c);
 	emit(r);
 	fflush(r->out);
 	if (r->junit != NULL)
-		tojunit(r->junit, b);
+		junit_end(r->junit, b->out.data, b->out.len);
 	if (r->keepruns && b->test != NULL)
 		keeprun(r, b);
-	for (i = 0; i < b->n; i++)
-		tally(r, &b->res[i]);
 	r->nrun++;
 	dropheld(b);
 }
@@ -1347,7 +1486,7 @@ reporter_notrun(struct reporter *r, const char *test, int isfile,
 	b.isfile = isfile;
 	addheld(&b, res);
 	printblock(r, &b);
-	free(b.res);
+	buf_free(&b.rec);
 }
 
 void

@@ -12,6 +12,12 @@
  * Internally a stream keeps its writes as ListOf elements (a u16
  * big-endian length, then the bytes), so both the joined text and the
  * element list can be had at the end.
+ *
+ * A worker may open many streams ahead of the results that name them (a
+ * test of a million failures): the table stays sorted by id, since ids
+ * only grow, and is searched by bisection; a finished stream is marked
+ * gone and the table compacted once half of it is gone, so that each
+ * operation costs O(log n), amortized.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -24,14 +30,14 @@
 
 struct stream {
 	long long id;
-	int owner;
+	int owner;		/* -1: gone, awaiting compaction */
 	struct buf data;	/* u16 length + bytes, per write */
 	size_t held;		/* payload bytes, without the lengths */
 };
 
 struct streams {
-	struct stream *s;
-	size_t n, cap;
+	struct stream *s;	/* by id */
+	size_t n, cap, ngone;
 	long long next;
 	size_t held, max;
 	char err[96];
@@ -85,11 +91,18 @@ streams_open(struct streams *s, int owner)
 static struct stream *
 findstream(struct streams *s, long long id, int owner)
 {
-	size_t i;
+	size_t lo = 0, hi = s->n, mid;
 
-	for (i = 0; i < s->n; i++)
-		if (s->s[i].id == id && s->s[i].owner == owner)
-			return &s->s[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->s[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && s->s[lo].id == id && s->s[lo].owner == owner &&
+	    owner >= 0)
+		return &s->s[lo];
 	snprintf(s->err, sizeof(s->err), "unknown stream id %lld", id);
 	return NULL;
 }
@@ -120,12 +133,28 @@ streams_write(struct streams *s, long long id, int owner, const void *p,
 	return 0;
 }
 
+/* Drops the streams marked gone, keeping the order. */
+static void
+compact(struct streams *s)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < s->n; i++)
+		if (s->s[i].owner >= 0)
+			s->s[k++] = s->s[i];
+	s->n = k;
+	s->ngone = 0;
+}
+
 static void
 forgetstream(struct streams *s, struct stream *st)
 {
 	s->held -= st->held;
 	buf_free(&st->data);
-	*st = s->s[--s->n];
+	st->held = 0;
+	st->owner = -1;
+	if (++s->ngone > s->n / 2)
+		compact(s);
 }
 
 int
@@ -156,12 +185,15 @@ streams_drop(struct streams *s, int owner)
 {
 	size_t i;
 
-	for (i = 0; i < s->n;) {
-		if (s->s[i].owner == owner)
-			forgetstream(s, &s->s[i]);
-		else
-			i++;
-	}
+	for (i = 0; i < s->n; i++)
+		if (s->s[i].owner == owner && owner >= 0) {
+			s->held -= s->s[i].held;
+			buf_free(&s->s[i].data);
+			s->s[i].held = 0;
+			s->s[i].owner = -1;
+			s->ngone++;
+		}
+	compact(s);
 }
 
 size_t
