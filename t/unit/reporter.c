@@ -954,6 +954,81 @@ distinct(void)
 	close_out(&o);
 }
 
+/*
+ * bigblock's results: result i of a test named t/s.t, every kind, with
+ * texts and reasons, a few repeated names; into slot, a block of per.
+ */
+static void
+bigresults(struct out *o, int slot, size_t n, size_t per)
+{
+	static const int kind[] = { REP_SUCCESS, REP_FAILURE, REP_SUCCESS,
+	    REP_SKIP, REP_ERROR, REP_XFAIL, REP_XPASS, REP_SUCCESS };
+	char name[64], text[96], reason[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i % per == 0)
+			reporter_start(o->r, slot, "t/s.t", 1);
+		snprintf(name, sizeof(name), "t/s.t %zu - point", i / 3 * 3);
+		snprintf(text, sizeof(text), "not ok %zu\n  a \033 text %zu\n",
+		    i, i % 97);
+		snprintf(reason, sizeof(reason), "why %zu", i % 5);
+		addtext(o, slot, kind[i % countof(kind)], name, NULL, text,
+		    i % 3 == 1 ? reason : NULL);
+		if (i % per == per - 1)
+			reporter_stop(o->r, slot);
+	}
+}
+
+/*
+ * A block far past what the reporter holds in memory (it goes to a
+ * scratch file) prints as the same results in blocks of 99 do, in
+ * every format, sections and counts too; another test's block printed
+ * meanwhile comes out whole.
+ */
+static void
+bigblock(void)
+{
+	struct out a, b;
+	const char *fmt;
+	size_t i, cut;
+	int good;
+
+	for (i = 0; (fmt = reporter_format(i)) != NULL; i++) {
+		open_format(&a, fmt, 0);
+		open_format(&b, fmt, 0);
+		reporter_begin(a.r, 1);
+		reporter_begin(b.r, 1);
+		reporter_start(a.r, 1, "t/x.t", 1);
+		addtext(&a, 1, REP_FAILURE, "t/x.t 1", NULL, "x", NULL);
+		bigresults(&a, 0, 30000, 30000 + 1);
+		reporter_stop(a.r, 1);
+		reporter_stop(a.r, 0);
+		reporter_end(a.r, 1);
+		reporter_start(b.r, 1, "t/x.t", 1);
+		addtext(&b, 1, REP_FAILURE, "t/x.t 1", NULL, "x", NULL);
+		reporter_stop(b.r, 1);
+		bigresults(&b, 0, 30000, 99);
+		reporter_end(b.r, 1);
+		fflush(a.f);
+		fflush(b.f);
+		/* "Ran 2 tests" and "Ran 301 tests": the same up to there. */
+		for (cut = 0; cut < a.len && cut < b.len &&
+		    a.data[cut] == b.data[cut]; cut++)
+			;
+		good = (a.len > 30000 * 4 || strcmp(fmt, "summary") == 0) &&
+		    (cut == a.len ||
+		    strncmp(a.data + cut, "2 ", 2) == 0 ||
+		    strncmp(a.data + cut - 4, "Ran ", 4) == 0);
+		if (!ok(good, "%s: a block of 30,000 results prints as in "
+		    "blocks of 99 (%zu bytes alike of %zu)", fmt, cut, a.len))
+			show("from", a.data + cut, a.len - cut < 200 ?
+			    a.len - cut : 200);
+		close_out(&a);
+		close_out(&b);
+	}
+}
+
 /* What the interface leaves open. */
 static void
 odds(void)
@@ -1378,6 +1453,7 @@ main(void)
 	passes();
 	many();
 	distinct();
+	bigblock();
 	odds();
 	notruns();
 	formats();
