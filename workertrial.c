@@ -49,6 +49,12 @@
 extern char **environ;
 
 #define WBACKLOG (1024 * 1024)	/* outgoing bytes before pipes pause */
+/*
+ * What an item costs beyond its values' bytes, counted in the backlog:
+ * its struct, its allocations and its StreamOpen asks.  Counting only
+ * the text let a million short failing points queue 75 MB.
+ */
+#define WITEMCOST 256
 #define WTAIL 65536		/* output kept for a failure's text */
 #define WLASTLINE 1024		/* the last line, kept for a skip reason */
 #define WSTRAYMS 300		/* grace for pipes held open by strays */
@@ -228,6 +234,14 @@ streamopen(struct item *it, int slot)
 	it->nopen++;
 }
 
+/* An item's share of the backlog; its text may grow while it waits. */
+static size_t
+itemcost(const struct item *it)
+{
+	return it->text.len + it->name.len + it->reason.len + it->class.len +
+	    WITEMCOST;
+}
+
 static void
 enqueue(struct item *it)
 {
@@ -235,7 +249,7 @@ enqueue(struct item *it)
 
 	W.q = qroom(W.q, &W.qhead, &W.qlen, &W.qcap, sizeof(*W.q), 64);
 	W.q[W.qlen++] = it;
-	W.qbytes += it->text.len;
+	W.qbytes += itemcost(it);
 	if (W.olddialect)
 		it->inlined = 1;
 	else
@@ -388,7 +402,7 @@ sendqueue(void)
 		if (it->nopen > 0)
 			break;
 		senditem(it);
-		W.qbytes -= it->text.len;
+		W.qbytes -= itemcost(it);
 		qtaken(&W.qhead, &W.qlen);
 		freeitem(it);
 	}
