@@ -43,6 +43,7 @@
 #include <sys/types.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,18 +122,43 @@ struct slot {
 	struct block blk;
 };
 
+/*
+ * The sections' texts and names, kept until the end of the pass: in
+ * memory up to STOREMAX bytes, then in a scratch file (a million failing
+ * points, each with its own text, would take hundreds of megabytes).
+ * Bytes are found by their offset.  A file that cannot be written (a
+ * full disk) is read back and the store stays in memory.
+ */
+#define STOREMAX (1024 * 1024)
+#define NONE UINT64_MAX
+
+struct store {
+	struct buf mem;		/* everything, while there is no file */
+	FILE *f;
+	uint64_t size;
+	int nofile;
+};
+
+/*
+ * A name in the store: this header, then its bytes; next is the offset
+ * of the group's next name, NONE for its last.
+ */
+struct nameh {
+	uint64_t next;
+	uint64_t len;
+};
+
 /* The tests of one section entry: one flavour, one text. */
 struct group {
-	unsigned char *text;
-	size_t len;
 	uint64_t hash;
+	uint64_t text;		/* in the store */
+	size_t len;
+	uint64_t first, last;	/* its names in the store, chained */
 	int flavour;
-	char **name;
-	size_t n, cap;
 };
 
 struct section {
-	struct group **group;	/* in order of first occurrence */
+	size_t *group;		/* indices in r->group, by first occurrence */
 	size_t n, cap;
 };
 
@@ -173,8 +199,11 @@ struct reporter {
 	size_t count[NKIND];	/* results of this pass, by REP_ kind */
 	size_t nrun;		/* blocks printed in this pass */
 	struct section sect[NFLAVOUR];
-	struct group **hash;	/* every group, open addressing */
-	size_t hashcap, ngroup;
+	struct group *group;	/* every group */
+	size_t ngroup, groupcap;
+	size_t *hash;		/* index + 1 in group, 0 empty; open addressing */
+	size_t hashcap;
+	struct store store;
 	struct buf buf;		/* the format's output, not yet emitted */
 	int progress;		/* a status line is on the terminal */
 	int partial;		/* the output's last line is not ended */
@@ -771,26 +800,157 @@ getslot(struct reporter *r, int slot)
 	return &r->slot[slot];
 }
 
+/* Leaves the file for memory: its bytes read back, or fatal. */
+static void
+store_tomem(struct store *st)
+{
+	ssize_t n;
+
+	st->mem.len = 0;
+	buf_reserve(&st->mem, (size_t)st->size);
+	while (st->mem.len < st->size) {
+		n = pread(fileno(st->f), st->mem.data + st->mem.len,
+		    (size_t)st->size - st->mem.len, (off_t)st->mem.len);
+		if (n <= 0)
+			fatal("reporter: a scratch file of the sections cannot "
+			    "be read:");
+		st->mem.len += (size_t)n;
+	}
+	fclose(st->f);
+	st->f = NULL;
+	st->nofile = 1;
+}
+
+static int
+writeat(FILE *f, const void *p, size_t len, uint64_t off)
+{
+	const unsigned char *s = p;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = pwrite(fileno(f), s, len, (off_t)off)) <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Writes len bytes at off, an offset the store already holds. */
+static void
+store_put(struct store *st, uint64_t off, const void *p, size_t len)
+{
+	if (st->f != NULL && writeat(st->f, p, len, off) < 0)
+		store_tomem(st);
+	if (st->f == NULL)
+		memcpy(st->mem.data + off, p, len);
+}
+
+/* Appends a (and b, if blen > 0); the offset of a. */
+static uint64_t
+store_add(struct store *st, const void *a, size_t alen, const void *b,
+    size_t blen)
+{
+	uint64_t off = st->size;
+
+	if (st->f == NULL && !st->nofile &&
+	    st->mem.len + alen + blen > STOREMAX) {
+		if ((st->f = scratchfile()) != NULL &&
+		    writeat(st->f, st->mem.data, st->mem.len, 0) < 0) {
+			fclose(st->f);
+			st->f = NULL;
+		}
+		if (st->f == NULL)
+			st->nofile = 1;
+		else
+			buf_free(&st->mem);
+	}
+	if (st->f != NULL && (writeat(st->f, a, alen, off) < 0 ||
+	    writeat(st->f, b, blen, off + alen) < 0))
+		store_tomem(st);
+	if (st->f == NULL) {
+		st->mem.len = (size_t)off;	/* a half-written tail */
+		buf_add(&st->mem, a, alen);
+		buf_add(&st->mem, b, blen);
+	}
+	st->size = off + alen + blen;
+	return off;
+}
+
+/* Reads len bytes at off into p. */
+static void
+store_get(struct store *st, uint64_t off, void *p, size_t len)
+{
+	unsigned char *d = p;
+	ssize_t n;
+
+	if (st->f == NULL) {
+		memcpy(d, st->mem.data + off, len);
+		return;
+	}
+	while (len > 0) {
+		if ((n = pread(fileno(st->f), d, len, (off_t)off)) <= 0)
+			fatal("reporter: a scratch file of the sections cannot "
+			    "be read:");
+		d += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+}
+
+/* Appends the len bytes at off to b. */
+static void
+store_addto(struct store *st, struct buf *b, uint64_t off, size_t len)
+{
+	buf_reserve(b, len);
+	store_get(st, off, b->data + b->len, len);
+	b->len += len;
+}
+
+static void
+store_reset(struct store *st)
+{
+	if (st->f != NULL)
+		fclose(st->f);
+	st->f = NULL;
+	st->nofile = 0;
+	st->size = 0;
+	buf_free(&st->mem);
+}
+
 static void
 rehash(struct reporter *r)
 {
-	struct group **old = r->hash;
-	size_t oldcap = r->hashcap, mask, i, j;
+	size_t i, j, mask;
 
-	r->hashcap = oldcap ? oldcap * 2 : 64;
+	free(r->hash);
+	r->hashcap = r->hashcap ? r->hashcap * 2 : 64;
 	r->hash = xreallocarray(NULL, r->hashcap, sizeof(*r->hash));
-	for (i = 0; i < r->hashcap; i++)
-		r->hash[i] = NULL;
+	memset(r->hash, 0, r->hashcap * sizeof(*r->hash));
 	mask = r->hashcap - 1;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL)
-			continue;
-		for (j = (size_t)old[i]->hash & mask; r->hash[j] != NULL;
+	for (i = 0; i < r->ngroup; i++) {
+		for (j = (size_t)r->group[i].hash & mask; r->hash[j] != 0;
 		    j = (j + 1) & mask)
 			;
-		r->hash[j] = old[i];
+		r->hash[j] = i + 1;
 	}
-	free(old);
+}
+
+/* Is the group's text the len bytes at p? */
+static int
+sametext(struct reporter *r, const struct group *g, const void *p,
+    size_t len)
+{
+	struct buf t = { 0 };
+	int same;
+
+	if (g->len != len)
+		return 0;
+	store_addto(&r->store, &t, g->text, len);
+	same = memcmp(t.data, p, len) == 0;
+	buf_free(&t);
+	return same;
 }
 
 /* The group of the result's flavour and text. */
@@ -810,24 +970,25 @@ lookup(struct reporter *r, const struct held *h)
 	if ((r->ngroup + 1) * 2 > r->hashcap)
 		rehash(r);
 	mask = r->hashcap - 1;
-	for (i = (size_t)hash & mask; (g = r->hash[i]) != NULL;
-	    i = (i + 1) & mask)
+	for (i = (size_t)hash & mask; r->hash[i] != 0; i = (i + 1) & mask) {
+		g = &r->group[r->hash[i] - 1];
 		if (g->hash == hash && g->flavour == flav &&
-		    g->len == h->textlen &&
-		    memcmp(g->text, h->text, h->textlen) == 0)
+		    sametext(r, g, h->text, h->textlen))
 			return g;
-	g = xmalloc(sizeof(*g));
-	memset(g, 0, sizeof(*g));
-	g->text = (unsigned char *)xmemdup(h->text, h->textlen);
-	g->len = h->textlen;
+	}
+	r->group = xgrow(r->group, &r->groupcap, r->ngroup + 1,
+	    sizeof(*r->group), 64);
+	g = &r->group[r->ngroup];
 	g->hash = hash;
 	g->flavour = flav;
-	r->hash[i] = g;
-	r->ngroup++;
+	g->text = store_add(&r->store, h->text, h->textlen, NULL, 0);
+	g->len = h->textlen;
+	g->first = g->last = NONE;
+	r->hash[i] = ++r->ngroup;
 	sec = &r->sect[flav];
 	sec->group = xgrow(sec->group, &sec->cap, sec->n + 1,
 	    sizeof(*sec->group), 16);
-	sec->group[sec->n++] = g;
+	sec->group[sec->n++] = r->ngroup - 1;
 	return g;
 }
 
@@ -836,13 +997,22 @@ static void
 tally(struct reporter *r, const struct held *h)
 {
 	struct group *g;
+	struct nameh nh;
+	uint64_t off;
 
 	r->count[h->kind]++;
 	if (kinds[h->kind].flavour < 0)
 		return;
 	g = lookup(r, h);
-	g->name = xgrow(g->name, &g->cap, g->n + 1, sizeof(*g->name), 4);
-	g->name[g->n++] = xstrdup(h->name);
+	nh.next = NONE;
+	nh.len = strlen(h->name);
+	off = store_add(&r->store, &nh, sizeof(nh), h->name, (size_t)nh.len);
+	if (g->last != NONE)
+		store_put(&r->store, g->last + offsetof(struct nameh, next),
+		    &off, sizeof(off));
+	else
+		g->first = off;
+	g->last = off;
 }
 
 /* Erases the status line, if one is shown, before other output. */
@@ -879,25 +1049,35 @@ sections(struct reporter *r)
 {
 	const struct section *sec;
 	const struct group *g;
-	size_t f, i, k;
+	struct buf name = { 0 };
+	struct nameh nh;
+	uint64_t off;
+	size_t f, i;
 
 	for (f = 0; f < NFLAVOUR; f++) {
 		sec = &r->sect[f];
 		for (i = 0; i < sec->n; i++) {
-			g = sec->group[i];
+			g = &r->group[sec->group[i]];
 			addn(&r->buf, '=', COLUMNS);
 			buf_addc(&r->buf, '\n');
 			buf_addstr(&r->buf, kinds[flavours[f]].status);
 			buf_addc(&r->buf, '\n');
-			buf_add(&r->buf, g->text, g->len);
+			store_addto(&r->store, &r->buf, g->text, g->len);
 			buf_addc(&r->buf, '\n');
-			for (k = 0; k < g->n; k++) {
-				addvisstr(&r->buf, g->name[k]);
+			for (off = g->first; off != NONE; off = nh.next) {
+				store_get(&r->store, off, &nh, sizeof(nh));
+				name.len = 0;
+				store_addto(&r->store, &name, off + sizeof(nh),
+				    (size_t)nh.len);
+				addvis(&r->buf, name.data, name.len);
 				buf_addc(&r->buf, '\n');
+				if (r->buf.len >= EMITMAX)
+					emit(r);
 			}
 			emit(r);
 		}
 	}
+	buf_free(&name);
 }
 
 /* The rule, "Ran N tests in X.XXXs" and PASSED or FAILED with counts. */
@@ -1521,24 +1701,19 @@ reporter_end(struct reporter *r, double seconds)
 void
 reporter_reset(struct reporter *r)
 {
-	struct group *g;
-	size_t f, i, k;
+	size_t f, i;
 
 	for (f = 0; f < NFLAVOUR; f++) {
-		for (i = 0; i < r->sect[f].n; i++) {
-			g = r->sect[f].group[i];
-			for (k = 0; k < g->n; k++)
-				free(g->name[k]);
-			free(g->name);
-			free(g->text);
-			free(g);
-		}
 		free(r->sect[f].group);
 		memset(&r->sect[f], 0, sizeof(r->sect[f]));
 	}
+	free(r->group);
+	r->group = NULL;
+	r->ngroup = r->groupcap = 0;
 	free(r->hash);
 	r->hash = NULL;
-	r->hashcap = r->ngroup = 0;
+	r->hashcap = 0;
+	store_reset(&r->store);
 	memset(r->count, 0, sizeof(r->count));
 	r->nrun = 0;
 	r->fmt->reset(r);

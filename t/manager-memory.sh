@@ -6,7 +6,11 @@
 # point in it, in the tree and the TAP formats, and the JUnit XML with a
 # testcase a point.  The manager held about 170 bytes a result until its
 # test ended, and died here ("realloc: Cannot allocate memory", exit 2,
-# no report).  Skipped where this build cannot start under that limit
+# no report).  Then 200,000 failing points, each with its own text,
+# under ulimit -v 40000: every one is listed at the end, as the tree's
+# sections list failures (their texts and names wait in a scratch file;
+# in memory they took 230 bytes a failure, and the worker queued 75
+# bytes a point beyond its text: both died there).  Skipped where this build cannot start under that limit
 # (ASan reserves terabytes of address space for its shadow memory).
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
@@ -76,5 +80,29 @@ check "... and a testcase in the JUnit XML ($n)" [ "$n" -eq 1000002 ]
 check_grep '<testsuites tests="1000002" failures="1"' "$tmp/t/j.xml" \
     '... which counts them all'
 check_nogrep 'memory' "$tmp/t.err" '... no word of memory'
+
+# The same limit, lower: the failures' sections.
+cat >"$tmp/m/fails.t" <<'FIX'
+#!/bin/sh
+awk 'BEGIN {
+	print "1..200000"
+	for (i = 1; i <= 200000; i++)
+		print "not ok " i " - point " i
+}'
+FIX
+chmod +x "$tmp/m/fails.t"
+printf '#!/bin/sh\nulimit -v 40000 || exit 125\nexec "%s" "$@"\n' \
+    "$top/disttrial" >"$tmp/limited"
+dtrun m -j1 fails.t
+check "200,000 failing points under ulimit -v 40000: exit 1 ($rc)" \
+    [ "$rc" -eq 1 ]
+check_line 'FAILED (failures=200000)' "$tmp/m.out" '... the whole count'
+n=$(count '^\[FAIL\]$' "$tmp/m.out")
+check "... a section each, for each text ($n)" [ "$n" -eq 200000 ]
+printf '%s\n' '[FAIL]' 'not ok 200000 - point 200000' '' \
+    'fails.t 200000 - point 200000' >"$tmp/last"
+check_block "$tmp/last" "$tmp/m.out" \
+    '... the last one whole: its text and its name'
+check_nogrep 'memory' "$tmp/m.err" '... and no word of memory'
 
 done_testing
