@@ -118,9 +118,13 @@ skip() {
 	    "$(tapdesc "$2")"
 }
 
+# skip_all REASON: the whole file skipped, as TAP says it ("1..0 # SKIP
+# REASON"), exit 0.  Not 77: these files print TAP, and a TAP file that
+# exits non-zero has an error too (prove's rule, automake's, ours), so
+# a skip that exits 77 is reported as a skip and an error.
 skip_all() {
 	echo "1..0 # SKIP $1"
-	exit 77
+	exit 0
 }
 
 plan() {
