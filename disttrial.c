@@ -47,6 +47,7 @@ enum {
 };
 #define MAXJOBS 1024
 #define MAXRESTARTS 5		/* replacements of one worker slot */
+#define STARTTIMEOUT 300	/* s: --start-timeout's default */
 /* --trial's workers: Twisted's own, in the Python that listed the tests. */
 #define TRIALWORKER \
     "exec \"${PYTHON:-python3}\" -m twisted.trial._dist.workertrial"
@@ -65,6 +66,7 @@ enum {
 	OPT_PATTERN,
 	OPT_RANDOM,
 	OPT_REPORTER,
+	OPT_STARTTIMEOUT,
 	OPT_STATE,
 	OPT_STDIO,
 	OPT_TAP,
@@ -96,6 +98,7 @@ static const struct option {
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "random", 1, OPT_RANDOM },
 	{ 'r', "reporter", 1, OPT_REPORTER },
+	{ 0, "start-timeout", 1, OPT_STARTTIMEOUT },
 	{ 0, "state", 1, OPT_STATE },
 	{ 0, "stdio", 0, OPT_STDIO },
 	{ 0, "tap", 0, OPT_TAP },
@@ -113,8 +116,8 @@ static const char synopsis[] =
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
     "                 [--leaks how] [--order order] [--random seed]\n"
-    "                 [--state file [--failed]] [--tap]\n"
-    "                 [--worker-command command] [test ...]\n"
+    "                 [--start-timeout seconds] [--state file [--failed]]\n"
+    "                 [--tap] [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
     "                 [--junit-xml file] [--worker-command command] "
     "suite ...\n"
@@ -143,6 +146,8 @@ static const char help[] =
     "      --random SEED         shuffle the tests from SEED\n"
     "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
     "                            tap (one TAP stream)\n"
+    "      --start-timeout SECS  give up a worker that has not started\n"
+    "                            after SECS (default 300)\n"
     "      --state FILE          learn from the last run: slowest first,\n"
     "                            --failed; FILE written after the run\n"
     "      --stdio               with --worker: AMP on stdin/stdout\n"
@@ -173,6 +178,7 @@ static struct {
 	const char *pattern;
 	const char *tempdir;
 	const char *timeout;	/* -t as given, for local workers */
+	double starttimeout;	/* --start-timeout, seconds */
 	const char *workercmd;
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
@@ -218,8 +224,9 @@ opt_findshort(int c)
 	return NULL;
 }
 
+/* A positive number of seconds; the message names the option. */
 static int
-opt_seconds(const char *arg, double *secs)
+opt_seconds(const char *bad, const char *arg, double *secs)
 {
 	char *end;
 
@@ -227,8 +234,7 @@ opt_seconds(const char *arg, double *secs)
 	*secs = strtod(arg, &end);
 	if (errno != 0 || end == arg || *end != '\0' || !(*secs > 0) ||
 	    *secs > 1e9)
-		return opt_bad("--timeout needs a positive number of seconds, "
-		    "not '%s'", arg);
+		return opt_bad(bad, arg);
 	return 0;
 }
 
@@ -434,7 +440,11 @@ opt_value(const struct option *o, const char *arg)
 		    &opt.tempdir);
 	case OPT_TIMEOUT:
 		opt.timeout = arg;
-		return opt_seconds(arg, &opt.wopts.timeout);
+		return opt_seconds("--timeout needs a positive number of "
+		    "seconds, not '%s'", arg, &opt.wopts.timeout);
+	case OPT_STARTTIMEOUT:
+		return opt_seconds("--start-timeout needs a positive "
+		    "number of seconds, not '%s'", arg, &opt.starttimeout);
 	case OPT_WORKERCMD:
 		opt.workercmd = arg;
 		return 0;
@@ -781,6 +791,8 @@ struct pool {
 	int stopping;		/* hand out no more tests */
 	const char *stopwhy;	/* "Bail out!" or "--exitfirst" */
 	char why[512];		/* the last fault of a retiring slot */
+	int started;		/* a worker answered Start */
+	int drawnstarted;	/* the status line has shown that */
 	struct worker_cfg cfg;
 	struct reporter *rep;
 };
@@ -865,6 +877,7 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	p->cfg.rep = p->rep;
 	p->cfg.logfd = logfd;
 	p->cfg.timeout = opt.wopts.timeout;
+	p->cfg.starttimeout = opt.starttimeout;
 }
 
 /* Everything pool_init made, once its workers are gone. */
@@ -911,6 +924,13 @@ pool_replace(struct pool *p, int i)
 	int failed = p->w[i]->failed;
 	char why[256];
 
+	if (p->w[i]->gaveup) {
+		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
+		warn("%s; its slot is retired", p->why);
+		worker_free(p->w[i]);
+		p->w[i] = NULL;
+		return;
+	}
 	if (failed) {
 		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
 		p->restarts[i]++;
@@ -1097,8 +1117,10 @@ pass_dispatch(struct pool *p)
 				continue;
 			st = p->w[i]->state;
 		}
-		if ((st == WORKER_STARTING || st == WORKER_IDLE) &&
-		    !p->stopping && !interrupted && (t = pass_next(p))) {
+		if (st == WORKER_IDLE)
+			p->started = 1;
+		if (st == WORKER_IDLE && !p->stopping && !interrupted &&
+		    (t = pass_next(p))) {
 			worker_run(p->w[i], t->path, t->isfile);
 			p->next++;
 		}
@@ -1112,8 +1134,9 @@ pass_notrun(struct pool *p)
 	struct rep_result res = { 0 };
 	char text[700];
 
-	snprintf(text, sizeof(text), "not run: every worker kept dying "
-	    "(the last: %s)", p->why);
+	snprintf(text, sizeof(text), "not run: %s (the last: %s)",
+	    p->started ? "every worker kept dying" : "no worker started",
+	    p->why);
 	res.kind = REP_ERROR;
 	res.class = CLASS_LOST;
 	res.text = text;
@@ -1139,8 +1162,11 @@ pass_status(struct pool *p)
 	char s[96];
 	int i;
 
-	if (!p->tty || now - p->shown < 1000)
+	/* Each second, and at once when the first worker has started. */
+	if (!p->tty || (now - p->shown < 1000 &&
+	    p->started == p->drawnstarted))
 		return;
+	p->drawnstarted = p->started;
 	width = term_columns();
 	p->shown = now;
 	for (i = 0; i < p->nw; i++)
@@ -1153,6 +1179,8 @@ pass_status(struct pool *p)
 		    reporter_problems(p->rep));
 		buf_addstr(&b, s);
 	}
+	if (!p->started)
+		buf_addstr(&b, " | no worker has started yet");
 	for (i = 0; i < p->nw; i++) {
 		if (p->w[i] == NULL || p->w[i]->test == NULL)
 			continue;
@@ -1206,6 +1234,7 @@ pass_run(struct pool *p, struct pollfd *pfd)
 	p->next = 0;
 	p->stopping = 0;
 	p->stopwhy = NULL;
+	p->shown = now_ms();	/* the first line waits for a worker, or 1 s */
 	for (;;) {
 		pass_dispatch(p);
 		if (interrupted && !killed) {
@@ -1280,6 +1309,10 @@ run_passes(struct pool *p, struct pollfd *pfd)
 		}
 		pass_run(p, pfd);
 		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
+		if (!p->started && pool_retired(p) && !interrupted) {
+			warn("no worker started: the run could not go on");
+			return RC_ERROR;
+		}
 		failed = reporter_failed(p->rep);
 		if (interrupted || failed || !opt.untilfailure)
 			break;
@@ -1562,6 +1595,7 @@ main(int argc, char **argv)
 	int nops, rc;
 
 	opt_jobs("auto", &opt.jobs);
+	opt.starttimeout = STARTTIMEOUT;
 	opt.order = -1;
 	opt.wopts.notefd = -1;
 	if ((nops = opt_parse(argc, argv)) < 0) {

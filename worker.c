@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -76,6 +77,8 @@ struct wconn {
 	int notefd;		/* a local worker's note of its tests' group */
 	pid_t testpgid;		/* the tests' group, once noted; 0: none */
 	long long backstop;	/* ms: WORKER_BUSY's limit; 0: none */
+	int started;		/* it answered Start */
+	off_t errfrom;		/* N/err.log's size before it began */
 };
 
 /* On its way out: CLOSING, DYING or GONE, it takes no more work. */
@@ -92,6 +95,9 @@ worker_due(const struct worker *w)
 {
 	if (w->state == WORKER_BUSY)
 		return w->conn->backstop;
+	if (w->state == WORKER_STARTING && w->conn->cfg->starttimeout > 0)
+		return w->spawned + (long long)(w->conn->cfg->starttimeout *
+		    1000);
 	if (w->state == WORKER_CLOSING || w->state == WORKER_DYING)
 		return w->conn->kill.due;
 	return 0;
@@ -170,6 +176,17 @@ workerenv(int slot, struct buf *env)
 	envp[k++] = (char *)env->data;
 	envp[k] = NULL;
 	return envp;
+}
+
+/* The size of N/err.log, 0 if there is none. */
+static off_t
+errsize(const struct wconn *c)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/err.log", c->dir);
+	return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
 /*
@@ -287,6 +304,7 @@ startchild(struct worker *w, char *why, size_t whylen)
 		    strerror(errno));
 		return -1;
 	}
+	c->errfrom = errsize(c);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 		goto fail;
 	/* Only a local worker's tests share our host: only it notes them. */
@@ -334,6 +352,7 @@ hello(struct worker *w)
 	fdflags(c->fd, 0, O_NONBLOCK);
 	c->dec = amp_dec_new();
 	w->state = WORKER_STARTING;
+	w->spawned = now_ms();
 	amp_ask(&b, "Start", &c->ctr);
 	amp_addstr(&b, "directory", c->dir);
 	amp_send(&c->wbuf, &b);
@@ -673,14 +692,19 @@ worker_kill(struct worker *w, const char *why)
 	fault(w, 0, "%s", why);
 }
 
-/* EOF tells a worker to finish, once every answer owed has gone out. */
+/*
+ * EOF tells a worker to finish, once every answer owed has gone out, and
+ * not before it has answered Start: what it asks before that answer
+ * (Twisted's worker and ours: "Log opened.") is owed an answer too.  One
+ * that never answers is signalled by the ladder.
+ */
 static void
 shut(struct worker *w)
 {
 	struct wconn *c = w->conn;
 
 	if (w->state == WORKER_CLOSING && !c->eofsent && c->fd >= 0 &&
-	    c->wbuf.len == 0) {
+	    c->wbuf.len == 0 && c->started) {
 		shutdown(c->fd, SHUT_WR);
 		c->eofsent = 1;
 	}
@@ -697,11 +721,92 @@ worker_close(struct worker *w)
 	ladder_start(&w->conn->kill, WEXITMS);
 }
 
+/*
+ * The last lines this worker wrote to its err.log (its launcher's words,
+ * as srun's or ssh's), joined by " | ", into s; empty if there are none.
+ */
+static void
+lastwords(const struct worker *w, char *s, size_t len)
+{
+	char path[PATH_MAX], tail[400], *p, *e;
+	ssize_t n;
+	off_t end, from;
+	size_t i, k = 0;
+	int fd;
+
+	s[0] = '\0';
+	snprintf(path, sizeof(path), "%s/err.log", w->conn->dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	end = lseek(fd, 0, SEEK_END);
+	from = end - w->conn->errfrom > (off_t)sizeof(tail) - 1 ?
+	    end - (off_t)sizeof(tail) + 1 : w->conn->errfrom;
+	n = from < end ? pread(fd, tail, sizeof(tail) - 1, from) : 0;
+	close(fd);
+	if (n <= 0)
+		return;
+	tail[n] = '\0';
+	p = tail;
+	if (from > w->conn->errfrom && (e = strchr(p, '\n')) != NULL)
+		p = e + 1;	/* a cut first line */
+	for (i = 0; p[i] != '\0' && k + 4 < len; i++) {
+		if (p[i] == '\n') {
+			if (p[i + 1] != '\0' && k > 0) {
+				memcpy(s + k, " | ", 3);
+				k += 3;
+			}
+		} else {
+			s[k++] = (unsigned char)p[i] < 0x20 ? '?' : p[i];
+		}
+	}
+	s[k] = '\0';
+}
+
+/*
+ * The worker's launcher, for a message: --worker-command on one line,
+ * each run of blanks and newlines one space, cut past 120 bytes.
+ */
+static void
+launcher(const struct worker *w, char *s, size_t len)
+{
+	const char *p = w->conn->cfg->command;
+	size_t k = 0;
+
+	if (p == NULL)
+		p = "this program's --worker";
+	for (; *p != '\0' && k + 4 < len && k < 120; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (k > 0 && s[k - 1] != ' ')
+				s[k++] = ' ';
+		} else {
+			s[k++] = (unsigned char)*p < 0x20 ? '?' : *p;
+		}
+	}
+	if (*p != '\0') {
+		memcpy(s + k, "...", 3);
+		k += 3;
+	}
+	s[k] = '\0';
+}
+
 void
 worker_tick(struct worker *w)
 {
 	long long now = now_ms();
+	char words[300], cmd[128];
 	int sig;
+
+	if (w->state == WORKER_STARTING && worker_due(w) != 0 &&
+	    now >= worker_due(w)) {
+		lastwords(w, words, sizeof(words));
+		launcher(w, cmd, sizeof(cmd));
+		w->gaveup = 1;
+		fault(w, 0, "worker %d did not answer Start within %.0f s "
+		    "(started by %s)%s%s", w->slot, (double)(now -
+		    w->spawned) / 1000, cmd, words[0] != '\0' ?
+		    "; its stderr: " : "", words);
+		return;
+	}
 
 	if (w->state == WORKER_BUSY && w->conn->backstop != 0 &&
 	    now >= w->conn->backstop) {
@@ -757,7 +862,7 @@ static void
 reaped(struct worker *w, int status)
 {
 	struct rep_result res = { 0 };
-	char st[96];
+	char st[96], words[300];
 
 	while (w->conn->fd >= 0 && readconn(w))
 		;
@@ -768,6 +873,13 @@ reaped(struct worker *w, int status)
 	if (w->test != NULL && (!w->failed || w->conn->byexit))
 		snprintf(w->why, sizeof(w->why), "worker %d %s while running "
 		    "%s", w->slot, st, w->test);
+	else if (w->state == WORKER_DYING && w->conn->byexit &&
+	    w->conn->started == 0) {
+		lastwords(w, words, sizeof(words));
+		snprintf(w->why, sizeof(w->why), "worker %d %s before it "
+		    "answered Start%s%s", w->slot, st, words[0] != '\0' ?
+		    "; its stderr: " : "", words);
+	}
 	if (w->test != NULL) {
 		w->failed = 1;
 		res.kind = REP_ERROR;
@@ -1023,8 +1135,10 @@ workeranswer(struct worker *w, const struct amp_box *b)
 		    !amp_is(amp_get(b, "success"), "True"))
 			warn("worker %d could not start in %s", w->slot,
 			    w->conn->dir);
+		w->conn->started = 1;
 		if (w->state == WORKER_STARTING)
 			w->state = WORKER_IDLE;
+		shut(w);	/* closed while it was starting */
 		return;
 	}
 	if (b->kind == AMP_ERROR) {

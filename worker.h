@@ -22,6 +22,7 @@ struct worker_cfg {
 	struct reporter *rep;
 	int logfd;			/* test.log */
 	double timeout;			/* for the Run backstop; 0: none */
+	double starttimeout;		/* for Start's answer; 0: none */
 	struct streams *streams;	/* worker.c's: one id counter for all */
 };
 
@@ -33,7 +34,9 @@ struct worker_cfg {
  * except that a CLOSING one closes it when the worker does.
  *
  *   STARTING  worker_spawn or worker_adopt: Start is sent, not yet
- *             answered.  A Run may be sent already (BUSY).
+ *             answered; it is given no Run (a launcher may never start
+ *             it: a job queued behind the run's own).  Past the start
+ *             time-out it is given up (DYING, gaveup set).
  *   IDLE      the answer to Start, or to its Run: it waits for a Run.
  *   BUSY      worker_run: a Run in flight; the Run backstop runs.
  *   CLOSING   worker_close, on a worker that holds no test: told to
@@ -63,6 +66,8 @@ struct worker {
 	long long started;	/* ms, when that Run went */
 	int failed;		/* it went by a fault */
 	int bailed;		/* a test it ran said Bail out! */
+	int gaveup;		/* it never answered Start: retire its slot */
+	long long spawned;	/* ms, when it was started */
 	char why[512];		/* the first fault */
 	struct wconn *conn;	/* the connection: worker.c's alone */
 };

@@ -2,9 +2,9 @@
 # t/manager-backstop.sh: with --timeout, a worker that never answers a
 # Run is killed once the time-out and a margin (1 s of kill grace, 5 s
 # more) have passed; its test gets one error (the worker was lost) and
-# the run ends instead of hanging.  The worker here answers nothing at all: it
-# holds the AMP descriptors open and sleeps, its pid recorded in
-# $FIXTURE_PIDS/silent.worker.
+# the run ends instead of hanging.  The worker here answers Start and
+# then nothing at all: it holds the AMP descriptors open and sleeps, its
+# pid recorded in $FIXTURE_PIDS/silent.worker.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
@@ -12,8 +12,8 @@
 
 suite b pass
 # shellcheck disable=SC2016 # expanded by the worker command's sh
-dtrun b -j1 -t 0.1 --worker-command \
-    'echo $$ >>"$FIXTURE_PIDS/silent.worker"; exec sleep 31481' pass/a.sh
+dtrun b -j1 -t 0.1 --worker-command "$answerstart"'
+    echo $$ >>"$FIXTURE_PIDS/silent.worker"; exec sleep 31481' pass/a.sh
 check "a worker that never answers: the run ends, exit 1 ($rc)" [ "$rc" -eq 1 ]
 check_egrep '^pass/a\.sh \.\.\. +\[ERROR\]$' "$tmp/b.m" \
     '... its test is an [ERROR]'

@@ -74,31 +74,36 @@ check_same "$tmp/notrun.want" "$tmp/notrun" '... both in that section'
 check_line 'FAILED (errors=8)' "$tmp/k.m" '... 8 errors in all'
 check_grep 'retired' "$tmp/k.err" '... stderr says the slot was retired'
 
-# A worker command that sends garbage, then reads its AMP input: each test
-# gets an error; the run ends.  Each worker records its pid.
+# A worker command that sends garbage, then reads its AMP input: it never
+# starts, so it is given no test; it is replaced and its slot retired;
+# each test is an error saying no worker started and why, exit 2.  Each
+# worker records its pid.
 # shellcheck disable=SC2016 # expanded by the worker command's sh
 dtrun k -j1 --worker-command \
     'echo $$ >>"$FIXTURE_PIDS/garbage.worker"; printf "this is not AMP" >&4; exec cat <&3 >/dev/null' \
     pass
-check "a worker sending garbage: the run ends, exit 1 ($rc)" [ "$rc" -eq 1 ]
+check "a worker sending garbage: the run ends, exit 2 ($rc)" [ "$rc" -eq 2 ]
 for t in a.sh b.sh c.t; do
 	check_egrep "^pass/$t \\.\\.\\. +\\[ERROR\\]\$" "$tmp/k.m" \
 	    "pass/$t is an [ERROR]"
 done
-check_egrep '^worker 0 sent bytes that are not AMP \(.+\); it was killed$' \
-    "$tmp/k.m" '... saying the worker sent bytes that are not AMP'
+check_egrep '^not run: no worker started \(the last: worker 0 sent bytes that are not AMP \(.+\); it was killed\)$' \
+    "$tmp/k.m" '... saying no worker started: it sent bytes that are not AMP'
 check_line 'FAILED (errors=3)' "$tmp/k.m" '... 3 errors'
+check_grep 'disttrial: no worker started: the run could not go on' \
+    "$tmp/k.err" '... and so on stderr'
 check_gone '... and the garbage workers are gone' garbage.worker
 
-# A worker command that exits, or cannot be run.
-dtrun k -j1 --worker-command 'exit 3' pass/a.sh
-check "a worker that exits 3: exit 1 ($rc)" [ "$rc" -eq 1 ]
-check_line 'worker 0 exited with status 3 while running pass/a.sh' \
-    "$tmp/k.m" '... its test gets "worker 0 exited with status 3"'
+# A worker command that exits, or cannot be run: the same, with its
+# status and its last words on stderr.
+dtrun k -j1 --worker-command 'echo bye >&2; exit 3' pass/a.sh
+check "a worker that exits 3: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check_line 'not run: no worker started (the last: worker 0 exited with status 3 before it answered Start; its stderr: bye)' \
+    "$tmp/k.m" '... its test says "worker 0 exited with status 3", and its stderr'
 dtrun k -j1 --worker-command 'no-such-command-31463' pass/a.sh
-check "a worker command not found: exit 1 ($rc)" [ "$rc" -eq 1 ]
-check_line 'worker 0 exited with status 127 while running pass/a.sh' \
-    "$tmp/k.m" '... its test gets "worker 0 exited with status 127"'
+check "a worker command not found: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check_egrep '^not run: no worker started \(the last: worker 0 exited with status 127 before it answered Start; its stderr: .*no-such-command-31463.*\)$' \
+    "$tmp/k.m" '... its test says "worker 0 exited with status 127", and why'
 
 # --worker-command with disttrial's own worker: the same report.
 dtrun k -j1 --worker-command "exec '$DT' --worker" pass
