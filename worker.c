@@ -870,10 +870,12 @@ reaped(struct worker *w, int status)
 	killall(w, SIGKILL);
 	closefd(w->conn);
 	statustext(st, sizeof(st), status);
-	if (w->test != NULL && (!w->failed || w->conn->byexit))
+	if (w->test != NULL && (!w->failed || w->conn->byexit)) {
+		lastwords(w, words, sizeof(words));
 		snprintf(w->why, sizeof(w->why), "worker %d %s while running "
-		    "%s", w->slot, st, w->test);
-	else if (w->state == WORKER_DYING && w->conn->byexit &&
+		    "%s%s%s", w->slot, st, w->test, words[0] != '\0' ?
+		    "; its stderr: " : "", words);
+	} else if (w->state == WORKER_DYING && w->conn->byexit &&
 	    w->conn->started == 0) {
 		lastwords(w, words, sizeof(words));
 		snprintf(w->why, sizeof(w->why), "worker %d %s before it "

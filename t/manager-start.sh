@@ -28,6 +28,7 @@ suite q pass
 dtrun q -j1 --start-timeout 1 --worker-command "$queued" pass
 check "no worker starts: exit 2 ($rc)" [ "$rc" -eq 2 ]
 check_line 'FAILED (errors=3)' "$tmp/q.m" '... each of the 3 tests an error'
+# shellcheck disable=SC2016 # the launcher's words, as they are
 check_egrep '^not run: no worker started \(the last: worker 0 did not answer Start within [0-9]+ s \(started by echo \$\$ >>"\$FIXTURE_PIDS/queued\.\$DISTTRIAL_WORKER" trap .*\.\.\.\); its stderr: srun: job 31415 queued and waiting for resources\)$' \
     "$tmp/q.m" '... saying why: no answer to Start, its launcher on one line, its words'
 check_egrep '^disttrial: worker 0 did not answer Start within [0-9]+ s .*; its slot is retired$' \
@@ -57,6 +58,17 @@ check "... all 4 on worker 0 ($n)" [ "$n" -eq 4 ]
 check_nogrep ' worker=1$' "$tmp/s/_trial_temp/test.log" '... none on worker 1'
 check_line TERM "$FIXTURE_PIDS/sig.1" '... which got SIGTERM at the end'
 check_gone '... and is gone' queued.1
+
+# A worker that started and then went once its Run came: the error
+# says why in its launcher's own words (here slurmstepd's, which sat
+# unread in err.log while the error said only "exited with status 0").
+suite c pass
+dtrun c -j1 --worker-command "$answerstart"'
+    echo "slurmstepd: error: *** STEP 12.0 ON n1 CANCELLED DUE TO TIME LIMIT ***" >&2
+    dd bs=1 count=1 <&3 >/dev/null 2>&1; exit 0' pass/a.sh
+check "a worker cancelled while running a test: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check_line 'worker 0 exited with status 0 while running pass/a.sh; its stderr: slurmstepd: error: *** STEP 12.0 ON n1 CANCELLED DUE TO TIME LIMIT ***' \
+    "$tmp/c.m" "... its test's error quotes the launcher's last words"
 
 # The option.
 dtrun q -j1 --start-timeout 0 pass
