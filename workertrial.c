@@ -541,6 +541,28 @@ mkdirs(char *path)
 	return 0;
 }
 
+/*
+ * DISTTRIAL_WORKER from the Start directory: a manager, ours or
+ * Twisted's, starts worker N in TEMP/N.  A launcher such as ssh forwards
+ * no environment, and two workers on one host would both be worker 0.
+ */
+static void
+slotfrom(const char *dir, size_t len)
+{
+	char num[16];
+	size_t end = len, i;
+
+	while (end > 1 && dir[end - 1] == '/')
+		end--;
+	for (i = end; i > 0 && dir[i - 1] >= '0' && dir[i - 1] <= '9'; i--)
+		;
+	if (i == end || end - i >= sizeof(num) || i == 0 || dir[i - 1] != '/')
+		return;
+	memcpy(num, dir + i, end - i);
+	num[end - i] = '\0';
+	setenv("DISTTRIAL_WORKER", num, 1);
+}
+
 static void
 start(const struct amp_pair *tag, const struct amp_pair *dir)
 {
@@ -562,6 +584,7 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 	    stat((char *)path.data, &st) == 0 && S_ISDIR(st.st_mode);
 	if (ok) {
 		path.len--;
+		slotfrom((char *)path.data, path.len);
 		buf_addstr(&path, "/" WTEMPDIR);
 		buf_addc(&path, '\0');
 		free(W.tempdir);

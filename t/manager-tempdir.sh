@@ -46,6 +46,24 @@ for t in e1 e2 e3 e4; do
 	    '... in the directory disttrial was started from'
 done
 
+# A launcher that forwards no environment (ssh): each worker still knows
+# its number, from its Start directory, so each test's DISTTRIAL_WORKER
+# is the N of its DISTTRIAL_TEMP (both were worker 0 of 1).
+suite u env
+dtrun u -j2 --worker-command \
+    "unset DISTTRIAL_WORKER DISTTRIAL_JOBS; exec '$DT' --worker" env
+check "workers without the environment: the run passes ($rc)" [ "$rc" -eq 0 ]
+for t in e1 e2 e3 e4; do
+	w=$(sed -n "s|^env/$t.sh worker=||p" "$tmp/u/_trial_temp/test.log")
+	d=$(sed -n "s|^env/$t.sh temp=$ptmp/u/_trial_temp/\([0-9]*\)/tmp\$|\1|p" \
+	    "$tmp/u/_trial_temp/test.log")
+	same=0
+	[ -n "$w" ] && [ "$w" = "$d" ] && same=1
+	check "... $t.sh: DISTTRIAL_WORKER=$w, its directory's number ($d)" \
+	    [ "$same" -eq 1 ]
+done
+check_nogrep 'worker=unset' "$tmp/u/_trial_temp/test.log" '... never unset'
+
 # test.log: "Log opened." once per worker, "--> PATH <--" once per test,
 # then that test's lines (stdout and stderr), none of another test's.
 check_count 2 'Log opened.' "$log" 'test.log: "Log opened." once per worker'
