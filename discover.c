@@ -546,6 +546,100 @@ discover_order(struct tests *ts, int order, unsigned long seed,
 	}
 }
 
+/* For the shards: a test, what it is known to take, its part. */
+struct sharded {
+	const char *path;
+	double secs;
+	size_t at;		/* its place as found */
+	int part;
+};
+
+static int
+shardbypath(const void *a, const void *b)
+{
+	const struct sharded *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c != 0 ? c : x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int
+shardbytime(const void *a, const void *b)
+{
+	const struct sharded *x = a, *y = b;
+
+	if (x->secs != y->secs)
+		return x->secs > y->secs ? -1 : 1;
+	return shardbypath(a, b);
+}
+
+static int
+shardbyplace(const void *a, const void *b)
+{
+	const struct sharded *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+size_t
+discover_shard(struct tests *ts, int k, int n, const struct state *st)
+{
+	const struct state_entry *e;
+	struct sharded *s;
+	double *load, sum = 0, mean;
+	size_t i, known = 0, all = ts->n, kept = 0;
+	int p, best;
+
+	s = xreallocarray(NULL, all ? all : 1, sizeof(*s));
+	for (i = 0; i < all; i++) {
+		s[i].path = ts->t[i].path;
+		e = st != NULL ? state_get(st, s[i].path) : NULL;
+		s[i].secs = e != NULL ? e->secs : -1;
+		s[i].at = i;
+		if (s[i].secs >= 0) {
+			sum += s[i].secs;
+			known++;
+		}
+	}
+	if (all > 1)
+		qsort(s, all, sizeof(*s), shardbypath);
+	if (known > 0) {
+		mean = sum / (double)known;
+		for (i = 0; i < all; i++)
+			if (s[i].secs < 0)
+				s[i].secs = mean;
+		if (all > 1)
+			qsort(s, all, sizeof(*s), shardbytime);
+		load = xreallocarray(NULL, (size_t)n, sizeof(*load));
+		for (p = 0; p < n; p++)
+			load[p] = 0;
+		for (i = 0; i < all; i++) {
+			for (best = 0, p = 1; p < n; p++)
+				if (load[p] < load[best])
+					best = p;
+			s[i].part = best;
+			load[best] += s[i].secs;
+		}
+		free(load);
+	} else {
+		for (i = 0; i < all; i++)
+			s[i].part = (int)(i % (size_t)n);
+	}
+	if (all > 1)
+		qsort(s, all, sizeof(*s), shardbyplace);
+	for (i = 0; i < all; i++) {
+		if (s[i].part == k - 1)
+			ts->t[kept++] = ts->t[s[i].at];
+		else
+			free(ts->t[s[i].at].path);
+	}
+	free(s);
+	ts->n = kept;
+	if (ts->announce > kept)
+		ts->announce = kept;
+	return all;
+}
+
 void
 discover_failed(struct tests *ts, const struct state *st)
 {

@@ -52,3 +52,13 @@ void discover_order(struct tests *ts, int order, unsigned long seed,
     const struct state *st);
 /* Keeps only the tests that failed or errored the last time in st. */
 void discover_failed(struct tests *ts, const struct state *st);
+/*
+ * --shard K/N: keeps the tests of part k (1 to n) in the order they
+ * were, and returns how many there were in all.  The parts depend only
+ * on the tests' paths and st, never on their order: every machine that
+ * finds the same tests makes the same parts.  With durations in st (it
+ * may be NULL), longest first into the lightest part (a test st does not
+ * know counts as their mean); else by count, every n-th by path.
+ */
+size_t discover_shard(struct tests *ts, int k, int n,
+    const struct state *st);

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -66,6 +67,7 @@ enum {
 	OPT_PATTERN,
 	OPT_RANDOM,
 	OPT_REPORTER,
+	OPT_SHARD,
 	OPT_STARTTIMEOUT,
 	OPT_STATE,
 	OPT_STDIO,
@@ -98,6 +100,7 @@ static const struct option {
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "random", 1, OPT_RANDOM },
 	{ 'r', "reporter", 1, OPT_REPORTER },
+	{ 0, "shard", 1, OPT_SHARD },
 	{ 0, "start-timeout", 1, OPT_STARTTIMEOUT },
 	{ 0, "state", 1, OPT_STATE },
 	{ 0, "stdio", 0, OPT_STDIO },
@@ -116,8 +119,9 @@ static const char synopsis[] =
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
     "                 [--leaks how] [--order order] [--random seed]\n"
-    "                 [--start-timeout seconds] [--state file [--failed]]\n"
-    "                 [--tap] [--worker-command command] [test ...]\n"
+    "                 [--shard k/n] [--start-timeout seconds]\n"
+    "                 [--state file [--failed]] [--tap]\n"
+    "                 [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
     "                 [--junit-xml file] [--worker-command command] "
     "suite ...\n"
@@ -146,6 +150,8 @@ static const char help[] =
     "      --random SEED         shuffle the tests from SEED\n"
     "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
     "                            tap (one TAP stream)\n"
+    "      --shard K/N           run part K of N of the tests, the same\n"
+    "                            parts everywhere (by --state's times)\n"
     "      --start-timeout SECS  give up a worker that has not started\n"
     "                            after SECS (default 300)\n"
     "      --state FILE          learn from the last run: slowest first,\n"
@@ -179,6 +185,7 @@ static struct {
 	const char *tempdir;
 	const char *timeout;	/* -t as given, for local workers */
 	double starttimeout;	/* --start-timeout, seconds */
+	int shard, shards;	/* --shard K/N; 0/0: the whole suite */
 	const char *workercmd;
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
@@ -222,6 +229,29 @@ opt_findshort(int c)
 		if (options[i].shortname == c)
 			return &options[i];
 	return NULL;
+}
+
+/* --shard K/N: 1 <= K <= N. */
+static int
+opt_shard(const char *arg)
+{
+	char *end;
+	long k, n;
+
+	errno = 0;
+	k = strtol(arg, &end, 10);
+	if (errno == 0 && end != arg && *end == '/' && isdigit((unsigned
+	    char)arg[0]) && isdigit((unsigned char)end[1])) {
+		n = strtol(end + 1, &end, 10);
+		if (errno == 0 && *end == '\0' && k >= 1 && n >= k &&
+		    n <= 1000000) {
+			opt.shard = (int)k;
+			opt.shards = (int)n;
+			return 0;
+		}
+	}
+	return opt_bad("--shard needs K/N, part K of N (1 <= K <= N), not "
+	    "'%s'", arg);
 }
 
 /* A positive number of seconds; the message names the option. */
@@ -442,6 +472,8 @@ opt_value(const struct option *o, const char *arg)
 		opt.timeout = arg;
 		return opt_seconds("--timeout needs a positive number of "
 		    "seconds, not '%s'", arg, &opt.wopts.timeout);
+	case OPT_SHARD:
+		return opt_shard(arg);
 	case OPT_STARTTIMEOUT:
 		return opt_seconds("--start-timeout needs a positive "
 		    "number of seconds, not '%s'", arg, &opt.starttimeout);
@@ -553,6 +585,7 @@ opt_parse(int argc, char **argv)
 /* The run's tests, as discover() found them; what the last run left. */
 static struct tests found;
 static struct state state;
+static size_t shardof;		/* --shard: the tests of all the parts */
 
 /*
  * The temp directory, as trial keeps it: DIR holds an empty _trial_marker,
@@ -792,6 +825,7 @@ struct pool {
 	const char *stopwhy;	/* "Bail out!" or "--exitfirst" */
 	char why[512];		/* the last fault of a retiring slot */
 	int started;		/* a worker answered Start */
+	int unstarted;		/* tests were left, and no worker ever started */
 	int drawnstarted;	/* the status line has shown that */
 	struct worker_cfg cfg;
 	struct reporter *rep;
@@ -838,6 +872,7 @@ static struct reporter *
 pool_reporter(void)
 {
 	struct reporter *rep;
+	char name[64];
 	int e;
 
 	if (opt.junit != NULL && replace_check(opt.junit) < 0)
@@ -850,6 +885,11 @@ pool_reporter(void)
 		reporter_free(rep);
 		errno = e;
 		fatal("--junit-xml: no scratch file:");
+	}
+	if (opt.shards > 0) {
+		snprintf(name, sizeof(name), "shard %d of %d", opt.shard,
+		    opt.shards);
+		reporter_junitname(rep, name);
 	}
 	return rep;
 }
@@ -1247,8 +1287,10 @@ pass_run(struct pool *p, struct pollfd *pfd)
 		pass_status(p);
 		pool_wait(p, pfd);
 	}
-	if (pool_retired(p) && !interrupted && !p->stopping)
+	if (pool_retired(p) && !interrupted && !p->stopping) {
+		p->unstarted = !p->started && p->next < found.n;
 		pass_notrun(p);
+	}
 	if (p->stopping && !interrupted)
 		pass_unrun(p);
 }
@@ -1277,6 +1319,9 @@ run_arrange(void)
 			return 1;
 		}
 	}
+	if (opt.shards > 0)
+		shardof = discover_shard(&found, opt.shard, opt.shards,
+		    opt.state != NULL ? &state : NULL);
 	if (ord < 0)
 		ord = opt.state != NULL ? ORDER_SLOWEST : ORDER_FOUND;
 	if (ord == ORDER_RANDOM) {
@@ -1295,10 +1340,15 @@ static int
 run_passes(struct pool *p, struct pollfd *pfd)
 {
 	long long start;
-	char line[32];
+	char line[96];
 	int i, failed = 0;
 
 	reporter_begin(p->rep, found.announce);
+	if (opt.shards > 0) {
+		snprintf(line, sizeof(line), "Shard %d of %d: %zu of %zu tests",
+		    opt.shard, opt.shards, found.n, shardof);
+		reporter_line(p->rep, line);
+	}
 	for (i = 1;; i++) {
 		start = now_ms();
 		if (opt.untilfailure) {
@@ -1309,7 +1359,7 @@ run_passes(struct pool *p, struct pollfd *pfd)
 		}
 		pass_run(p, pfd);
 		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
-		if (!p->started && pool_retired(p) && !interrupted) {
+		if (p->unstarted) {
 			warn("no worker started: the run could not go on");
 			return RC_ERROR;
 		}
@@ -1357,12 +1407,15 @@ run_listed(struct pool *p, const char *what)
 		warn("%s", err);
 		return RUN_NONE;
 	}
-	if (found.n == 0) {
+	if (found.n == 0 && shardof == 0) {
 		warn("no tests found in %s", what);
 		return RUN_NONE;
 	}
 	if (opt.trial && run_arrange() != 0)
 		return RUN_NOTHING;
+	if (found.n == 0)	/* --shard: an empty part passes, and says so */
+		warn("--shard %d/%d: this part has no test (%zu in all)",
+		    opt.shard, opt.shards, shardof);
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && (size_t)i >= found.n)
 			worker_close(p->w[i]);

@@ -32,6 +32,7 @@ struct counts {
 
 struct junit {
 	char *path;
+	char *name;		/* the <testsuites>' name, or NULL */
 	FILE *suites;		/* the scratch file: this pass's <testsuite>s */
 	struct counts all;	/* theirs, for <testsuites> */
 	/* The <testsuite> between junit_begin and junit_end. */
@@ -134,6 +135,7 @@ junit_free(struct junit *j)
 	if (j == NULL)
 		return;
 	fclose(j->suites);
+	free(j->name);
 	if (j->cases != NULL)
 		fclose(j->cases);
 	free(j->path);
@@ -232,6 +234,13 @@ junit_end(struct junit *j, const void *out, size_t len)
 }
 
 void
+junit_name(struct junit *j, const char *name)
+{
+	free(j->name);
+	j->name = name != NULL ? xstrdup(name) : NULL;
+}
+
+void
 junit_write(struct junit *j)
 {
 	struct replace out;
@@ -242,8 +251,13 @@ junit_write(struct junit *j)
 	if (replace_open(&out, j->path) < 0)
 		fatal("cannot write %s:", j->path);
 	f = out.f;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites ", f);
+	if (j->name != NULL) {
+		fputs("name=\"", f);
+		xmlstr(f, j->name, 1);
+		fputs("\" ", f);
+	}
+	fprintf(f, "tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 	    "skipped=\"%zu\" time=\"%.3f\">\n", j->all.tests, j->all.failures,
 	    j->all.errors, j->all.skipped, j->all.secs);
 	fflush(j->suites);

@@ -29,6 +29,8 @@ void junit_free(struct junit *j);
 void junit_begin(struct junit *j, const char *test, int isfile);
 void junit_add(struct junit *j, const struct junit_case *c);
 void junit_end(struct junit *j, const void *out, size_t len);
+/* The <testsuites>' name (--shard's part), or none if NULL. */
+void junit_name(struct junit *j, const char *name);
 /* The file, written whole and renamed over path; fatal() if it cannot be. */
 void junit_write(struct junit *j);
 /* A new pass: the file will hold that pass alone. */

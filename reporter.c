@@ -1465,6 +1465,13 @@ reporter_junit(struct reporter *r, const char *path)
 }
 
 void
+reporter_junitname(struct reporter *r, const char *name)
+{
+	if (r->junit != NULL)
+		junit_name(r->junit, name);
+}
+
+void
 reporter_output(struct reporter *r, int slot, const void *p, size_t len)
 {
 	if (r->junit != NULL)

@@ -82,6 +82,8 @@ const char *reporter_format(size_t i);
  * <testsuite> a printed block; -1 (errno set) if no scratch file.
  */
 int reporter_junit(struct reporter *r, const char *path);
+/* The JUnit file's <testsuites> name, as --shard's "shard 2 of 4". */
+void reporter_junitname(struct reporter *r, const char *name);
 /* The output of the test running on slot, for JUnit's system-out. */
 void reporter_output(struct reporter *r, int slot, const void *p,
     size_t len);
