@@ -478,6 +478,10 @@ opt_value(const struct option *o, const char *arg)
 		return opt_seconds("--start-timeout needs a positive "
 		    "number of seconds, not '%s'", arg, &opt.starttimeout);
 	case OPT_WORKERCMD:
+		/* One launcher for all: a second silently replaced the first. */
+		if (opt.workercmd != NULL)
+			return opt_bad("--worker-command is given twice ('%s'); "
+			    "one command starts every worker", arg);
 		opt.workercmd = arg;
 		return 0;
 	}

@@ -90,6 +90,8 @@ usage 'timeout' '--timeout abc' --timeout=abc pass
 usage 'exec' '--exec with an empty command' -e '' pass
 usage 'temp' '-T with an empty name' -T '' pass
 usage '--job' '--job is not --jobs (no abbreviations)' --job 2 pass
+usage 'given twice' '--worker-command twice (one replaced the other)' \
+    --worker-command 'exec sh' --worker-command 'exec dash' pass
 usage "[ ']t[:' ]" 'no operand and no t: t is named' -j1
 
 # --group-fd names a descriptor that must be open: 9 is closed here.
