@@ -40,9 +40,11 @@ check "without --exitfirst every test runs ($rc)" [ "$rc" -eq 1 ]
 check_line 'Ran 4 tests in X.XXXs' "$tmp/f.m" '... all 4'
 
 # -j2: the failing test comes first, seven pass after it; the run stops
-# handing out tests when its result comes.  b-pass.sh, on the other
-# worker, ends only once that result is in (a-fail.sh's block is in
-# test.log), so exactly those two run, whatever the machine's load.
+# handing out tests when its result comes.  a-fail.sh fails only once
+# b-pass.sh has begun on the other worker, and b-pass.sh ends only once
+# that result is in (a-fail.sh's block is in test.log), so exactly those
+# two run, whatever the machine's load and however late the second
+# worker starts.
 dtrun f -xj2 flowj
 check "--exitfirst -j2: exits 1 ($rc)" [ "$rc" -eq 1 ]
 check_line 'Running 8 tests.' "$tmp/f.m" '... 8 tests were found'
