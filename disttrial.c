@@ -68,6 +68,7 @@ enum {
 	OPT_RANDOM,
 	OPT_REPORTER,
 	OPT_SHARD,
+	OPT_SSH,
 	OPT_STARTTIMEOUT,
 	OPT_STATE,
 	OPT_STDIO,
@@ -101,6 +102,7 @@ static const struct option {
 	{ 0, "random", 1, OPT_RANDOM },
 	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "shard", 1, OPT_SHARD },
+	{ 0, "ssh", 1, OPT_SSH },
 	{ 0, "start-timeout", 1, OPT_STARTTIMEOUT },
 	{ 0, "state", 1, OPT_STATE },
 	{ 0, "stdio", 0, OPT_STDIO },
@@ -119,7 +121,7 @@ static const char synopsis[] =
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
     "                 [--leaks how] [--order order] [--random seed]\n"
-    "                 [--shard k/n] [--start-timeout seconds]\n"
+    "                 [--shard k/n] [--ssh [n/]host] [--start-timeout seconds]\n"
     "                 [--state file [--failed]] [--tap]\n"
     "                 [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
@@ -152,6 +154,9 @@ static const char help[] =
     "                            tap (one TAP stream)\n"
     "      --shard K/N           run part K of N of the tests, the same\n"
     "                            parts everywhere (by --state's times)\n"
+    "      --ssh [N/]HOST        N workers (1) on HOST through ssh, in\n"
+    "                            this directory; again for more hosts;\n"
+    "                            local workers then only as -j says\n"
     "      --start-timeout SECS  give up a worker that has not started\n"
     "                            after SECS (default 300)\n"
     "      --state FILE          learn from the last run: slowest first,\n"
@@ -186,6 +191,13 @@ static struct {
 	const char *timeout;	/* -t as given, for local workers */
 	double starttimeout;	/* --start-timeout, seconds */
 	int shard, shards;	/* --shard K/N; 0/0: the whole suite */
+	int jobsgiven;		/* -j was given */
+	struct sshhost {
+		const char *host;
+		int n;
+	} *ssh;			/* --ssh [N/]HOST, in order */
+	size_t nssh;
+	int nsshworkers;	/* their N, summed */
 	const char *workercmd;
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
@@ -229,6 +241,38 @@ opt_findshort(int c)
 		if (options[i].shortname == c)
 			return &options[i];
 	return NULL;
+}
+
+/*
+ * --ssh [N/]HOST: N (default 1) more workers on HOST.  A host that
+ * starts with '-' would be an option to ssh.
+ */
+static int
+opt_ssh(const char *arg)
+{
+	const char *host = arg, *slash;
+	char *end;
+	long n = 1;
+
+	if ((slash = strchr(arg, '/')) != NULL && slash > arg &&
+	    strspn(arg, "0123456789") == (size_t)(slash - arg)) {
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		host = slash + 1;
+		if (errno != 0 || n < 1)
+			n = 0;
+	}
+	if (n < 1 || *host == '\0' || *host == '-' ||
+	    strpbrk(host, " \t\n") != NULL ||
+	    opt.nsshworkers + n > MAXJOBS)
+		return opt_bad("--ssh needs [N/]HOST, N workers (1 to 1024 "
+		    "in all) on a host, not '%s'", arg);
+	opt.ssh = xreallocarray(opt.ssh, opt.nssh + 1, sizeof(*opt.ssh));
+	opt.ssh[opt.nssh].host = host;
+	opt.ssh[opt.nssh].n = (int)n;
+	opt.nssh++;
+	opt.nsshworkers += (int)n;
+	return 0;
 }
 
 /* --shard K/N: 1 <= K <= N. */
@@ -445,7 +489,10 @@ opt_value(const struct option *o, const char *arg)
 	case OPT_GROUPFD:
 		return opt_fd(arg, &opt.wopts.notefd);
 	case OPT_JOBS:
+		opt.jobsgiven = 1;
 		return opt_jobs(arg, &opt.jobs);
+	case OPT_SSH:
+		return opt_ssh(arg);
 	case OPT_JUNIT:
 		return opt_given(arg, 0, "--junit-xml needs a file name",
 		    &opt.junit);
@@ -552,6 +599,14 @@ opt_check(int nops)
 		return opt_bad("%s", "--failed needs --state FILE");
 	if (opt.order == ORDER_SLOWEST && opt.state == NULL)
 		return opt_bad("%s", "--order slowest needs --state FILE");
+	if (opt.nssh > 0 && opt.trial)
+		return opt_bad("%s", "--ssh does not go with --trial: give "
+		    "--worker-command the way to start Twisted's worker there");
+	if (opt.nssh > 0 && !opt.jobsgiven)
+		opt.jobs = 0;	/* only the hosts, unless -j asks for more */
+	if (opt.jobs + opt.nsshworkers > MAXJOBS)
+		return opt_bad("%s", "-j and --ssh ask for more than 1024 "
+		    "workers");
 	return 0;
 }
 
@@ -898,15 +953,87 @@ pool_reporter(void)
 	return rep;
 }
 
+/* Appends s quoted for sh: in single quotes, each ' as '\''. */
+static void
+shquote(struct buf *b, const char *s)
+{
+	buf_addc(b, '\'');
+	for (; *s != '\0'; s++)
+		if (*s == '\'')
+			buf_addstr(b, "'\\''");
+		else
+			buf_addc(b, *s);
+	buf_addc(b, '\'');
+}
+
+/*
+ * The --ssh workers' commands, after the -j local ones: ssh in batch
+ * mode with keepalives (a lost host is noticed in about 15 s), to HOST,
+ * where this program, by the same path, is a worker on stdin and stdout
+ * in this directory, told how many workers the run has (ssh forwards no
+ * environment; the worker learns its number from Start).  The files are
+ * assumed shared: paths go as the manager sees them.
+ */
+static void
+pool_ssh(struct pool *p, const char *self)
+{
+	const char *ssh = getenv("DISTTRIAL_SSH");
+	char cwd[PATH_MAX], jobs[48];
+	char **cmds, *const *o;
+	struct buf remote = { 0 }, local = { 0 };
+	size_t h;
+	int i, k, slot = opt.jobs;
+
+	if (ssh == NULL || *ssh == '\0')
+		ssh = "ssh";
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		fatal("getcwd:");
+	snprintf(jobs, sizeof(jobs), " && DISTTRIAL_JOBS=%d exec ", p->nw);
+	cmds = xreallocarray(NULL, (size_t)(opt.jobs + opt.nsshworkers),
+	    sizeof(*cmds));
+	for (i = 0; i < opt.jobs; i++)
+		cmds[i] = opt.workercmd != NULL ? xstrdup(opt.workercmd) :
+		    NULL;
+	for (h = 0; h < opt.nssh; h++) {
+		remote.len = local.len = 0;
+		buf_addstr(&remote, "cd ");
+		shquote(&remote, cwd);
+		buf_addstr(&remote, jobs);
+		shquote(&remote, self);
+		buf_addstr(&remote, " --worker --stdio");
+		for (o = p->cfg.wopts; *o != NULL; o++) {
+			buf_addc(&remote, ' ');
+			shquote(&remote, *o);
+		}
+		buf_addc(&remote, '\0');
+		buf_addstr(&local, "exec ");
+		buf_addstr(&local, ssh);
+		buf_addstr(&local, " -T -o BatchMode=yes -o "
+		    "ServerAliveInterval=5 -o ServerAliveCountMax=3 -- ");
+		shquote(&local, opt.ssh[h].host);
+		buf_addc(&local, ' ');
+		shquote(&local, (char *)remote.data);
+		buf_addstr(&local, " <&3 >&4");
+		buf_addc(&local, '\0');
+		for (k = 0; k < opt.ssh[h].n; k++)
+			cmds[slot++] = xstrdup((char *)local.data);
+	}
+	buf_free(&remote);
+	buf_free(&local);
+	p->cfg.commands = cmds;
+	p->cfg.ncommands = slot;
+}
+
 /* The workers of one run: as many as there are tests, up to -j. */
 static void
 pool_init(struct pool *p, char *dir, int logfd, const char *self,
     const char *name)
 {
+	int all = opt.jobs + opt.nsshworkers;
+
 	memset(p, 0, sizeof(*p));
 	/* --trial: the tests are counted once the workers have started. */
-	p->nw = opt.trial || (size_t)opt.jobs < found.n ? opt.jobs :
-	    (int)found.n;
+	p->nw = opt.trial || (size_t)all < found.n ? all : (int)found.n;
 	p->w = xreallocarray(NULL, (size_t)p->nw, sizeof(*p->w));
 	p->restarts = xreallocarray(NULL, (size_t)p->nw,
 	    sizeof(*p->restarts));
@@ -917,6 +1044,8 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	p->cfg.name = name;
 	p->cfg.wopts = pool_wopts();
 	p->cfg.command = opt.workercmd;
+	if (opt.nssh > 0)
+		pool_ssh(p, self);
 	p->cfg.tempdir = dir;
 	p->cfg.rep = p->rep;
 	p->cfg.logfd = logfd;
@@ -928,6 +1057,11 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 static void
 pool_free(struct pool *p)
 {
+	int i;
+
+	for (i = 0; i < p->cfg.ncommands; i++)
+		free(p->cfg.commands[i]);
+	free((void *)p->cfg.commands);
 	worker_cfg_free(&p->cfg);
 	reporter_free(p->rep);
 	free(p->w);
@@ -1603,7 +1737,8 @@ manager_main(char **operands, int nops, const char *argv0)
 		return manager_stopped();
 	if (rc != 0)
 		return rc;
-	if (opt.workercmd == NULL && (self = manager_self(argv0)) == NULL)
+	if ((opt.workercmd == NULL || opt.nssh > 0) &&
+	    (self = manager_self(argv0)) == NULL)
 		fatal("cannot find this program to run its workers (argv[0] "
 		    "is '%s'); name it with --worker-command 'exec "
 		    "/path/to/disttrial --worker'", argv0 ? argv0 : "");

@@ -78,6 +78,7 @@ struct wconn {
 	pid_t testpgid;		/* the tests' group, once noted; 0: none */
 	long long backstop;	/* ms: WORKER_BUSY's limit; 0: none */
 	int started;		/* it answered Start */
+	const char *command;	/* how it starts (sh -c), or NULL: local */
 	off_t errfrom;		/* N/err.log's size before it began */
 };
 
@@ -120,6 +121,8 @@ newworker(struct worker_cfg *cfg, int slot)
 	c->notefd = -1;
 	c->dir = xmalloc(strlen(cfg->tempdir) + 24);
 	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
+	c->command = cfg->commands != NULL && slot < cfg->ncommands ?
+	    cfg->commands[slot] : cfg->command;
 	if (cfg->streams == NULL)
 		cfg->streams = streams_new(WSTREAMCAP);
 	return w;
@@ -130,7 +133,7 @@ newworker(struct worker_cfg *cfg, int slot)
  * that notes its tests' group on fd WNOTEFD, with the run's options.
  */
 static char **
-workerargv(const struct worker_cfg *cfg)
+workerargv(const struct worker_cfg *cfg, const char *command)
 {
 	static char sh[] = "sh", dashc[] = "-c", worker[] = "--worker";
 	static char groupfd[] = "--group-fd=" WSTR(WNOTEFD);
@@ -140,10 +143,10 @@ workerargv(const struct worker_cfg *cfg)
 	for (n = 0; cfg->wopts != NULL && cfg->wopts[n] != NULL; n++)
 		;
 	argv = xreallocarray(NULL, n + 4, sizeof(*argv));
-	if (cfg->command != NULL) {
+	if (command != NULL) {
 		argv[0] = sh;
 		argv[1] = dashc;
-		argv[2] = (char *)cfg->command;
+		argv[2] = (char *)command;
 		argv[3] = NULL;
 		return argv;
 	}
@@ -254,9 +257,10 @@ spawnworker(struct worker *w, int sock, int note)
 
 	if ((e = workeractions(&fa, &attr, w->conn->dir, sock, note)) != 0)
 		return e;
-	argv = workerargv(cfg);
+	argv = workerargv(cfg, w->conn->command);
 	envp = workerenv(w->slot, &env);
-	e = posix_spawn(&w->pid, cfg->command != NULL ? "/bin/sh" : cfg->self,
+	e = posix_spawn(&w->pid, w->conn->command != NULL ? "/bin/sh" :
+	    cfg->self,
 	    &fa, &attr, argv, envp);
 	if (e == 0)	/* it is in its group already; this is for the race */
 		setpgid(w->pid, w->pid);
@@ -309,7 +313,7 @@ startchild(struct worker *w, char *why, size_t whylen)
 		goto fail;
 	/* Only a local worker's tests share our host: only it notes them. */
 	what = "pipe";
-	if (c->cfg->command == NULL && pipe(np) < 0)
+	if (c->command == NULL && pipe(np) < 0)
 		goto fail;
 	for (i = 0; i < 2; i++) {
 		sv[i] = highfd(sv[i]);
@@ -317,9 +321,9 @@ startchild(struct worker *w, char *why, size_t whylen)
 	}
 	what = "fcntl";
 	if (sv[0] < 0 || sv[1] < 0 ||
-	    (c->cfg->command == NULL && (np[0] < 0 || np[1] < 0)))
+	    (c->command == NULL && (np[0] < 0 || np[1] < 0)))
 		goto fail;
-	what = c->cfg->command != NULL ? "/bin/sh" : c->cfg->self;
+	what = c->command != NULL ? "/bin/sh" : c->cfg->self;
 	if ((e = spawnworker(w, sv[1], np[1])) != 0) {
 		w->pid = 0;
 		errno = e;
@@ -769,7 +773,7 @@ lastwords(const struct worker *w, char *s, size_t len)
 static void
 launcher(const struct worker *w, char *s, size_t len)
 {
-	const char *p = w->conn->cfg->command;
+	const char *p = w->conn->command;
 	size_t k = 0;
 
 	if (p == NULL)

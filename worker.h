@@ -18,6 +18,12 @@ struct worker_cfg {
 	const char *name;		/* their argv[0]: the manager's */
 	char *const *wopts;		/* their --worker options; NULL-ended */
 	const char *command;		/* --worker-command, or NULL: local */
+	/*
+	 * Or each slot's own (--ssh): commands[slot], NULL for a local
+	 * worker, for slots below ncommands; command for the rest.
+	 */
+	char *const *commands;
+	int ncommands;
 	const char *tempdir;		/* absolute; worker N gets N/ */
 	struct reporter *rep;
 	int logfd;			/* test.log */

@@ -90,6 +90,16 @@ usage 'timeout' '--timeout abc' --timeout=abc pass
 usage 'exec' '--exec with an empty command' -e '' pass
 usage 'temp' '-T with an empty name' -T '' pass
 usage '--job' '--job is not --jobs (no abbreviations)' --job 2 pass
+usage 'ssh needs' '--ssh with no host' --ssh '' pass
+usage 'ssh needs' '--ssh 0/host' --ssh 0/host pass
+usage 'ssh needs' '--ssh 2/ (no host)' --ssh 2/ pass
+usage 'ssh needs' '--ssh -oProxyCommand=x (an option to ssh)' \
+    --ssh -oProxyCommand=x pass
+usage 'ssh needs' '--ssh with a blank in the host' --ssh 'a b' pass
+usage 'ssh needs' '--ssh past 1024 workers' --ssh 1000/a --ssh 25/b pass
+usage 'more than 1024' '-j and --ssh past 1024 workers' -j 1000 \
+    --ssh 25/a pass
+usage 'does not go with --trial' '--ssh with --trial' --trial --ssh h pass
 usage 'given twice' '--worker-command twice (one replaced the other)' \
     --worker-command 'exec sh' --worker-command 'exec dash' pass
 usage "[ ']t[:' ]" 'no operand and no t: t is named' -j1

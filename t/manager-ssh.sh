@@ -1,0 +1,128 @@
+#!/bin/sh
+# t/manager-ssh.sh: --ssh [N/]HOST through real OpenSSH, an sshd of this
+# file's own on 127.0.0.1.  Workers only on the host (no -j): every test
+# runs there, the report a local run's, each test told its own worker's
+# number by its Start directory (ssh forwards no environment) and the
+# run's count of workers; a mixed pool of 2 local and 2 ssh workers, the
+# same footer.  A host that refuses (no such user's key) retires its
+# slots, each error naming ssh's own words, exit 2.
+#
+# The sshd runs from this file's scratch directory on a port of its own,
+# in a mount namespace of its own whose /run is a fresh tmpfs (sshd
+# insists on /run/sshd, and this file writes nothing under /run), and
+# is stopped by its pid at the end.  Skipped, saying why, without sshd,
+# ssh, ssh-keygen or unshare, when a mount namespace cannot be had (not
+# root), or when the sshd does not come up.
+# shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
+. t/lib/lib.sh
+# shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
+. t/fixtures/manager/lib.sh
+
+sshd=/usr/sbin/sshd
+[ -x "$sshd" ] || skip_all "no $sshd (openssh-server)"
+for c in ssh ssh-keygen unshare; do
+	command -v "$c" >/dev/null 2>&1 || skip_all "no $c"
+done
+unshare -m sh -c 'mount -t tmpfs tmpfs /run' >/dev/null 2>&1 ||
+    skip_all 'no mount namespace to give sshd its /run/sshd (not root?)'
+
+s=$tmp/sshd
+mkdir "$s"
+ssh-keygen -q -t ed25519 -N '' -f "$s/hostkey" </dev/null
+ssh-keygen -q -t ed25519 -N '' -f "$s/userkey" </dev/null
+cp "$s/userkey.pub" "$s/authorized_keys"
+# A port of this run's own: several tries, in case one is taken.
+port=$((20000 + $$ % 20000))
+sshdpid=
+trap 'if [ -n "$sshdpid" ]; then kill "$sshdpid" 2>/dev/null; fi
+    rm -rf "$tmp"; wait $watchers' EXIT
+try=0
+while [ "$try" -lt 5 ] && [ -z "$sshdpid" ]; do
+	port=$((port + try * 7))
+	cat >"$s/sshd_config" <<CFG
+Port $port
+ListenAddress 127.0.0.1
+HostKey $s/hostkey
+AuthorizedKeysFile $s/authorized_keys
+PidFile none
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+CFG
+	cat >"$s/ssh_config" <<CFG
+Host *
+	Port $port
+	IdentityFile $s/userkey
+	IdentitiesOnly yes
+	UserKnownHostsFile $s/known_hosts
+	StrictHostKeyChecking no
+	LogLevel ERROR
+CFG
+	# shellcheck disable=SC2016 # expanded by the namespace's sh
+	unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir -m 0755 /run/sshd &&
+	    exec "$1" -D -e -f "$2"' sh "$sshd" "$s/sshd_config" \
+	    </dev/null >/dev/null 2>"$s/sshd.log" &
+	sshdpid=$!
+	# Up when a login works; bounded (10 s), a safety net only.
+	i=0
+	while [ "$i" -lt 100 ] &&
+	    ! ssh -F "$s/ssh_config" 127.0.0.1 true </dev/null 2>/dev/null; do
+		kill -0 "$sshdpid" 2>/dev/null || break
+		sleep 0.1 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+	if ! ssh -F "$s/ssh_config" 127.0.0.1 true </dev/null 2>/dev/null; then
+		kill "$sshdpid" 2>/dev/null
+		wait "$sshdpid" 2>/dev/null
+		sshdpid=
+	fi
+	try=$((try + 1))
+done
+[ -n "$sshdpid" ] ||
+    skip_all "the test's sshd did not come up: $(head -n 1 "$s/sshd.log")"
+DISTTRIAL_SSH="ssh -F $s/ssh_config"
+export DISTTRIAL_SSH
+
+# Only ssh workers: every test runs on the host.
+suite h env outcomes
+dtrun h -r tap --ssh 2/127.0.0.1 env
+check "--ssh 2/127.0.0.1: the run passes ($rc)" [ "$rc" -eq 0 ]
+check_line '# PASSED (successes=4)' "$tmp/h.out" '... 4 tests passed'
+log=$tmp/h/_trial_temp/test.log
+for t in e1 e2 e3 e4; do
+	w=$(sed -n "s|^env/$t.sh worker=||p" "$log")
+	d=$(sed -n "s|^env/$t.sh temp=$ptmp/h/_trial_temp/\\([0-9]*\\)/tmp\$|\\1|p" \
+	    "$log")
+	same=0
+	case $w in 0 | 1) [ "$w" = "$d" ] && same=1 ;; esac
+	check "... $t.sh on ssh worker $w, its own number ($d)" \
+	    [ "$same" -eq 1 ]
+	check_line "env/$t.sh jobs=2 harness=1" "$log" \
+	    '... told the run has 2 workers'
+	check_line "env/$t.sh pwd=$ptmp/h" "$log" '... in this directory'
+done
+# Through ssh indeed: sshd's session names the connection.
+# shellcheck disable=SC2016 # the test's own expansion
+printf '#!/bin/sh\necho "conn=${SSH_CONNECTION:-none}"\n' >"$tmp/h/conn.sh"
+chmod +x "$tmp/h/conn.sh"
+dtrun h --ssh 127.0.0.1 conn.sh
+check_egrep '^conn=127\.0\.0\.1 [0-9]+ 127\.0\.0\.1 '"$port"'$' \
+    "$tmp/h/_trial_temp/test.log" '... (the test ran in an ssh session)'
+
+# A mixed pool: the same footer as a local run.
+dtrun h -j2 outcomes
+tail -n 1 "$tmp/h.m" >"$tmp/local.foot"
+dtrun h -j2 --ssh 2/127.0.0.1 outcomes
+tail -n 1 "$tmp/h.m" >"$tmp/mixed.foot"
+check_same "$tmp/local.foot" "$tmp/mixed.foot" \
+    '-j2 --ssh 2/127.0.0.1: the footer of a local run'
+
+# A host that will not let us in: ssh's own words in each error.
+dtrun h --ssh nobody@127.0.0.1 env/e1.sh
+check "a host that refuses: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check_egrep '^not run: no worker started \(the last: worker 0 exited with status 255 before it answered Start; its stderr: .*Permission denied.*\)$' \
+    "$tmp/h.m" '... the test an error, in ssh'"'"'s words'
+
+done_testing
