@@ -4,7 +4,8 @@
 # runs there, the report a local run's, each test told its own worker's
 # number by its Start directory (ssh forwards no environment) and the
 # run's count of workers; a mixed pool of 2 local and 2 ssh workers, the
-# same footer.  A host that refuses (no such user's key) retires its
+# same footer.  A host lost mid-test (its sshd session killed): one
+# error, the rest run on, nothing left there.  A host that refuses (no such user's key) retires its
 # slots, each error naming ssh's own words, exit 2.
 #
 # The sshd runs from this file's scratch directory on a port of its own,
@@ -110,6 +111,26 @@ chmod +x "$tmp/h/conn.sh"
 dtrun h --ssh 127.0.0.1 conn.sh
 check_egrep '^conn=127\.0\.0\.1 [0-9]+ 127\.0\.0\.1 '"$port"'$' \
     "$tmp/h/_trial_temp/test.log" '... (the test ran in an ssh session)'
+
+# A host lost mid-test: the test kills the sshd session its worker runs
+# under, so the connection drops.  That test gets one error, the others
+# run on, and nothing is left running on the host.
+# (ssh forwards no FIXTURE_PIDS: its value is written in.)
+printf '#!/bin/sh\necho $$ >>"%s/lose.test"\n' "$FIXTURE_PIDS" \
+    >"$tmp/h/lose.sh"
+cat >>"$tmp/h/lose.sh" <<'FIX'
+session=$(ps -o ppid= -p "$PPID" | tr -d ' ')
+kill -9 "$session"
+exec sleep 31483
+FIX
+chmod +x "$tmp/h/lose.sh"
+dtrun h --ssh 127.0.0.1 lose.sh env
+check "a host lost mid-test: the run ends, exit 1 ($rc)" [ "$rc" -eq 1 ]
+check_egrep '^worker 0 exited with status 255 while running lose\.sh' \
+    "$tmp/h.m" '... the test an error: ssh exited 255'
+check_line 'FAILED (errors=1, successes=4)' "$tmp/h.m" \
+    '... the other tests ran on a new worker'
+check_gone '... and the lost test is gone' lose.test
 
 # A mixed pool: the same footer as a local run.
 dtrun h -j2 outcomes
