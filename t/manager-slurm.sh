@@ -1,0 +1,155 @@
+#!/bin/sh
+# t/manager-slurm.sh: workers as SLURM job steps, on a real SLURM cluster
+# of this file's own: munged and slurmctld with two slurmd nodes of 2
+# CPUs each, on 127.0.0.1, every file in this run's scratch directory
+# (nothing under /etc or /run), stopped by their pids at the end.  The
+# worker command is the manual's: srun -N1 -n1 --exact --unbuffered
+# --quiet, inside an salloc of 4 tasks.
+# - -j6 in an allocation of 4 CPUs: two steps wait in the queue, and
+#   their tests used to wait with them, for ever (the run was killed at
+#   its watchdog).  Now the 4 steps that start run every test, the run
+#   ends, the waiting sruns are told to go, and no job is left running.
+# - The report is a local run's, test for test.
+# - A step cancelled under its test (scancel): that test's error quotes
+#   srun's words; the rest run on.
+# Skipped, saying why, without SLURM's and munge's programs, as a user
+# other than root (SlurmUser=root), or if the cluster does not come up.
+# shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
+. t/lib/lib.sh
+# shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
+. t/fixtures/manager/lib.sh
+
+for c in slurmctld slurmd munged mungekey; do
+	[ -x "/usr/sbin/$c" ] || skip_all "no /usr/sbin/$c (slurmctld, slurmd, munge)"
+done
+for c in srun salloc squeue sinfo scancel munge; do
+	command -v "$c" >/dev/null 2>&1 || skip_all "no $c (slurm-client, munge)"
+done
+[ "$(id -u)" = 0 ] || skip_all 'not root: the test cluster runs as SlurmUser=root'
+
+c=$tmp/slurm
+mkdir -p "$c/m" "$c/state"
+chmod 711 "$c/m"	# 0700 and clients cannot reach munged's socket
+pids=
+trap 'for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    rm -rf "$tmp"; wait $watchers' EXIT
+
+/usr/sbin/mungekey --create --keyfile="$c/munge.key" >/dev/null 2>&1 ||
+    skip_all 'mungekey could not make a key'
+/usr/sbin/munged --foreground --force --key-file="$c/munge.key" \
+    --socket="$c/m/munge.socket" --pid-file="$c/munged.pid" \
+    --seed-file="$c/munged.seed" --log-file="$c/munged.log" \
+    </dev/null >/dev/null 2>&1 &
+pids="$pids $!"
+
+host=$(hostname -s 2>/dev/null || hostname)
+port=$((30000 + $$ % 11000 * 3))
+: >"$c/plugstack.conf"
+cat >"$c/slurm.conf" <<CFG
+ClusterName=dt$$
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$port
+AuthType=auth/munge
+AuthInfo=socket=$c/m/munge.socket
+CredType=cred/munge
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$c/state
+SlurmdSpoolDir=$c/spool-%n
+SlurmctldPidFile=$c/slurmctld.pid
+SlurmdPidFile=$c/slurmd-%n.pid
+SlurmctldLogFile=$c/slurmctld.log
+SlurmdLogFile=$c/slurmd-%n.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SwitchType=switch/none
+MpiDefault=none
+PlugStackConfig=$c/plugstack.conf
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+SlurmdTimeout=30
+KillWait=5
+MailProg=/bin/true
+NodeName=n1 NodeHostname=$host NodeAddr=127.0.0.1 Port=$((port + 1)) CPUs=2
+NodeName=n2 NodeHostname=$host NodeAddr=127.0.0.1 Port=$((port + 2)) CPUs=2
+PartitionName=p Nodes=n1,n2 Default=YES MaxTime=INFINITE State=UP
+CFG
+SLURM_CONF=$c/slurm.conf
+export SLURM_CONF
+/usr/sbin/slurmctld -D -i -f "$SLURM_CONF" </dev/null >"$c/ctld.out" 2>&1 &
+pids="$pids $!"
+for n in n1 n2; do
+	/usr/sbin/slurmd -D -f "$SLURM_CONF" -N "$n" </dev/null \
+	    >"$c/$n.out" 2>&1 &
+	pids="$pids $!"
+done
+# Up when both nodes are idle; bounded (60 s), a safety net only.
+i=0
+while [ "$i" -lt 120 ] &&
+    [ "$(sinfo -h -o '%T %D' 2>/dev/null)" != 'idle 2' ]; do
+	sleep 0.5 2>/dev/null || sleep 1
+	i=$((i + 1))
+done
+[ "$(sinfo -h -o '%T %D' 2>/dev/null)" = 'idle 2' ] ||
+    skip_all "the test's SLURM cluster did not come up: $(tail -n 1 "$c/ctld.out")"
+
+# dtrun runs $DT: here salloc of 4 tasks around disttrial.
+printf '#!/bin/sh\nexec salloc --quiet -n4 "%s" "$@"\n' "$top/disttrial" \
+    >"$tmp/insalloc"
+chmod +x "$tmp/insalloc"
+# shellcheck disable=SC2034 # dtrun runs it
+DT=$tmp/insalloc
+step="exec srun -N1 -n1 --exact --unbuffered --quiet '$top/disttrial' --worker --stdio <&3 >&4"
+
+# noneleft: no job of this cluster is running or pending; bounded (30 s).
+noneleft() {
+	_i=0
+	while [ "$_i" -lt 60 ] &&
+	    [ -n "$(squeue -h -t PD,R,CF 2>/dev/null)" ]; do
+		sleep 0.5 2>/dev/null || sleep 1
+		_i=$((_i + 1))
+	done
+	[ -z "$(squeue -h -t PD,R,CF 2>/dev/null)" ]
+}
+
+suite s env outcomes pass
+dtrun s -j6 --worker-command "$step" env pass
+check "-j6 steps in an allocation of 4 CPUs: the run passes ($rc)" \
+    [ "$rc" -eq 0 ]
+check_line 'Ran 7 tests in X.XXXs' "$tmp/s.m" '... every test ran'
+left=0
+noneleft && left=1
+check '... and no job is left running' [ "$left" -eq 1 ]
+
+# The report of a local run.
+dtrun s -j4 --worker-command "$step" outcomes
+sed '/^Ran /d' "$tmp/s.m" | LC_ALL=C sort >"$tmp/slurm.sorted"
+(cd "$tmp/s" && exec "$top/disttrial" -j2 outcomes) >"$tmp/local.out" \
+    2>/dev/null
+mask "$tmp/local.out" | sed '/^Ran /d' | LC_ALL=C sort >"$tmp/local.sorted"
+check_same "$tmp/local.sorted" "$tmp/slurm.sorted" \
+    'outcomes through srun: the lines of a local run'
+
+# A step cancelled under its test.
+cat >"$tmp/s/cancel.sh" <<'FIX'
+#!/bin/sh
+scancel "$SLURM_JOB_ID.$SLURM_STEP_ID"
+exec sleep 31484
+FIX
+chmod +x "$tmp/s/cancel.sh"
+dtrun s -j2 --worker-command "$step" cancel.sh env
+check "a step cancelled under its test: the run ends, exit 1 ($rc)" \
+    [ "$rc" -eq 1 ]
+check_egrep '^worker [0-9]+ exited with status [0-9]+ while running cancel\.sh; its stderr: .*CANCELLED' \
+    "$tmp/s.m" "... its error quotes srun's words"
+check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
+left=0
+noneleft && left=1
+check '... and no job is left running' [ "$left" -eq 1 ]
+
+done_testing
