@@ -68,6 +68,7 @@ enum {
 	OPT_RANDOM,
 	OPT_REPORTER,
 	OPT_SHARD,
+	OPT_SLURM,
 	OPT_SSH,
 	OPT_STARTTIMEOUT,
 	OPT_STATE,
@@ -102,6 +103,7 @@ static const struct option {
 	{ 0, "random", 1, OPT_RANDOM },
 	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "shard", 1, OPT_SHARD },
+	{ 0, "slurm", 0, OPT_SLURM },
 	{ 0, "ssh", 1, OPT_SSH },
 	{ 0, "start-timeout", 1, OPT_STARTTIMEOUT },
 	{ 0, "state", 1, OPT_STATE },
@@ -121,7 +123,8 @@ static const char synopsis[] =
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
     "                 [--leaks how] [--order order] [--random seed]\n"
-    "                 [--shard k/n] [--ssh [n/]host] [--start-timeout seconds]\n"
+    "                 [--shard k/n] [--slurm] [--ssh [n/]host]\n"
+    "                 [--start-timeout seconds]\n"
     "                 [--state file [--failed]] [--tap]\n"
     "                 [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
@@ -154,6 +157,8 @@ static const char help[] =
     "                            tap (one TAP stream)\n"
     "      --shard K/N           run part K of N of the tests, the same\n"
     "                            parts everywhere (by --state's times)\n"
+    "      --slurm               workers as SLURM job steps (srun): in an\n"
+    "                            allocation, as many as its tasks\n"
     "      --ssh [N/]HOST        N workers (1) on HOST through ssh, in\n"
     "                            this directory; again for more hosts;\n"
     "                            local workers then only as -j says\n"
@@ -192,6 +197,7 @@ static struct {
 	double starttimeout;	/* --start-timeout, seconds */
 	int shard, shards;	/* --shard K/N; 0/0: the whole suite */
 	int jobsgiven;		/* -j was given */
+	int slurm;		/* --slurm */
 	struct sshhost {
 		const char *host;
 		int n;
@@ -273,6 +279,28 @@ opt_ssh(const char *arg)
 	opt.nssh++;
 	opt.nsshworkers += (int)n;
 	return 0;
+}
+
+/*
+ * --slurm inside an allocation (salloc, sbatch): as many workers as it
+ * has tasks, fewer if -j says so; never more, or a step would wait.
+ */
+static void
+opt_slurmjobs(void)
+{
+	const char *n = getenv("SLURM_NTASKS");
+	long v;
+
+	if (getenv("SLURM_JOB_ID") == NULL)
+		return;
+	if (n == NULL)
+		n = getenv("SLURM_NPROCS");
+	if (n == NULL || (v = strtol(n, NULL, 10)) < 1)
+		return;
+	if (v > MAXJOBS)
+		v = MAXJOBS;
+	if (!opt.jobsgiven || opt.jobs > v)
+		opt.jobs = (int)v;
 }
 
 /* --shard K/N: 1 <= K <= N. */
@@ -403,6 +431,9 @@ opt_flag(int id)
 		break;
 	case OPT_HELP:
 		opt.help = 1;
+		break;
+	case OPT_SLURM:
+		opt.slurm = 1;
 		break;
 	case OPT_STDIO:
 		opt.wopts.stdio = 1;
@@ -602,6 +633,11 @@ opt_check(int nops)
 	if (opt.nssh > 0 && opt.trial)
 		return opt_bad("%s", "--ssh does not go with --trial: give "
 		    "--worker-command the way to start Twisted's worker there");
+	if (opt.slurm && (opt.workercmd != NULL || opt.trial))
+		return opt_bad("%s", "--slurm starts this program's workers: "
+		    "not with --worker-command or --trial");
+	if (opt.slurm)
+		opt_slurmjobs();
 	if (opt.nssh > 0 && !opt.jobsgiven)
 		opt.jobs = 0;	/* only the hosts, unless -j asks for more */
 	if (opt.jobs + opt.nsshworkers > MAXJOBS)
@@ -883,6 +919,7 @@ struct pool {
 	int stopping;		/* hand out no more tests */
 	const char *stopwhy;	/* "Bail out!" or "--exitfirst" */
 	char why[512];		/* the last fault of a retiring slot */
+	char *slurmcmd;		/* --slurm's worker command */
 	int started;		/* a worker answered Start */
 	int unstarted;		/* tests were left, and no worker ever started */
 	int drawnstarted;	/* the status line has shown that */
@@ -967,6 +1004,34 @@ shquote(struct buf *b, const char *s)
 }
 
 /*
+ * --slurm's worker: a job step (srun) of this program as a worker on
+ * stdin and stdout, with the run's options.  Inside an allocation the
+ * step takes one task's CPUs and no more (--exact); outside one, each
+ * srun is a job of its own.  --unbuffered, or SLURM forwards output by
+ * lines and an AMP box, which ends in no newline, waits.
+ */
+static char *
+pool_slurm(const struct pool *p, const char *self)
+{
+	struct buf b = { 0 };
+	char *const *o;
+
+	buf_addstr(&b, "exec srun -N1 -n1 ");
+	if (getenv("SLURM_JOB_ID") != NULL)
+		buf_addstr(&b, "--exact ");
+	buf_addstr(&b, "--unbuffered --quiet --job-name=disttrial ");
+	shquote(&b, self);
+	buf_addstr(&b, " --worker --stdio");
+	for (o = p->cfg.wopts; *o != NULL; o++) {
+		buf_addc(&b, ' ');
+		shquote(&b, *o);
+	}
+	buf_addstr(&b, " <&3 >&4");
+	buf_addc(&b, '\0');
+	return (char *)b.data;
+}
+
+/*
  * The --ssh workers' commands, after the -j local ones: ssh in batch
  * mode with keepalives (a lost host is noticed in about 15 s), to HOST,
  * where this program, by the same path, is a worker on stdin and stdout
@@ -992,7 +1057,7 @@ pool_ssh(struct pool *p, const char *self)
 	cmds = xreallocarray(NULL, (size_t)(opt.jobs + opt.nsshworkers),
 	    sizeof(*cmds));
 	for (i = 0; i < opt.jobs; i++)
-		cmds[i] = opt.workercmd != NULL ? xstrdup(opt.workercmd) :
+		cmds[i] = p->cfg.command != NULL ? xstrdup(p->cfg.command) :
 		    NULL;
 	for (h = 0; h < opt.nssh; h++) {
 		remote.len = local.len = 0;
@@ -1044,6 +1109,8 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	p->cfg.name = name;
 	p->cfg.wopts = pool_wopts();
 	p->cfg.command = opt.workercmd;
+	if (opt.slurm)
+		p->cfg.command = p->slurmcmd = pool_slurm(p, self);
 	if (opt.nssh > 0)
 		pool_ssh(p, self);
 	p->cfg.tempdir = dir;
@@ -1062,6 +1129,7 @@ pool_free(struct pool *p)
 	for (i = 0; i < p->cfg.ncommands; i++)
 		free(p->cfg.commands[i]);
 	free((void *)p->cfg.commands);
+	free(p->slurmcmd);
 	worker_cfg_free(&p->cfg);
 	reporter_free(p->rep);
 	free(p->w);
@@ -1737,7 +1805,7 @@ manager_main(char **operands, int nops, const char *argv0)
 		return manager_stopped();
 	if (rc != 0)
 		return rc;
-	if ((opt.workercmd == NULL || opt.nssh > 0) &&
+	if ((opt.workercmd == NULL || opt.nssh > 0 || opt.slurm) &&
 	    (self = manager_self(argv0)) == NULL)
 		fatal("cannot find this program to run its workers (argv[0] "
 		    "is '%s'); name it with --worker-command 'exec "

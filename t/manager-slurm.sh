@@ -12,6 +12,8 @@
 # - The report is a local run's, test for test.
 # - A step cancelled under its test (scancel): that test's error quotes
 #   srun's words; the rest run on.
+# - --slurm, built in: in the allocation as many workers as its tasks
+#   (or -j's fewer), outside one a job per worker.
 # Skipped, saying why, without SLURM's and munge's programs, as a user
 # other than root (SlurmUser=root), or if the cluster does not come up.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -122,6 +124,53 @@ dtrun s -j6 --worker-command "$step" env pass
 check "-j6 steps in an allocation of 4 CPUs: the run passes ($rc)" \
     [ "$rc" -eq 0 ]
 check_line 'Ran 7 tests in X.XXXs' "$tmp/s.m" '... every test ran'
+left=0
+noneleft && left=1
+check '... and no job is left running' [ "$left" -eq 1 ]
+
+# A test that says whether it runs in a job step.
+mkdir -p "$tmp/s/st"
+for t in a b c d e f; do
+	# shellcheck disable=SC2016 # the test's own expansion
+	printf '#!/bin/sh\necho "in step ${SLURM_STEP_ID:-none} of job ${SLURM_JOB_ID:-none} as worker $DISTTRIAL_WORKER"\n' \
+	    >"$tmp/s/st/$t.sh"
+	chmod +x "$tmp/s/st/$t.sh"
+done
+
+# --slurm in the allocation: as many workers as its 4 tasks, with -j or
+# without (-j9 would leave 5 steps waiting); -j2 fewer.
+dtrun s --slurm st
+check "--slurm in an allocation: passes ($rc)" [ "$rc" -eq 0 ]
+n=$(grep -c '^in step [0-9][0-9]* of job [0-9][0-9]* as worker [0-3]$' \
+    "$tmp/s/_trial_temp/test.log")
+check "... each test in a job step ($n of 6)" [ "$n" -eq 6 ]
+for j in '' -j9 -j2; do
+	want=4
+	[ "$j" = -j2 ] && want=2
+	# shellcheck disable=SC2086 # $j is one word or none
+	dtrun s --slurm $j env
+	check "--slurm $j in an allocation of 4 tasks: passes ($rc)" \
+	    [ "$rc" -eq 0 ]
+	n=$(grep -c "^env/e[1-4]\.sh jobs=$want harness=1\$" \
+	    "$tmp/s/_trial_temp/test.log")
+	check "... $want workers, as every test was told ($n)" [ "$n" -eq 4 ]
+done
+# Outside any allocation: each worker a job of its own.
+(cd "$tmp/s" && exec "$top/disttrial" --slurm -j2 st) \
+    >"$tmp/o.out" 2>"$tmp/o.err" </dev/null
+rc=$?
+check "--slurm -j2 outside an allocation: passes ($rc)" [ "$rc" -eq 0 ]
+n=$(grep -c '^in step [0-9][0-9]* of job [0-9][0-9]* as worker [01]$' \
+    "$tmp/s/_trial_temp/test.log")
+check "... each test in a job step ($n of 6)" [ "$n" -eq 6 ]
+# Each worker that ran tests is one job, and no two share one.
+sed -n 's/^in step [0-9]* of job \([0-9]*\) as worker \([01]\)$/\2 \1/p' \
+    "$tmp/s/_trial_temp/test.log" | sort -u >"$tmp/pairs"
+nw=$(cut -d ' ' -f 1 "$tmp/pairs" | sort -u | wc -l)
+nj=$(cut -d ' ' -f 2 "$tmp/pairs" | sort -u | wc -l)
+np=$(wc -l <"$tmp/pairs")
+check "... each worker a job of its own ($nw workers, $nj jobs, $np pairs)" \
+    [ "$nw.$nj" = "$np.$np" ]
 left=0
 noneleft && left=1
 check '... and no job is left running' [ "$left" -eq 1 ]
