@@ -21,84 +21,10 @@
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
 . t/fixtures/manager/lib.sh
 
-for c in slurmctld slurmd munged mungekey; do
-	[ -x "/usr/sbin/$c" ] || skip_all "no /usr/sbin/$c (slurmctld, slurmd, munge)"
-done
-for c in srun salloc squeue sinfo scancel munge; do
-	command -v "$c" >/dev/null 2>&1 || skip_all "no $c (slurm-client, munge)"
-done
-[ "$(id -u)" = 0 ] || skip_all 'not root: the test cluster runs as SlurmUser=root'
-
-c=$tmp/slurm
-mkdir -p "$c/m" "$c/state"
-chmod 711 "$c/m"	# 0700 and clients cannot reach munged's socket
-pids=
-trap 'for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"; wait $watchers' EXIT
-
-/usr/sbin/mungekey --create --keyfile="$c/munge.key" >/dev/null 2>&1 ||
-    skip_all 'mungekey could not make a key'
-/usr/sbin/munged --foreground --force --key-file="$c/munge.key" \
-    --socket="$c/m/munge.socket" --pid-file="$c/munged.pid" \
-    --seed-file="$c/munged.seed" --log-file="$c/munged.log" \
-    </dev/null >/dev/null 2>&1 &
-pids="$pids $!"
-
-host=$(hostname -s 2>/dev/null || hostname)
-port=$((30000 + $$ % 11000 * 3))
-: >"$c/plugstack.conf"
-cat >"$c/slurm.conf" <<CFG
-ClusterName=dt$$
-SlurmctldHost=$host(127.0.0.1)
-SlurmctldPort=$port
-AuthType=auth/munge
-AuthInfo=socket=$c/m/munge.socket
-CredType=cred/munge
-SlurmUser=root
-SlurmdUser=root
-StateSaveLocation=$c/state
-SlurmdSpoolDir=$c/spool-%n
-SlurmctldPidFile=$c/slurmctld.pid
-SlurmdPidFile=$c/slurmd-%n.pid
-SlurmctldLogFile=$c/slurmctld.log
-SlurmdLogFile=$c/slurmd-%n.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-PlugStackConfig=$c/plugstack.conf
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-SlurmdTimeout=30
-KillWait=5
-MailProg=/bin/true
-NodeName=n1 NodeHostname=$host NodeAddr=127.0.0.1 Port=$((port + 1)) CPUs=2
-NodeName=n2 NodeHostname=$host NodeAddr=127.0.0.1 Port=$((port + 2)) CPUs=2
-PartitionName=p Nodes=n1,n2 Default=YES MaxTime=INFINITE State=UP
-CFG
-SLURM_CONF=$c/slurm.conf
-export SLURM_CONF
-/usr/sbin/slurmctld -D -i -f "$SLURM_CONF" </dev/null >"$c/ctld.out" 2>&1 &
-pids="$pids $!"
-for n in n1 n2; do
-	/usr/sbin/slurmd -D -f "$SLURM_CONF" -N "$n" </dev/null \
-	    >"$c/$n.out" 2>&1 &
-	pids="$pids $!"
-done
-# Up when both nodes are idle; bounded (60 s), a safety net only.
-i=0
-while [ "$i" -lt 120 ] &&
-    [ "$(sinfo -h -o '%T %D' 2>/dev/null)" != 'idle 2' ]; do
-	sleep 0.5 2>/dev/null || sleep 1
-	i=$((i + 1))
-done
-[ "$(sinfo -h -o '%T %D' 2>/dev/null)" = 'idle 2' ] ||
-    skip_all "the test's SLURM cluster did not come up: $(tail -n 1 "$c/ctld.out")"
+# shellcheck source=t/lib/remote.sh
+. t/lib/remote.sh
+trap 'remote_stop; rm -rf "$tmp"; wait $watchers' EXIT
+remote_slurm "$tmp/slurm" || skip_all "$remote_why"
 
 # dtrun runs $DT: here salloc of 4 tasks around disttrial.
 printf '#!/bin/sh\nexec salloc --quiet -n4 "%s" "$@"\n' "$top/disttrial" \

@@ -5,84 +5,27 @@
 # number by its Start directory (ssh forwards no environment) and the
 # run's count of workers; a mixed pool of 2 local and 2 ssh workers, the
 # same footer.  A host lost mid-test (its sshd session killed): one
-# error, the rest run on, nothing left there.  A host that refuses (no such user's key) retires its
-# slots, each error naming ssh's own words, exit 2.
+# error, the rest run on, nothing left there.  A host that refuses (no
+# such user's key) retires its slots, each error naming ssh's own words,
+# exit 2.
 #
-# The sshd runs from this file's scratch directory on a port of its own,
-# in a mount namespace of its own whose /run is a fresh tmpfs (sshd
-# insists on /run/sshd, and this file writes nothing under /run), and
-# is stopped by its pid at the end.  Skipped, saying why, without sshd,
-# ssh, ssh-keygen or unshare, when a mount namespace cannot be had (not
-# root), or when the sshd does not come up.
+# The sshd (t/lib/remote.sh) runs from this file's scratch directory on
+# a port of its own, in a mount namespace of its own whose /run is a
+# fresh tmpfs (sshd insists on /run/sshd, and this file writes nothing
+# under /run), and is stopped by its pid at the end.  Skipped, saying
+# why, without sshd, ssh, ssh-keygen or unshare, when a mount namespace
+# cannot be had (not root), or when the sshd does not come up.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
 . t/lib/lib.sh
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
 . t/fixtures/manager/lib.sh
 
-sshd=/usr/sbin/sshd
-[ -x "$sshd" ] || skip_all "no $sshd (openssh-server)"
-for c in ssh ssh-keygen unshare; do
-	command -v "$c" >/dev/null 2>&1 || skip_all "no $c"
-done
-unshare -m sh -c 'mount -t tmpfs tmpfs /run' >/dev/null 2>&1 ||
-    skip_all 'no mount namespace to give sshd its /run/sshd (not root?)'
-
+# shellcheck source=t/lib/remote.sh
+. t/lib/remote.sh
+trap 'remote_stop; rm -rf "$tmp"; wait $watchers' EXIT
 s=$tmp/sshd
-mkdir "$s"
-ssh-keygen -q -t ed25519 -N '' -f "$s/hostkey" </dev/null
-ssh-keygen -q -t ed25519 -N '' -f "$s/userkey" </dev/null
-cp "$s/userkey.pub" "$s/authorized_keys"
-# A port of this run's own: several tries, in case one is taken.
-port=$((20000 + $$ % 20000))
-sshdpid=
-trap 'if [ -n "$sshdpid" ]; then kill "$sshdpid" 2>/dev/null; fi
-    rm -rf "$tmp"; wait $watchers' EXIT
-try=0
-while [ "$try" -lt 5 ] && [ -z "$sshdpid" ]; do
-	port=$((port + try * 7))
-	cat >"$s/sshd_config" <<CFG
-Port $port
-ListenAddress 127.0.0.1
-HostKey $s/hostkey
-AuthorizedKeysFile $s/authorized_keys
-PidFile none
-StrictModes no
-UsePAM no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-CFG
-	cat >"$s/ssh_config" <<CFG
-Host *
-	Port $port
-	IdentityFile $s/userkey
-	IdentitiesOnly yes
-	UserKnownHostsFile $s/known_hosts
-	StrictHostKeyChecking no
-	LogLevel ERROR
-CFG
-	# shellcheck disable=SC2016 # expanded by the namespace's sh
-	unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir -m 0755 /run/sshd &&
-	    exec "$1" -D -e -f "$2"' sh "$sshd" "$s/sshd_config" \
-	    </dev/null >/dev/null 2>"$s/sshd.log" &
-	sshdpid=$!
-	# Up when a login works; bounded (10 s), a safety net only.
-	i=0
-	while [ "$i" -lt 100 ] &&
-	    ! ssh -F "$s/ssh_config" 127.0.0.1 true </dev/null 2>/dev/null; do
-		kill -0 "$sshdpid" 2>/dev/null || break
-		sleep 0.1 2>/dev/null || sleep 1
-		i=$((i + 1))
-	done
-	if ! ssh -F "$s/ssh_config" 127.0.0.1 true </dev/null 2>/dev/null; then
-		kill "$sshdpid" 2>/dev/null
-		wait "$sshdpid" 2>/dev/null
-		sshdpid=
-	fi
-	try=$((try + 1))
-done
-[ -n "$sshdpid" ] ||
-    skip_all "the test's sshd did not come up: $(head -n 1 "$s/sshd.log")"
+remote_sshd "$s" || skip_all "$remote_why"
+port=$remote_port
 DISTTRIAL_SSH="ssh -F $s/ssh_config"
 export DISTTRIAL_SSH
 
