@@ -1004,6 +1004,23 @@ shquote(struct buf *b, const char *s)
 }
 
 /*
+ * This program, by its path, as a worker on stdin and stdout with the
+ * run's options: what --slurm and --ssh start at the far end.
+ */
+static void
+pool_farworker(struct buf *b, const struct pool *p, const char *self)
+{
+	char *const *o;
+
+	shquote(b, self);
+	buf_addstr(b, " --worker --stdio");
+	for (o = p->cfg.wopts; *o != NULL; o++) {
+		buf_addc(b, ' ');
+		shquote(b, *o);
+	}
+}
+
+/*
  * --slurm's worker: a job step (srun) of this program as a worker on
  * stdin and stdout, with the run's options.  Inside an allocation the
  * step takes one task's CPUs and no more (--exact); outside one, each
@@ -1014,18 +1031,12 @@ static char *
 pool_slurm(const struct pool *p, const char *self)
 {
 	struct buf b = { 0 };
-	char *const *o;
 
 	buf_addstr(&b, "exec srun -N1 -n1 ");
 	if (getenv("SLURM_JOB_ID") != NULL)
 		buf_addstr(&b, "--exact ");
 	buf_addstr(&b, "--unbuffered --quiet --job-name=disttrial ");
-	shquote(&b, self);
-	buf_addstr(&b, " --worker --stdio");
-	for (o = p->cfg.wopts; *o != NULL; o++) {
-		buf_addc(&b, ' ');
-		shquote(&b, *o);
-	}
+	pool_farworker(&b, p, self);
 	buf_addstr(&b, " <&3 >&4");
 	buf_addc(&b, '\0');
 	return (char *)b.data;
@@ -1044,7 +1055,7 @@ pool_ssh(struct pool *p, const char *self)
 {
 	const char *ssh = getenv("DISTTRIAL_SSH");
 	char cwd[PATH_MAX], jobs[48];
-	char **cmds, *const *o;
+	char **cmds;
 	struct buf remote = { 0 }, local = { 0 };
 	size_t h;
 	int i, k, slot = opt.jobs;
@@ -1057,20 +1068,15 @@ pool_ssh(struct pool *p, const char *self)
 	cmds = xreallocarray(NULL, (size_t)(opt.jobs + opt.nsshworkers),
 	    sizeof(*cmds));
 	for (i = 0; i < opt.jobs; i++)
-		cmds[i] = p->cfg.command != NULL ? xstrdup(p->cfg.command) :
-		    NULL;
+		cmds[i] = NULL;		/* the -j workers: cfg.command's */
+	/* What runs there is the same on every host. */
+	buf_addstr(&remote, "cd ");
+	shquote(&remote, cwd);
+	buf_addstr(&remote, jobs);
+	pool_farworker(&remote, p, self);
+	buf_addc(&remote, '\0');
 	for (h = 0; h < opt.nssh; h++) {
-		remote.len = local.len = 0;
-		buf_addstr(&remote, "cd ");
-		shquote(&remote, cwd);
-		buf_addstr(&remote, jobs);
-		shquote(&remote, self);
-		buf_addstr(&remote, " --worker --stdio");
-		for (o = p->cfg.wopts; *o != NULL; o++) {
-			buf_addc(&remote, ' ');
-			shquote(&remote, *o);
-		}
-		buf_addc(&remote, '\0');
+		local.len = 0;
 		buf_addstr(&local, "exec ");
 		buf_addstr(&local, ssh);
 		buf_addstr(&local, " -T -o BatchMode=yes -o "
@@ -1167,22 +1173,19 @@ pool_spawn(struct pool *p)
 static void
 pool_replace(struct pool *p, int i)
 {
-	int failed = p->w[i]->failed;
+	int failed = p->w[i]->failed, gaveup = p->w[i]->gaveup;
 	char why[256];
 
-	if (p->w[i]->gaveup) {
-		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
-		warn("%s; its slot is retired", p->why);
-		worker_free(p->w[i]);
-		p->w[i] = NULL;
-		return;
-	}
 	if (failed) {
 		snprintf(p->why, sizeof(p->why), "%s", p->w[i]->why);
 		p->restarts[i]++;
 	}
 	worker_free(p->w[i]);
 	p->w[i] = NULL;
+	if (gaveup) {	/* one that never started: no second try */
+		warn("%s; its slot is retired", p->why);
+		return;
+	}
 	if (failed && p->restarts[i] > MAXRESTARTS) {
 		warn("worker %d failed %d times; its slot is retired: %s", i,
 		    p->restarts[i], p->why);

@@ -134,6 +134,7 @@ struct slot {
 
 struct store {
 	struct buf mem;		/* everything, while there is no file */
+	struct buf cmp;		/* a text read back, to compare */
 	FILE *f;
 	uint64_t size;
 	int nofile;
@@ -677,26 +678,27 @@ static void
 addheld(struct block *b, const struct rep_result *res)
 {
 	struct record h;
-	struct buf text = { 0 };
 	const char *name;
+	size_t at = b->rec.len, text;
 
 	if (res->kind < 0 || res->kind >= NKIND)
 		fatal("reporter: bad result kind %d", res->kind);
-	if (res->kind != REP_SUCCESS)
-		render(&text, res);
 	name = res->name != NULL ? res->name : b->test != NULL ? b->test : "";
 	memset(&h, 0, sizeof(h));
 	h.kind = res->kind;
 	h.hasreason = res->reason != NULL;
 	h.secs = res->secs;
 	h.namelen = strlen(name);
-	h.textlen = text.len;
 	h.reasonlen = res->reason != NULL ? strlen(res->reason) : 0;
+	/* The header's room, then the strings; its text's length last. */
 	buf_add(&b->rec, &h, sizeof(h));
 	buf_add(&b->rec, name, h.namelen + 1);
-	buf_add(&b->rec, text.data, text.len);
+	text = b->rec.len;
+	if (res->kind != REP_SUCCESS)
+		render(&b->rec, res);
+	h.textlen = b->rec.len - text;
 	buf_add(&b->rec, h.hasreason ? res->reason : "", h.reasonlen + 1);
-	buf_free(&text);
+	memcpy(b->rec.data + at, &h, sizeof(h));
 	b->n++;
 	b->secs += res->secs;
 	if (res->kind == REP_FAILURE || res->kind == REP_ERROR)
@@ -917,6 +919,7 @@ store_reset(struct store *st)
 	st->nofile = 0;
 	st->size = 0;
 	buf_free(&st->mem);
+	buf_free(&st->cmp);
 }
 
 static void
@@ -942,15 +945,13 @@ static int
 sametext(struct reporter *r, const struct group *g, const void *p,
     size_t len)
 {
-	struct buf t = { 0 };
-	int same;
+	struct buf *t = &r->store.cmp;
 
 	if (g->len != len)
 		return 0;
-	store_addto(&r->store, &t, g->text, len);
-	same = memcmp(t.data, p, len) == 0;
-	buf_free(&t);
-	return same;
+	t->len = 0;
+	store_addto(&r->store, t, g->text, len);
+	return memcmp(t->data, p, len) == 0;
 }
 
 /* The group of the result's flavour and text. */

@@ -146,14 +146,22 @@ compact(struct streams *s)
 	s->ngone = 0;
 }
 
+/* Frees the stream's bytes and marks it gone, for compact(). */
 static void
-forgetstream(struct streams *s, struct stream *st)
+markgone(struct streams *s, struct stream *st)
 {
 	s->held -= st->held;
 	buf_free(&st->data);
 	st->held = 0;
 	st->owner = -1;
-	if (++s->ngone > s->n / 2)
+	s->ngone++;
+}
+
+static void
+forgetstream(struct streams *s, struct stream *st)
+{
+	markgone(s, st);
+	if (s->ngone > s->n / 2)
 		compact(s);
 }
 
@@ -186,13 +194,8 @@ streams_drop(struct streams *s, int owner)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->s[i].owner == owner && owner >= 0) {
-			s->held -= s->s[i].held;
-			buf_free(&s->s[i].data);
-			s->s[i].held = 0;
-			s->s[i].owner = -1;
-			s->ngone++;
-		}
+		if (s->s[i].owner == owner && owner >= 0)
+			markgone(s, &s->s[i]);
 	compact(s);
 }
 

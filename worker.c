@@ -121,8 +121,8 @@ newworker(struct worker_cfg *cfg, int slot)
 	c->notefd = -1;
 	c->dir = xmalloc(strlen(cfg->tempdir) + 24);
 	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
-	c->command = cfg->commands != NULL && slot < cfg->ncommands ?
-	    cfg->commands[slot] : cfg->command;
+	c->command = cfg->commands != NULL && slot < cfg->ncommands &&
+	    cfg->commands[slot] != NULL ? cfg->commands[slot] : cfg->command;
 	if (cfg->streams == NULL)
 		cfg->streams = streams_new(WSTREAMCAP);
 	return w;
@@ -181,6 +181,13 @@ workerenv(int slot, struct buf *env)
 	return envp;
 }
 
+/* N/err.log, the worker's stderr (and its launcher's). */
+static void
+errlog(const struct wconn *c, char *path, size_t len)
+{
+	snprintf(path, len, "%s/err.log", c->dir);
+}
+
 /* The size of N/err.log, 0 if there is none. */
 static off_t
 errsize(const struct wconn *c)
@@ -188,7 +195,7 @@ errsize(const struct wconn *c)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/err.log", c->dir);
+	errlog(c, path, sizeof(path));
 	return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
@@ -726,20 +733,24 @@ worker_close(struct worker *w)
 }
 
 /*
- * The last lines this worker wrote to its err.log (its launcher's words,
- * as srun's or ssh's), joined by " | ", into s; empty if there are none.
+ * For a message about the worker: "; its stderr: " and the last lines
+ * it wrote to its err.log (its launcher's words, as srun's or ssh's),
+ * joined by " | ", into s; empty if it wrote none.
  */
 static void
 lastwords(const struct worker *w, char *s, size_t len)
 {
+	static const char lead[] = "; its stderr: ";
 	char path[PATH_MAX], tail[400], *p, *e;
 	ssize_t n;
 	off_t end, from;
-	size_t i, k = 0;
+	size_t i, k = sizeof(lead) - 1;
 	int fd;
 
 	s[0] = '\0';
-	snprintf(path, sizeof(path), "%s/err.log", w->conn->dir);
+	if (len < sizeof(lead) + 4)
+		return;
+	errlog(w->conn, path, sizeof(path));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	end = lseek(fd, 0, SEEK_END);
@@ -753,9 +764,10 @@ lastwords(const struct worker *w, char *s, size_t len)
 	p = tail;
 	if (from > w->conn->errfrom && (e = strchr(p, '\n')) != NULL)
 		p = e + 1;	/* a cut first line */
+	memcpy(s, lead, k);
 	for (i = 0; p[i] != '\0' && k + 4 < len; i++) {
 		if (p[i] == '\n') {
-			if (p[i + 1] != '\0' && k > 0) {
+			if (p[i + 1] != '\0' && k > sizeof(lead) - 1) {
 				memcpy(s + k, " | ", 3);
 				k += 3;
 			}
@@ -764,6 +776,8 @@ lastwords(const struct worker *w, char *s, size_t len)
 		}
 	}
 	s[k] = '\0';
+	if (k == sizeof(lead) - 1)
+		s[0] = '\0';	/* no words */
 }
 
 /*
@@ -806,9 +820,8 @@ worker_tick(struct worker *w)
 		launcher(w, cmd, sizeof(cmd));
 		w->gaveup = 1;
 		fault(w, 0, "worker %d did not answer Start within %.0f s "
-		    "(started by %s)%s%s", w->slot, (double)(now -
-		    w->spawned) / 1000, cmd, words[0] != '\0' ?
-		    "; its stderr: " : "", words);
+		    "(started by %s)%s", w->slot, (double)(now -
+		    w->spawned) / 1000, cmd, words);
 		return;
 	}
 
@@ -867,6 +880,7 @@ reaped(struct worker *w, int status)
 {
 	struct rep_result res = { 0 };
 	char st[96], words[300];
+	int running, early;
 
 	while (w->conn->fd >= 0 && readconn(w))
 		;
@@ -874,18 +888,18 @@ reaped(struct worker *w, int status)
 	killall(w, SIGKILL);
 	closefd(w->conn);
 	statustext(st, sizeof(st), status);
-	if (w->test != NULL && (!w->failed || w->conn->byexit)) {
+	/* Its exit is the news: while running a test, or before Start. */
+	running = w->test != NULL && (!w->failed || w->conn->byexit);
+	early = !running && w->state == WORKER_DYING && w->conn->byexit &&
+	    !w->conn->started;
+	if (running || early)
 		lastwords(w, words, sizeof(words));
+	if (running)
 		snprintf(w->why, sizeof(w->why), "worker %d %s while running "
-		    "%s%s%s", w->slot, st, w->test, words[0] != '\0' ?
-		    "; its stderr: " : "", words);
-	} else if (w->state == WORKER_DYING && w->conn->byexit &&
-	    w->conn->started == 0) {
-		lastwords(w, words, sizeof(words));
+		    "%s%s", w->slot, st, w->test, words);
+	else if (early)
 		snprintf(w->why, sizeof(w->why), "worker %d %s before it "
-		    "answered Start%s%s", w->slot, st, words[0] != '\0' ?
-		    "; its stderr: " : "", words);
-	}
+		    "answered Start%s", w->slot, st, words);
 	if (w->test != NULL) {
 		w->failed = 1;
 		res.kind = REP_ERROR;

@@ -19,8 +19,8 @@ struct worker_cfg {
 	char *const *wopts;		/* their --worker options; NULL-ended */
 	const char *command;		/* --worker-command, or NULL: local */
 	/*
-	 * Or each slot's own (--ssh): commands[slot], NULL for a local
-	 * worker, for slots below ncommands; command for the rest.
+	 * Or a slot's own (--ssh): commands[slot] where it is not NULL
+	 * and slot is below ncommands; command for the rest.
 	 */
 	char *const *commands;
 	int ncommands;

@@ -17,24 +17,6 @@
 suite g groups
 plan 50
 
-# Whether the worker is its tests' reaper here (disttrial.1, --worker):
-# on Linux with /proc, and on FreeBSD.  Elsewhere what leaves the tests'
-# process group escapes and nothing is named: those checks are skipped.
-reaper=0
-case $(uname -s) in
-Linux) [ -r /proc/self/stat ] && reaper=1 ;;
-FreeBSD) reaper=1 ;;
-esac
-
-# skipn N DESC: N points that need a reaper, skipped.
-skipn() {
-	_i=0
-	while [ "$_i" -lt "$1" ]; do
-		_i=$((_i + 1))
-		skip "$2 ($_i of $1)" "no reaper on $(uname -s) (disttrial.1)"
-	done
-}
-
 # The killer, five times over: the window was narrow.
 i=1
 while [ "$i" -le 5 ]; do

@@ -47,9 +47,13 @@ chmod +x "$tmp/m/big.t" "$tmp/m/small.t"
 
 # dtrun runs $DT: here a script that sets the limit and runs disttrial,
 # whose workers and tests inherit it.
-printf '#!/bin/sh\nulimit -v %s || exit 125\nexec "%s" "$@"\n' "$limit" \
-    "$DT" >"$tmp/limited"
-chmod +x "$tmp/limited"
+# limitto KB: the limit those runs get.
+limitto() {
+	printf '#!/bin/sh\nulimit -v %s || exit 125\nexec "%s" "$@"\n' "$1" \
+	    "$top/disttrial" >"$tmp/limited"
+	chmod +x "$tmp/limited"
+}
+limitto "$limit"
 DT=$tmp/limited
 
 # count PATTERN FILE: how many lines of FILE match the basic RE (0 if
@@ -94,8 +98,7 @@ awk 'BEGIN {
 }'
 FIX
 chmod +x "$tmp/m/fails.t"
-printf '#!/bin/sh\nulimit -v 40000 || exit 125\nexec "%s" "$@"\n' \
-    "$top/disttrial" >"$tmp/limited"
+limitto 40000
 dtrun m -j1 fails.t
 check "200,000 failing points under ulimit -v 40000: exit 1 ($rc)" \
     [ "$rc" -eq 1 ]

@@ -54,13 +54,7 @@ interrupt() {
 		[ "$started" -eq 1 ] && kill -s "$_sig" "$_pid"
 		cat >>"$tmp/$_name.out"
 	} <"$tmp/report"
-	wait "$_pid"
-	rc=$?
-	unwatch "$_pid"
-	if [ -e "$tmp/hung.$_pid" ]; then
-		rc=124
-		diag "disttrial $* did not end and was killed"
-	fi
+	watched "$_pid"
 	mask "$tmp/$_name.out" >"$tmp/$_name.m"
 }
 
@@ -173,13 +167,7 @@ fullpipe() {
 		fi
 		cat >/dev/null
 	} <"$tmp/ready"
-	wait "$_pid"
-	rc=$?
-	unwatch "$_pid"
-	if [ -e "$tmp/hung.$_pid" ]; then
-		rc=124
-		diag "disttrial $* did not end and was killed"
-	fi
+	watched "$_pid"
 	echo go >"$tmp/go"
 	wait "$_reader"
 }

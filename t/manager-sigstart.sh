@@ -32,10 +32,7 @@ DTS=$tmp/bin/disttrial
 # finish NAME PID: the rest of the report, then the exit status in $rc.
 finish() {
 	cat >>"$tmp/$1.out"
-	wait "$2"
-	rc=$?
-	unwatch "$2"
-	[ -e "$tmp/hung.$2" ] && rc=124
+	watched "$2"
 	mask "$tmp/$1.out" >"$tmp/$1.m"
 }
 

@@ -14,26 +14,6 @@ need_worker
 # shellcheck source=t/fixtures/manager/lib.sh disable=SC1091
 . t/fixtures/manager/lib.sh
 
-# Whether the worker is its tests' reaper here (disttrial.1, --worker):
-# on Linux with /proc, and on FreeBSD.  Elsewhere what leaves the tests'
-# process group escapes and nothing is named: those checks are skipped.
-reaper=0
-case $(uname -s) in
-Linux) [ -r /proc/self/stat ] && reaper=1 ;;
-FreeBSD) reaper=1 ;;
-esac
-noreaper="no reaper on $(uname -s) (disttrial.1: --worker)"
-
-# skipn N DESC [REASON]: N points skipped, for want of a reaper unless
-# REASON says otherwise.
-skipn() {
-	_i=0
-	while [ "$_i" -lt "$1" ]; do
-		_i=$((_i + 1))
-		skip "$2 ($_i of $1)" "${3:-$noreaper}"
-	done
-}
-
 # elapsed NAME TEST: how long the Run of TEST took, in ms.
 elapsed() {
 	sed -n "s|^elapsed testCase=$2 ms=||p" "$tmp/$1.out"

@@ -16,6 +16,9 @@
 #	drive NAME [wdriver args]	runs t/lib/wdriver, output in $tmp/NAME.*
 #	check_drive NAME DESC		the driver saw no breach and exit 0
 #	done_testing			prints the plan, exits 1 on a failure
+#	skipn N DESC [REASON]		N points skipped, for want of a
+#					reaper ($reaper is 1 where the worker
+#					is one) unless REASON says otherwise
 #
 # $tmp is a fresh directory, removed on exit.  A test missing something it
 # needs calls skip_all REASON.
@@ -116,6 +119,26 @@ skip() {
 	ntest=$((ntest + 1))
 	printf 'ok %s - %s # SKIP %s\n' "$ntest" "$(tapdesc "$1")" \
 	    "$(tapdesc "$2")"
+}
+
+# Whether the worker is its tests' reaper here (disttrial.1, --worker):
+# on Linux with /proc, and on FreeBSD.  Elsewhere what leaves the tests'
+# process group escapes and nothing is named: those checks are skipped.
+reaper=0
+case $(uname -s) in
+Linux) [ -r /proc/self/stat ] && reaper=1 ;;
+FreeBSD) reaper=1 ;;
+esac
+noreaper="no reaper on $(uname -s) (disttrial.1: --worker)"
+
+# skipn N DESC [REASON]: N points skipped, for want of a reaper unless
+# REASON says otherwise.
+skipn() {
+	_i=0
+	while [ "$_i" -lt "$1" ]; do
+		_i=$((_i + 1))
+		skip "$2 ($_i of $1)" "${3:-$noreaper}"
+	done
 }
 
 # skip_all REASON: the whole file skipped, as TAP says it ("1..0 # SKIP
