@@ -86,7 +86,7 @@ enum {
 static const struct option {
 	char shortname;		/* 0: long form only */
 	const char *longname;
-	int hasarg;
+	int hasarg;		/* 2: optional, as --name=value only */
 	int id;
 } options[] = {
 	{ 0, "color", 1, OPT_COLOR },
@@ -103,7 +103,7 @@ static const struct option {
 	{ 0, "random", 1, OPT_RANDOM },
 	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "shard", 1, OPT_SHARD },
-	{ 0, "slurm", 0, OPT_SLURM },
+	{ 0, "slurm", 2, OPT_SLURM },	/* 2: --slurm or --slurm=N */
 	{ 0, "ssh", 1, OPT_SSH },
 	{ 0, "start-timeout", 1, OPT_STARTTIMEOUT },
 	{ 0, "state", 1, OPT_STATE },
@@ -123,7 +123,7 @@ static const char synopsis[] =
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
     "                 [--leaks how] [--order order] [--random seed]\n"
-    "                 [--shard k/n] [--slurm] [--ssh [n/]host]\n"
+    "                 [--shard k/n] [--slurm[=n]] [--ssh [n/]host]\n"
     "                 [--start-timeout seconds]\n"
     "                 [--state file [--failed]] [--tap]\n"
     "                 [--worker-command command] [test ...]\n"
@@ -145,7 +145,8 @@ static const char help[] =
     "      --group-fd FD         with --worker: note the tests' process\n"
     "                            group on FD, once\n"
     "  -h, --help                print this help and exit\n"
-    "  -j, --jobs N|auto         workers (default auto: online processors)\n"
+    "  -j, --jobs N|auto         workers here (default auto: online\n"
+    "                            processors; none beside --ssh or --slurm)\n"
     "      --junit-xml FILE      also write JUnit XML for CI servers\n"
     "      --leaks HOW           what a test left running is: warn (a\n"
     "                            skip naming it, the default), error\n"
@@ -157,11 +158,10 @@ static const char help[] =
     "                            tap (one TAP stream)\n"
     "      --shard K/N           run part K of N of the tests, the same\n"
     "                            parts everywhere (by --state's times)\n"
-    "      --slurm               workers as SLURM job steps (srun): in an\n"
-    "                            allocation, as many as its tasks\n"
-    "      --ssh [N/]HOST        N workers (1) on HOST through ssh, in\n"
-    "                            this directory; again for more hosts;\n"
-    "                            local workers then only as -j says\n"
+    "      --slurm[=N]           N workers more as SLURM job steps (srun);\n"
+    "                            in an allocation, at most its tasks\n"
+    "      --ssh [N/]HOST        N workers more (1) on HOST through ssh,\n"
+    "                            in this directory; again for more hosts\n"
     "      --start-timeout SECS  give up a worker that has not started\n"
     "                            after SECS (default 300)\n"
     "      --state FILE          learn from the last run: slowest first,\n"
@@ -197,7 +197,9 @@ static struct {
 	double starttimeout;	/* --start-timeout, seconds */
 	int shard, shards;	/* --shard K/N; 0/0: the whole suite */
 	int jobsgiven;		/* -j was given */
-	int slurm;		/* --slurm */
+	int slurm;		/* --slurm[=N] was given */
+	int nslurm;		/* its N, or 0 */
+	int nslurmgiven;	/* N was given */
 	struct sshhost {
 		const char *host;
 		int n;
@@ -279,28 +281,6 @@ opt_ssh(const char *arg)
 	opt.nssh++;
 	opt.nsshworkers += (int)n;
 	return 0;
-}
-
-/*
- * --slurm inside an allocation (salloc, sbatch): as many workers as it
- * has tasks, fewer if -j says so; never more, or a step would wait.
- */
-static void
-opt_slurmjobs(void)
-{
-	const char *n = getenv("SLURM_NTASKS");
-	long v;
-
-	if (getenv("SLURM_JOB_ID") == NULL)
-		return;
-	if (n == NULL)
-		n = getenv("SLURM_NPROCS");
-	if (n == NULL || (v = strtol(n, NULL, 10)) < 1)
-		return;
-	if (v > MAXJOBS)
-		v = MAXJOBS;
-	if (!opt.jobsgiven || opt.jobs > v)
-		opt.jobs = (int)v;
 }
 
 /* --shard K/N: 1 <= K <= N. */
@@ -401,6 +381,32 @@ opt_jobs(const char *arg, int *jobs)
 	return 0;
 }
 
+/*
+ * --slurm's workers.  Inside an allocation (salloc, sbatch): as many as
+ * it has tasks, fewer if --slurm=N says so; never more, or a step would
+ * wait for a place the run's own steps hold.  Outside one: N jobs, or
+ * one per processor here.
+ */
+static void
+opt_slurmjobs(void)
+{
+	const char *n = getenv("SLURM_NTASKS");
+	long v;
+
+	if (opt.nslurm == 0)
+		opt_jobs("auto", &opt.nslurm);
+	if (getenv("SLURM_JOB_ID") == NULL)
+		return;
+	if (n == NULL)
+		n = getenv("SLURM_NPROCS");
+	if (n == NULL || (v = strtol(n, NULL, 10)) < 1)
+		return;
+	if (v > MAXJOBS)
+		v = MAXJOBS;
+	if (!opt.nslurmgiven || opt.nslurm > v)
+		opt.nslurm = (int)v;
+}
+
 /* --group-fd: a descriptor above stderr that is open. */
 static int
 opt_fd(const char *arg, int *fd)
@@ -431,9 +437,6 @@ opt_flag(int id)
 		break;
 	case OPT_HELP:
 		opt.help = 1;
-		break;
-	case OPT_SLURM:
-		opt.slurm = 1;
 		break;
 	case OPT_STDIO:
 		opt.wopts.stdio = 1;
@@ -524,6 +527,14 @@ opt_value(const struct option *o, const char *arg)
 		return opt_jobs(arg, &opt.jobs);
 	case OPT_SSH:
 		return opt_ssh(arg);
+	case OPT_SLURM:
+		opt.slurm = 1;
+		opt.nslurmgiven = arg != NULL;
+		if (arg != NULL && (strcmp(arg, "auto") == 0 ||
+		    opt_jobs(arg, &opt.nslurm) < 0))
+			return opt_bad("--slurm=N needs a number of workers from "
+			    "1 to 1024, not '%s'", arg);
+		return 0;
 	case OPT_JUNIT:
 		return opt_given(arg, 0, "--junit-xml needs a file name",
 		    &opt.junit);
@@ -579,6 +590,8 @@ opt_long(char **argv, int *i)
 		return opt_bad("unknown option %s", argv[*i]);
 	if (!o->hasarg && eq != NULL)
 		return opt_bad("option --%s takes no value", o->longname);
+	if (o->hasarg == 2)
+		return opt_value(o, eq ? eq + 1 : NULL);
 	if (o->hasarg && eq == NULL && argv[*i + 1] == NULL)
 		return opt_bad("option --%s needs a value", o->longname);
 	return opt_value(o, !o->hasarg ? NULL : eq ? eq + 1 : argv[++*i]);
@@ -633,16 +646,18 @@ opt_check(int nops)
 	if (opt.nssh > 0 && opt.trial)
 		return opt_bad("%s", "--ssh does not go with --trial: give "
 		    "--worker-command the way to start Twisted's worker there");
-	if (opt.slurm && (opt.workercmd != NULL || opt.trial))
-		return opt_bad("%s", "--slurm starts this program's workers: "
-		    "not with --worker-command or --trial");
+	if (opt.slurm && opt.trial)
+		return opt_bad("%s", "--slurm starts this program's workers, "
+		    "not Twisted's: not with --trial");
 	if (opt.slurm)
 		opt_slurmjobs();
-	if (opt.nssh > 0 && !opt.jobsgiven)
-		opt.jobs = 0;	/* only the hosts, unless -j asks for more */
-	if (opt.jobs + opt.nsshworkers > MAXJOBS)
-		return opt_bad("%s", "-j and --ssh ask for more than 1024 "
-		    "workers");
+	/* Only the far workers, unless -j or --worker-command asks. */
+	if ((opt.nssh > 0 || opt.slurm) && !opt.jobsgiven &&
+	    opt.workercmd == NULL)
+		opt.jobs = 0;
+	if (opt.jobs + opt.nsshworkers + opt.nslurm > MAXJOBS)
+		return opt_bad("%s", "-j, --ssh and --slurm ask for more than "
+		    "1024 workers");
 	return 0;
 }
 
@@ -919,7 +934,6 @@ struct pool {
 	int stopping;		/* hand out no more tests */
 	const char *stopwhy;	/* "Bail out!" or "--exitfirst" */
 	char why[512];		/* the last fault of a retiring slot */
-	char *slurmcmd;		/* --slurm's worker command */
 	int started;		/* a worker answered Start */
 	int unstarted;		/* tests were left, and no worker ever started */
 	int drawnstarted;	/* the status line has shown that */
@@ -1043,19 +1057,20 @@ pool_slurm(const struct pool *p, const char *self)
 }
 
 /*
- * The --ssh workers' commands, after the -j local ones: ssh in batch
- * mode with keepalives (a lost host is noticed in about 15 s), to HOST,
- * where this program, by the same path, is a worker on stdin and stdout
- * in this directory, told how many workers the run has (ssh forwards no
- * environment; the worker learns its number from Start).  The files are
+ * The far workers' commands, after the -j ones (cfg.command's): first
+ * the --ssh hosts', in order.  ssh goes in batch mode with keepalives
+ * (a lost host is noticed in about 15 s) to HOST, where this program,
+ * by the same path, is a worker on stdin and stdout in this directory,
+ * told how many workers the run has (ssh forwards no environment; the
+ * worker learns its number from Start).  Then --slurm's.  The files are
  * assumed shared: paths go as the manager sees them.
  */
 static void
-pool_ssh(struct pool *p, const char *self)
+pool_far(struct pool *p, const char *self)
 {
 	const char *ssh = getenv("DISTTRIAL_SSH");
 	char cwd[PATH_MAX], jobs[48];
-	char **cmds;
+	char **cmds, *slurm;
 	struct buf remote = { 0 }, local = { 0 };
 	size_t h;
 	int i, k, slot = opt.jobs;
@@ -1065,10 +1080,10 @@ pool_ssh(struct pool *p, const char *self)
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		fatal("getcwd:");
 	snprintf(jobs, sizeof(jobs), " && DISTTRIAL_JOBS=%d exec ", p->nw);
-	cmds = xreallocarray(NULL, (size_t)(opt.jobs + opt.nsshworkers),
-	    sizeof(*cmds));
+	cmds = xreallocarray(NULL, (size_t)(opt.jobs + opt.nsshworkers +
+	    opt.nslurm), sizeof(*cmds));
 	for (i = 0; i < opt.jobs; i++)
-		cmds[i] = NULL;		/* the -j workers: cfg.command's */
+		cmds[i] = NULL;
 	/* What runs there is the same on every host. */
 	buf_addstr(&remote, "cd ");
 	shquote(&remote, cwd);
@@ -1089,6 +1104,12 @@ pool_ssh(struct pool *p, const char *self)
 		for (k = 0; k < opt.ssh[h].n; k++)
 			cmds[slot++] = xstrdup((char *)local.data);
 	}
+	if (opt.slurm) {
+		slurm = pool_slurm(p, self);
+		for (k = 0; k < opt.nslurm; k++)
+			cmds[slot++] = xstrdup(slurm);
+		free(slurm);
+	}
 	buf_free(&remote);
 	buf_free(&local);
 	p->cfg.commands = cmds;
@@ -1100,7 +1121,7 @@ static void
 pool_init(struct pool *p, char *dir, int logfd, const char *self,
     const char *name)
 {
-	int all = opt.jobs + opt.nsshworkers;
+	int all = opt.jobs + opt.nsshworkers + opt.nslurm;
 
 	memset(p, 0, sizeof(*p));
 	/* --trial: the tests are counted once the workers have started. */
@@ -1115,10 +1136,8 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	p->cfg.name = name;
 	p->cfg.wopts = pool_wopts();
 	p->cfg.command = opt.workercmd;
-	if (opt.slurm)
-		p->cfg.command = p->slurmcmd = pool_slurm(p, self);
-	if (opt.nssh > 0)
-		pool_ssh(p, self);
+	if (opt.nssh > 0 || opt.slurm)
+		pool_far(p, self);
 	p->cfg.tempdir = dir;
 	p->cfg.rep = p->rep;
 	p->cfg.logfd = logfd;
@@ -1135,7 +1154,6 @@ pool_free(struct pool *p)
 	for (i = 0; i < p->cfg.ncommands; i++)
 		free(p->cfg.commands[i]);
 	free((void *)p->cfg.commands);
-	free(p->slurmcmd);
 	worker_cfg_free(&p->cfg);
 	reporter_free(p->rep);
 	free(p->w);

@@ -13,7 +13,7 @@
 # - A step cancelled under its test (scancel): that test's error quotes
 #   srun's words; the rest run on.
 # - --slurm, built in: in the allocation as many workers as its tasks
-#   (or -j's fewer), outside one a job per worker.
+#   (or =N's fewer), outside one a job per worker; beside -j's here.
 # Skipped, saying why, without SLURM's and munge's programs, as a user
 # other than root (SlurmUser=root), or if the cluster does not come up.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -63,29 +63,28 @@ for t in a b c d e f; do
 	chmod +x "$tmp/s/st/$t.sh"
 done
 
-# --slurm in the allocation: as many workers as its 4 tasks, with -j or
-# without (-j9 would leave 5 steps waiting); -j2 fewer.
+# --slurm in the allocation: as many workers as its 4 tasks, unless =N
+# says fewer (=9 would leave 5 steps waiting); =2 fewer.
 dtrun s --slurm st
 check "--slurm in an allocation: passes ($rc)" [ "$rc" -eq 0 ]
 n=$(grep -c '^in step [0-9][0-9]* of job [0-9][0-9]* as worker [0-3]$' \
     "$tmp/s/_trial_temp/test.log")
 check "... each test in a job step ($n of 6)" [ "$n" -eq 6 ]
-for j in '' -j9 -j2; do
+for j in '' =9 =2; do
 	want=4
-	[ "$j" = -j2 ] && want=2
-	# shellcheck disable=SC2086 # $j is one word or none
-	dtrun s --slurm $j env
-	check "--slurm $j in an allocation of 4 tasks: passes ($rc)" \
+	[ "$j" = =2 ] && want=2
+	dtrun s "--slurm$j" env
+	check "--slurm$j in an allocation of 4 tasks: passes ($rc)" \
 	    [ "$rc" -eq 0 ]
 	n=$(grep -c "^env/e[1-4]\.sh jobs=$want harness=1\$" \
 	    "$tmp/s/_trial_temp/test.log")
 	check "... $want workers, as every test was told ($n)" [ "$n" -eq 4 ]
 done
 # Outside any allocation: each worker a job of its own.
-(cd "$tmp/s" && exec "$top/disttrial" --slurm -j2 st) \
+(cd "$tmp/s" && exec "$top/disttrial" --slurm=2 st) \
     >"$tmp/o.out" 2>"$tmp/o.err" </dev/null
 rc=$?
-check "--slurm -j2 outside an allocation: passes ($rc)" [ "$rc" -eq 0 ]
+check "--slurm=2 outside an allocation: passes ($rc)" [ "$rc" -eq 0 ]
 n=$(grep -c '^in step [0-9][0-9]* of job [0-9][0-9]* as worker [01]$' \
     "$tmp/s/_trial_temp/test.log")
 check "... each test in a job step ($n of 6)" [ "$n" -eq 6 ]
@@ -100,6 +99,21 @@ check "... each worker a job of its own ($nw workers, $nj jobs, $np pairs)" \
 left=0
 noneleft && left=1
 check '... and no job is left running' [ "$left" -eq 1 ]
+
+# A mixed pool in the allocation: worker 0 here, 1 and 2 job steps,
+# each told its own number and that the run has 3.
+meeting "$tmp/s/meet" 3
+dtrun s -j1 --slurm=2 meet st
+check "-j1 --slurm=2 in an allocation: passes ($rc)" [ "$rc" -eq 0 ]
+log=$tmp/s/_trial_temp/test.log
+sed -n 's|^m[1-3]\.sh worker=\([0-9]*\) jobs=3 temp=.*/_trial_temp/\1/tmp$|\1|p' \
+    "$log" | sort >"$tmp/workers"
+printf '0\n1\n2\n' >"$tmp/want"
+check_same "$tmp/want" "$tmp/workers" \
+    '... 3 tests on 3 workers, each told its own number and of 3 workers'
+n=$(grep -c '^m[1-3]\.sh step=none worker=0$' "$log")
+m=$(grep -c '^m[1-3]\.sh step=[0-9][0-9]* worker=[12]$' "$log")
+check "... worker 0 here, 1 and 2 job steps ($n + $m)" [ "$n.$m" = 1.2 ]
 
 # The report of a local run.
 dtrun s -j4 --worker-command "$step" outcomes

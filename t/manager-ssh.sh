@@ -4,7 +4,8 @@
 # runs there, the report a local run's, each test told its own worker's
 # number by its Start directory (ssh forwards no environment) and the
 # run's count of workers; a mixed pool of 2 local and 2 ssh workers, the
-# same footer.  A host lost mid-test (its sshd session killed): one
+# same footer, and each of its workers (here and there) told its own
+# number and the run's count.  A host lost mid-test (its sshd session killed): one
 # error, the rest run on, nothing left there.  A host that refuses (no
 # such user's key) retires its slots, each error naming ssh's own words,
 # exit 2.
@@ -82,6 +83,14 @@ dtrun h -j2 --ssh 2/127.0.0.1 outcomes
 tail -n 1 "$tmp/h.m" >"$tmp/mixed.foot"
 check_same "$tmp/local.foot" "$tmp/mixed.foot" \
     '-j2 --ssh 2/127.0.0.1: the footer of a local run'
+# Each of 4 tests that meet on 4 workers is told its own number.
+meeting "$tmp/h/meet" 4
+dtrun h -j2 --ssh 2/127.0.0.1 meet
+sed -n 's|^m[1-4]\.sh worker=\([0-9]*\) jobs=4 temp=.*/_trial_temp/\1/tmp$|\1|p' \
+    "$log" | sort >"$tmp/workers"
+printf '0\n1\n2\n3\n' >"$tmp/want"
+check_same "$tmp/want" "$tmp/workers" \
+    '... 4 tests on 4 workers, each told its own number and of 4 workers'
 
 # A host that will not let us in: ssh's own words in each error.
 dtrun h --ssh nobody@127.0.0.1 env/e1.sh

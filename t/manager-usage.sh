@@ -100,10 +100,13 @@ usage 'ssh needs' '--ssh past 1024 workers' --ssh 1000/a --ssh 25/b pass
 usage 'more than 1024' '-j and --ssh past 1024 workers' -j 1000 \
     --ssh 25/a pass
 usage 'does not go with --trial' '--ssh with --trial' --trial --ssh h pass
-usage 'slurm starts' '--slurm with --worker-command' --slurm \
-    --worker-command 'exec sh' pass
 usage 'slurm starts' '--slurm with --trial' --slurm --trial pass
-usage 'takes no value' '--slurm=yes' --slurm=yes pass
+usage 'slurm=N needs' '--slurm=yes' --slurm=yes pass
+usage 'slurm=N needs' '--slurm=0' --slurm=0 pass
+usage 'slurm=N needs' '--slurm=auto (a count here means nothing there)' \
+    --slurm=auto pass
+usage 'more than 1024' '-j, --ssh and --slurm past 1024 workers' -j 1000 \
+    --ssh 20/a --slurm=5 pass
 usage 'given twice' '--worker-command twice (one replaced the other)' \
     --worker-command 'exec sh' --worker-command 'exec dash' pass
 usage "[ ']t[:' ]" 'no operand and no t: t is named' -j1
