@@ -116,6 +116,7 @@ size_t utf8_span(const unsigned char *p, size_t len, size_t n);
 #define BAIL_PREFIX	"Bail out!"	/* a bail out's text begins so */
 
 long long now_ms(void);		/* the monotonic clock, in milliseconds */
+long long now_us(void);		/* and in microseconds */
 const char *signame(int sig);	/* "SIGTERM"; "unknown" if not known */
 
 /*

@@ -131,6 +131,7 @@ struct testproc {
 	int execerr;		/* errno of a failed exec, or 0 */
 	const char *cannot;	/* pipe or posix_spawn, if that failed */
 	int timedout;		/* the ladder's SIGTERM was sent */
+	long long began;	/* us, when its Run began here */
 	int stray;		/* something it left held its pipes */
 	struct ladder kill;	/* the time-out's, then the sweep's ladder */
 	int sig;		/* TP_SWEEPING: the ladder's signal so far */
@@ -154,6 +155,7 @@ static struct {
 	struct runreq *run;	/* Runs waiting, the first one running */
 	size_t nrun, runcap;
 	int runok;		/* every result of this Run was accepted */
+	int dirty;		/* this Run failed: a manager may stop (-x) */
 	struct testproc *t;	/* the test running, or NULL */
 	int olddialect;
 	char *tempdir;		/* the tests' own DISTTRIAL_TEMP, in Start's */
@@ -436,6 +438,8 @@ newresult(const char *cmd, const char *class, const char *text,
 		utf8_repair(&it->text, (const unsigned char *)text, textlen);
 	if (strcmp(cmd, "AddFailure") == 0 || strcmp(cmd, "AddError") == 0)
 		it->nstream = 2;
+	if (it->nstream == 2 || strcmp(cmd, "AddUnexpectedSuccess") == 0)
+		W.dirty = 1;
 	else if (strcmp(cmd, "AddExpectedFailure") == 0)
 		it->nstream = 1;
 	return it;
@@ -567,6 +571,7 @@ static void
 start(const struct amp_pair *tag, const struct amp_pair *dir)
 {
 	struct buf path = { 0 };
+	struct amp_box b = { 0 };
 	char cwd[PATH_MAX];
 	struct stat st;
 	int ok;
@@ -594,9 +599,39 @@ start(const struct amp_pair *tag, const struct amp_pair *dir)
 	} else {
 		warn("worker: cannot create %s:", (char *)path.data);
 	}
-	amp_reply(&W.wbuf, tag ? tag->val : NULL, tag ? tag->vlen : 0, "success",
-	    ok ? "True" : "False");
+	if (tag != NULL) {
+		amp_answer(&b, tag->val, tag->vlen);
+		amp_addstr(&b, "success", ok ? "True" : "False");
+		amp_addstr(&b, "queueAhead", "True");	/* see withdraw() */
+		amp_send(&W.wbuf, &b);
+		amp_free(&b);
+	}
 	buf_free(&path);
+}
+
+/*
+ * Our manager's own commands, beside trial's (a Twisted manager sends
+ * neither, and ignores Start's queueAhead).  Start's answer says
+ * queueAhead: Runs may be sent before the last is answered; they run
+ * one after another, in order.  Withdraw takes back every Run not yet
+ * begun (the manager stops early): they are dropped unanswered, and
+ * the answer says how many, the last ones sent.  Ping is answered at
+ * once, whatever runs: the manager times the round trip with it.
+ */
+static void
+withdraw(const struct amp_pair *tag)
+{
+	char n[32];
+	size_t keep = W.t != NULL ? 1 : 0, i;
+
+	for (i = keep; i < W.nrun; i++) {
+		free(W.run[i].test);
+		free(W.run[i].tag);
+	}
+	snprintf(n, sizeof(n), "%zu", W.nrun - keep);
+	W.nrun = keep;
+	if (tag != NULL)
+		amp_reply(&W.wbuf, tag->val, tag->vlen, "withdrawn", n);
 }
 
 static void
@@ -620,6 +655,15 @@ managercmd(const struct amp_box *b)
 	cmd = amp_get(b, "_command");
 	tag = amp_get(b, "_ask");
 	isstart = amp_is(cmd, "Start");
+	if (amp_is(cmd, "Withdraw")) {
+		withdraw(tag);
+		return 0;
+	}
+	if (amp_is(cmd, "Ping")) {
+		if (tag != NULL)
+			amp_reply(&W.wbuf, tag->val, tag->vlen, NULL, NULL);
+		return 0;
+	}
 	if (isstart) {
 		arg = amp_get(b, "directory");
 	} else if (amp_is(cmd, "Run")) {
@@ -1146,6 +1190,8 @@ spawn(const char *path)
 	t->tap = tap_new(ontap, t);
 	W.t = t;
 	W.runok = 1;
+	W.dirty = 0;
+	t->began = now_us();
 	buf_addstr(&hdr, "--> ");
 	buf_addstr(&hdr, path);
 	buf_addstr(&hdr, " <--");
@@ -1554,10 +1600,39 @@ reaptest(void)
 }
 
 /*
+ * The Run's answer: trial's success, and how long the Run took here,
+ * in seconds (elapsed: our manager's, which Twisted's ignores), for the
+ * manager to reckon how many Runs to keep queued ahead.
+ */
+static void
+runanswer(const struct testproc *t)
+{
+	struct amp_box b = { 0 };
+	char secs[32];
+
+	if (W.run[0].tag == NULL)
+		return;
+	snprintf(secs, sizeof(secs), "%.6f",
+	    (double)(now_us() - t->began) / 1e6);
+	amp_answer(&b, (const unsigned char *)W.run[0].tag,
+	    strlen(W.run[0].tag));
+	amp_addstr(&b, "success", W.runok ? "True" : "False");
+	amp_addstr(&b, "elapsed", secs);
+	amp_send(&W.wbuf, &b);
+	amp_free(&b);
+}
+
+/*
  * Moves the running test along: once its process is reaped and its
  * pipes are closed, what it left running is swept away (nothing it
  * started outlives it) and it is judged; once every result is answered,
- * so is the Run.
+ * so is the Run, as trial's worker does.  But with another Run waiting
+ * (our manager queues them ahead, to keep a far worker busy), the Run
+ * is answered as soon as its results are on their way, and the next
+ * test begins: waiting for their answers would cost a round trip a
+ * test.  Its results still go out before its answer, the next test's
+ * after it.  Not after a failure: the manager may stop there (-x), and
+ * its Withdraw comes with its answers, before the next test begins.
  */
 static void
 advance(void)
@@ -1573,10 +1648,8 @@ advance(void)
 		reportleft(t);
 	}
 	if (t != NULL && t->phase == TP_JUDGED && W.qlen == W.qhead &&
-	    W.nask == W.askhead) {
-		amp_reply(&W.wbuf, W.run[0].tag, W.run[0].tag ?
-		    strlen(W.run[0].tag) : 0, "success",
-		    W.runok ? "True" : "False");
+	    (W.nask == W.askhead || (W.nrun > 1 && !W.dirty))) {
+		runanswer(t);
 		freetest(t);
 		W.t = NULL;
 		free(W.run[0].test);

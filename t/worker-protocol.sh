@@ -82,11 +82,30 @@ check_count 2 "$AS/pass.sh" "$o" \
     '... the same test twice is run twice'
 
 # Every answer held back 30 ms: no Run may be answered before all of its
-# test's commands are.
+# test's commands are, unless another Run waits behind it and it did
+# not fail (then the next test need not wait a round trip: the driver
+# checks each answer against that rule).
 drive w -D 30 -p "$fx/pass.sh" "$fx/fail1.sh" "$fx/tap-todo.sh" \
     "$fx/skip77.sh" "$fx/bigtail.sh" "$fx/no-such-test"
-check_drive w 'with slow answers, each Run waits for all its answers'
+check_drive w 'with slow answers, a Run waits for its answers as it must'
 check_count 6 'Run testCase=' "$tmp/w.out" '... and all are answered'
+# Held back a second: with a Run behind them, the passing tests are
+# answered at once, the failing one and the last only once their
+# answers came.  One at a time, every Run waits.
+drive a -D 1000 -p "$fx/pass.sh" "$fx/tap-pass.sh" "$fx/fail1.sh" \
+    "$fx/pass.sh"
+check_drive a 'Runs queued: the passing ones answered ahead of their answers'
+printf 'ahead testCase=%s\n' "$fx/pass.sh" "$fx/tap-pass.sh" >"$tmp/want"
+grep '^ahead ' "$tmp/a.out" >"$tmp/got"
+if cmp -s "$tmp/want" "$tmp/got"; then
+	pass '... those two, and not the failing one'
+else
+	fail '... those two, and not the failing one'
+	diag_file "$tmp/got"
+fi
+drive b -D 1000 "$fx/pass.sh" "$fx/tap-pass.sh"
+check_drive b 'Runs one at a time: each waits for its answers'
+check_count 0 'ahead testCase=' "$tmp/b.out" '... none answered ahead'
 
 # Bytes one at a time.
 drive o -1 "$fx/pass.sh" "$fx/tap-fail.sh"

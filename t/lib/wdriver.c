@@ -29,7 +29,10 @@
  * UTF-8, a missing or unknown key, a tag out of sequence, a result for
  * another test or outside a test's banner and its Run's answer, a Run
  * answered without a result, out of order, or before all its commands
- * were answered (visible with -D), and more.  "DRIVER: ..." lines are
+ * were answered (visible with -D) unless another Run waits behind it
+ * and it did not fail (then a line "ahead testCase=T" says so), Start's answer without queueAhead=True or a
+ * Run's without elapsed seconds (our manager's extensions, not
+ * printed), and more.  "DRIVER: ..." lines are
  * the driver's own trouble; "DRIVER TIMEOUT" means it gave up and
  * killed the worker.
  *
@@ -91,6 +94,7 @@ struct run {
 	unsigned long tag;
 	struct timespec sent;
 	size_t nresults;
+	int failed;		/* AddFailure, AddError, AddUnexpectedSuccess */
 };
 
 /* One key of a worker command, and how its value is checked. */
@@ -705,6 +709,9 @@ result(const char *name, struct field *f, size_t n)
 		return;
 	}
 	r->nresults++;
+	if (strcmp(name, "AddFailure") == 0 || strcmp(name, "AddError") == 0 ||
+	    strcmp(name, "AddUnexpectedSuccess") == 0)
+		r->failed = 1;
 	plen = strlen(r->path);
 	for (i = 0; i < n; i++)
 		if (iskey(&f[i], "testName") &&
@@ -825,8 +832,12 @@ printanswer(const char *what, const char *arg, const struct amp_box *b)
 	size_t i, n = 0;
 
 	for (i = 0; i < b->n && n < 8; i++) {
-		if (b->pair[i].klen == 7 &&
-		    memcmp(b->pair[i].key, "_answer", 7) == 0)
+		if ((b->pair[i].klen == 7 &&
+		    memcmp(b->pair[i].key, "_answer", 7) == 0) ||
+		    (b->pair[i].klen == 10 &&
+		    memcmp(b->pair[i].key, "queueAhead", 10) == 0) ||
+		    (b->pair[i].klen == 7 &&
+		    memcmp(b->pair[i].key, "elapsed", 7) == 0))
 			continue;
 		memset(&f[n], 0, sizeof(f[n]));
 		f[n].key = b->pair[i].key;
@@ -873,6 +884,31 @@ checksuccess(const char *what, const struct amp_box *b)
 		violation("%s answer: success is not a Boolean", what);
 }
 
+/* Our worker's extensions to the answers: see workertrial.c. */
+static void
+checkours(const char *what, const struct amp_box *b)
+{
+	const struct amp_pair *p;
+	char s[32], *end;
+	double v;
+
+	if (strcmp(what, "Start") == 0) {
+		if (!amp_is(amp_get(b, "queueAhead"), "True"))
+			violation("Start answer lacks queueAhead=True");
+		return;
+	}
+	if ((p = amp_get(b, "elapsed")) == NULL || p->vlen == 0 ||
+	    p->vlen >= sizeof(s)) {
+		violation("Run answer lacks elapsed");
+		return;
+	}
+	memcpy(s, p->val, p->vlen);
+	s[p->vlen] = '\0';
+	v = strtod(s, &end);
+	if (*end != '\0' || !(v >= 0 && v < 1e6))
+		violation("Run answer: elapsed is not seconds: %s", s);
+}
+
 static void
 runanswer(const struct amp_box *b, size_t i)
 {
@@ -886,6 +922,7 @@ runanswer(const struct amp_box *b, size_t i)
 	} else {
 		printanswer("Run", r->path, b);
 		checksuccess("Run", b);
+		checkours("Run", b);
 	}
 	now(&t);
 	if (d.timing)
@@ -902,9 +939,12 @@ runanswer(const struct amp_box *b, size_t i)
 		    r->path);
 	for (j = n = 0; j < d.nheld; j++)
 		n += d.held[j].run == i;
-	if (n != 0)
+	/* With a Run behind it, a Run that passed need not wait. */
+	if (n != 0 && (r->failed || i + 1 >= d.nsent))
 		violation("Run %s answered before %zu of its commands were",
 		    r->path, n);
+	else if (n != 0)
+		printf("ahead testCase=%s\n", r->path);
 	d.cur = i + 1;
 	d.started = 0;
 	if (!d.pipeline && d.nsent < d.nruns)
@@ -938,6 +978,7 @@ answer(const struct amp_box *b)
 		} else {
 			printanswer("Start", NULL, b);
 			checksuccess("Start", b);
+			checkours("Start", b);
 		}
 		if (d.garbage && d.nruns == 0)
 			sendgarbage();
