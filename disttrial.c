@@ -931,6 +931,8 @@ struct pool {
 	int tty;		/* show a status line */
 	long long shown;	/* ms, when it was last drawn */
 	size_t next;		/* the next test of the queue */
+	size_t *back;		/* tests given back (worker.h's requeue), */
+	size_t nback, backcap;	/* before next in the queue, in order */
 	int stopping;		/* hand out no more tests */
 	const char *stopwhy;	/* "Bail out!" or "--exitfirst" */
 	char why[512];		/* the last fault of a retiring slot */
@@ -1116,6 +1118,8 @@ pool_far(struct pool *p, const char *self)
 	p->cfg.ncommands = slot;
 }
 
+static void pass_requeue(void *, size_t);
+
 /* The workers of one run: as many as there are tests, up to -j. */
 static void
 pool_init(struct pool *p, char *dir, int logfd, const char *self,
@@ -1143,6 +1147,8 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	p->cfg.logfd = logfd;
 	p->cfg.timeout = opt.wopts.timeout;
 	p->cfg.starttimeout = opt.starttimeout;
+	p->cfg.requeue = pass_requeue;
+	p->cfg.arg = p;
 }
 
 /* Everything pool_init made, once its workers are gone. */
@@ -1156,6 +1162,7 @@ pool_free(struct pool *p)
 	free((void *)p->cfg.commands);
 	worker_cfg_free(&p->cfg);
 	reporter_free(p->rep);
+	free(p->back);
 	free(p->w);
 	free(p->restarts);
 }
@@ -1345,27 +1352,54 @@ pass_badname(struct pool *p, const struct testfile *t)
 	buf_free(&name);
 }
 
-/* The next test that a worker can be given, or NULL at the end. */
+/* The tests still to be handed out. */
+static size_t
+pass_left(const struct pool *p)
+{
+	return found.n - p->next + p->nback;
+}
+
+/*
+ * The next test that a worker can be given, taken from the queue, its
+ * index in *id; NULL at the end.  Those given back come first.
+ */
 static const struct testfile *
-pass_next(struct pool *p)
+pass_take(struct pool *p, size_t *id)
 {
 	const struct testfile *t;
 
+	if (p->nback > 0) {
+		*id = p->back[0];
+		memmove(p->back, p->back + 1, --p->nback * sizeof(*p->back));
+		return &found.t[*id];
+	}
 	for (; p->next < found.n; p->next++) {
 		t = &found.t[p->next];
-		if (utf8_valid((const unsigned char *)t->path, strlen(t->path)))
+		if (utf8_valid((const unsigned char *)t->path,
+		    strlen(t->path))) {
+			*id = p->next++;
 			return t;
+		}
 		pass_badname(p, t);
 	}
 	return NULL;
 }
 
-/* Hands the next test to each idle worker, unless the run is stopping. */
+/*
+ * Each worker that has started is given tests, unless the run is
+ * stopping: as many as worker_room says, but one ahead only while it
+ * holds less than its share of what is left (among the workers that
+ * are or will be there), so that the end of the run stays balanced:
+ * tests wait in a worker's queue only while at least twice as many as
+ * workers are left.
+ */
 static void
 pass_dispatch(struct pool *p)
 {
 	const struct testfile *t;
-	int i, st;
+	struct worker *w;
+	size_t id, active = 0, held;
+	int i, room;
 
 	for (i = 0; i < p->nw; i++) {
 		if (p->w[i] == NULL)
@@ -1373,25 +1407,47 @@ pass_dispatch(struct pool *p)
 		if (!p->stopping && p->w[i]->bailed)
 			p->stopwhy = "Bail out!";
 		else if (!p->stopping && opt.exitfirst &&
-		    reporter_failed(p->rep))
+		    (reporter_failed(p->rep) || p->w[i]->problem))
 			p->stopwhy = "--exitfirst";
 		p->stopping = p->stopwhy != NULL;
-		st = p->w[i]->state;
-		if (st == WORKER_GONE && !interrupted && !p->stopping &&
-		    p->next < found.n && (size_t)i < found.n) {
+		if (p->w[i]->state == WORKER_GONE && !interrupted &&
+		    !p->stopping && pass_left(p) > 0 && (size_t)i < found.n)
 			pool_replace(p, i);
-			if (p->w[i] == NULL)
-				continue;
-			st = p->w[i]->state;
-		}
-		if (st == WORKER_IDLE)
-			p->started = 1;
-		if (st == WORKER_IDLE && !p->stopping && !interrupted &&
-		    (t = pass_next(p))) {
-			worker_run(p->w[i], t->path, t->isfile);
-			p->next++;
-		}
+		if (p->w[i] != NULL && (p->w[i]->state == WORKER_STARTING ||
+		    p->w[i]->state == WORKER_IDLE ||
+		    p->w[i]->state == WORKER_BUSY))
+			active++;
 	}
+	for (i = 0; i < p->nw; i++) {
+		if ((w = p->w[i]) == NULL)
+			continue;
+		if (w->state == WORKER_IDLE)
+			p->started = 1;
+		if (p->stopping || interrupted) {
+			worker_withdraw(w);	/* what it has not begun */
+			continue;
+		}
+		held = (w->test != NULL) + (size_t)w->ahead;
+		for (room = worker_room(w); room > 0 && (held == 0 ||
+		    held < pass_left(p) / active) &&
+		    (t = pass_take(p, &id)) != NULL; room--, held++)
+			worker_run(w, t->path, t->isfile, id);
+	}
+}
+
+/* worker.h's requeue: a test that did not run goes back, in order. */
+static void
+pass_requeue(void *arg, size_t id)
+{
+	struct pool *p = arg;
+	size_t i;
+
+	p->back = xgrow(p->back, &p->backcap, p->nback + 1,
+	    sizeof(*p->back), 8);
+	for (i = p->nback; i > 0 && p->back[i - 1] > id; i--)
+		p->back[i] = p->back[i - 1];
+	p->back[i] = id;
+	p->nback++;
 }
 
 /* With every worker slot retired, the tests left are errors saying why. */
@@ -1400,6 +1456,7 @@ pass_notrun(struct pool *p)
 {
 	struct rep_result res = { 0 };
 	char text[700];
+	size_t i;
 
 	snprintf(text, sizeof(text), "not run: %s (the last: %s)",
 	    p->started ? "every worker kept dying" : "no worker started",
@@ -1408,6 +1465,12 @@ pass_notrun(struct pool *p)
 	res.class = CLASS_LOST;
 	res.text = text;
 	res.textlen = strlen(text);
+	for (i = 0; i < p->nback; i++) {
+		res.name = found.t[p->back[i]].path;
+		reporter_notrun(p->rep, res.name, found.t[p->back[i]].isfile,
+		    &res);
+	}
+	p->nback = 0;
 	for (; p->next < found.n; p->next++) {
 		res.name = found.t[p->next].path;
 		reporter_notrun(p->rep, res.name, found.t[p->next].isfile,
@@ -1438,8 +1501,9 @@ pass_status(struct pool *p)
 	p->shown = now;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL && p->w[i]->test != NULL)
-			running++;
-	snprintf(s, sizeof(s), "[%zu/%zu]", p->next - running, found.n);
+			running += 1 + (size_t)p->w[i]->ahead;
+	snprintf(s, sizeof(s), "[%zu/%zu]", p->next - p->nback - running,
+	    found.n);
 	buf_addstr(&b, s);
 	if (reporter_problems(p->rep) > 0) {
 		snprintf(s, sizeof(s), " %zu failed",
@@ -1484,10 +1548,13 @@ pass_unrun(struct pool *p)
 {
 	size_t i;
 
-	if (p->next >= found.n)
+	if (pass_left(p) == 0)
 		return;
 	warn("stopped by %s; %zu of %zu tests did not run", p->stopwhy,
-	    found.n - p->next, found.n);
+	    pass_left(p), found.n);
+	for (i = 0; i < p->nback; i++)
+		dprintf(p->cfg.logfd, "disttrial: not run (stopped by %s): "
+		    "%s\n", p->stopwhy, found.t[p->back[i]].path);
 	for (i = p->next; i < found.n; i++)
 		dprintf(p->cfg.logfd, "disttrial: not run (stopped by %s): "
 		    "%s\n", p->stopwhy, found.t[i].path);
@@ -1499,6 +1566,7 @@ pass_run(struct pool *p, struct pollfd *pfd)
 	int killed = 0;
 
 	p->next = 0;
+	p->nback = 0;
 	p->stopping = 0;
 	p->stopwhy = NULL;
 	p->shown = now_ms();	/* the first line waits for a worker, or 1 s */
@@ -1508,14 +1576,14 @@ pass_run(struct pool *p, struct pollfd *pfd)
 			pass_interrupt(p);
 			killed = 1;
 		}
-		if (!pool_holding(p) && (p->next >= found.n || p->stopping ||
+		if (!pool_holding(p) && (pass_left(p) == 0 || p->stopping ||
 		    interrupted || pool_retired(p)))
 			break;
 		pass_status(p);
 		pool_wait(p, pfd);
 	}
 	if (pool_retired(p) && !interrupted && !p->stopping) {
-		p->unstarted = !p->started && p->next < found.n;
+		p->unstarted = !p->started && pass_left(p) > 0;
 		pass_notrun(p);
 	}
 	if (p->stopping && !interrupted)
@@ -1847,7 +1915,7 @@ manager_main(char **operands, int nops, const char *argv0)
 		warn("full output in %.*s/test.log",
 		    (int)(strlen(lockpath) - strlen(".lock")), lockpath);
 	if (interrupted)
-		return manager_die(p.next, rc == RUN_STOPPED);
+		return manager_die(p.next - p.nback, rc == RUN_STOPPED);
 	temp_unlock();
 	tests_free(&found);
 	return rc;

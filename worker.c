@@ -53,6 +53,16 @@ extern char **environ;
 #define WEXITMS 1000		/* for a worker to exit before signals */
 #define WMARGINMS 5000		/* the Run backstop past the time-out */
 #define WSTREAMCAP ((size_t)64 * 1024 * 1024)	/* open streams, in all */
+#define WAHEADMAX 128		/* Runs a worker holds, at most */
+#define WPINGMS 2000		/* between two timings of the round trip */
+
+/* A Run sent ahead, behind the one in flight. */
+struct ahead {
+	char *test;
+	int isfile;
+	size_t id;		/* worker_run's, for cfg->requeue */
+	unsigned long tag;
+};
 
 struct wconn {
 	struct worker_cfg *cfg;
@@ -80,6 +90,22 @@ struct wconn {
 	int started;		/* it answered Start */
 	const char *command;	/* how it starts (sh -c), or NULL: local */
 	off_t errfrom;		/* N/err.log's size before it began */
+	/*
+	 * Runs queued ahead, for a worker that takes them (queueAhead in
+	 * Start's answer): w->ahead of them, oldest first.  As many as it
+	 * runs in a round trip are kept (worker_room): the round trip is
+	 * timed with Ping, the least seen; a Run's time is the worker's
+	 * own (elapsed in its answer), averaged.
+	 */
+	struct ahead *q;
+	size_t qcap;
+	int queueahead;
+	unsigned long pingtag;	/* the Ping in flight, or 0 */
+	unsigned long wdtag;	/* the Withdraw in flight, or 0 */
+	long long pingsent;	/* us */
+	long long nextping;	/* ms: not before */
+	long long rtt;		/* us; -1 until timed */
+	double runsecs;		/* 0 until a Run is answered */
 };
 
 /* On its way out: CLOSING, DYING or GONE, it takes no more work. */
@@ -88,6 +114,24 @@ leaving(const struct worker *w)
 {
 	return w->state == WORKER_CLOSING || w->state == WORKER_DYING ||
 	    w->state == WORKER_GONE;
+}
+
+/*
+ * The last n Runs queued ahead (all, with n 0) will not run here: they
+ * go back to the run's queue.
+ */
+static void
+giveback(struct worker *w, int n)
+{
+	struct wconn *c = w->conn;
+	int k = n == 0 || n > w->ahead ? 0 : w->ahead - n;
+
+	while (w->ahead > k) {
+		w->ahead--;
+		if (c->cfg->requeue != NULL)
+			c->cfg->requeue(c->cfg->arg, c->q[w->ahead].id);
+		free(c->q[w->ahead].test);
+	}
 }
 
 /* What is due next: the backstop while busy, the ladder on the way out. */
@@ -119,6 +163,7 @@ newworker(struct worker_cfg *cfg, int slot)
 	c->cfg = cfg;
 	c->fd = -1;
 	c->notefd = -1;
+	c->rtt = -1;
 	c->dir = xmalloc(strlen(cfg->tempdir) + 24);
 	sprintf(c->dir, "%s/%d", cfg->tempdir, slot);
 	c->command = cfg->commands != NULL && slot < cfg->ncommands &&
@@ -419,6 +464,8 @@ worker_free(struct worker *w)
 	if (c->spill != NULL)
 		fclose(c->spill);
 	free(c->dir);
+	giveback(w, 0);
+	free(c->q);
 	free(c);
 	free(w->test);
 	free(w);
@@ -628,25 +675,112 @@ rundone(struct worker *w)
 		w->state = WORKER_IDLE;
 }
 
-void
-worker_run(struct worker *w, const char *test, int isfile)
+/* test (the worker's to free) is the Run in flight now: its block opens. */
+static void
+begin(struct worker *w, char *test, int isfile, unsigned long tag)
 {
-	struct amp_box b = { 0 };
 	struct wconn *c = w->conn;
 
-	w->test = xstrdup(test);
+	w->test = test;
 	c->nres = 0;
 	c->python = !isfile;
-	c->runtag = amp_ask(&b, "Run", &c->ctr);
-	amp_addstr(&b, "testCase", test);
-	amp_send(&c->wbuf, &b);
-	amp_free(&b);
+	c->runtag = tag;
 	reporter_start(c->cfg->rep, w->slot, test, isfile);
 	w->state = WORKER_BUSY;
 	w->started = c->lastres = now_ms();
 	if (c->cfg->timeout > 0)
 		c->backstop = w->started + (long long)(c->cfg->timeout *
 		    1000) + LADDER_GRACEMS + WMARGINMS;
+}
+
+/* Sends a command with no arguments; its tag. */
+static unsigned long
+bare(struct wconn *c, const char *cmd)
+{
+	struct amp_box b = { 0 };
+	unsigned long tag;
+
+	tag = amp_ask(&b, cmd, &c->ctr);
+	amp_send(&c->wbuf, &b);
+	amp_free(&b);
+	return tag;
+}
+
+/* The round trip is timed again, now and then. */
+static void
+ping(struct wconn *c)
+{
+	if (!c->queueahead || c->pingtag != 0 || now_ms() < c->nextping)
+		return;
+	c->pingsent = now_us();
+	c->pingtag = bare(c, "Ping");
+}
+
+int
+worker_room(const struct worker *w)
+{
+	struct wconn *c = w->conn;
+	double want = 1;
+
+	if (w->state != WORKER_IDLE && w->state != WORKER_BUSY)
+		return 0;
+	if (c->queueahead && c->wdtag == 0) {
+		/* One ahead, and what it runs while a round trip lasts. */
+		want = 2;
+		if (c->rtt > 0 && c->runsecs > 0)
+			want += (double)c->rtt / 1e6 / c->runsecs;
+		if (want > WAHEADMAX)
+			want = WAHEADMAX;
+	} else if (w->state == WORKER_BUSY) {
+		return 0;
+	}
+	return (int)want - (w->test != NULL) - w->ahead;
+}
+
+void
+worker_run(struct worker *w, const char *test, int isfile, size_t id)
+{
+	struct amp_box b = { 0 };
+	struct wconn *c = w->conn;
+	unsigned long tag;
+
+	tag = amp_ask(&b, "Run", &c->ctr);
+	amp_addstr(&b, "testCase", test);
+	amp_send(&c->wbuf, &b);
+	amp_free(&b);
+	if (w->test == NULL) {
+		begin(w, xstrdup(test), isfile, tag);
+		return;
+	}
+	c->q = xgrow(c->q, &c->qcap, (size_t)w->ahead + 1, sizeof(*c->q), 8);
+	c->q[w->ahead].test = xstrdup(test);
+	c->q[w->ahead].isfile = isfile;
+	c->q[w->ahead].id = id;
+	c->q[w->ahead].tag = tag;
+	w->ahead++;
+}
+
+void
+worker_withdraw(struct worker *w)
+{
+	struct wconn *c = w->conn;
+
+	if (w->ahead > 0 && c->wdtag == 0 && c->fd >= 0 && !leaving(w))
+		c->wdtag = bare(c, "Withdraw");
+}
+
+/* The Run in flight is answered: the next queued, if any, is in flight. */
+static void
+next(struct worker *w)
+{
+	struct wconn *c = w->conn;
+	struct ahead a;
+
+	if (w->ahead == 0 || w->state != WORKER_IDLE)
+		return;
+	a = c->q[0];
+	memmove(c->q, c->q + 1, (size_t)--w->ahead * sizeof(*c->q));
+	begin(w, a.test, a.isfile, a.tag);
 }
 
 /* Kills the worker's group, and the group of the test it last noted. */
@@ -910,6 +1044,7 @@ reaped(struct worker *w, int status)
 		report(w, &res);
 		rundone(w);
 	}
+	giveback(w, 0);		/* those behind it never began */
 	streams_drop(w->conn->cfg->streams, w->slot);
 	w->state = WORKER_GONE;
 }
@@ -1061,6 +1196,8 @@ addresult(struct worker *w, const struct amp_box *b, int i)
 		r.name = w->test ? w->test : "(unnamed)";
 	if (r.kind == REP_ERROR && isbail(&r))
 		w->bailed = 1;
+	if (r.kind == REP_FAILURE || r.kind == REP_ERROR)
+		w->problem = 1;
 	if (w->test != NULL)
 		report(w, &r);
 	else
@@ -1133,16 +1270,54 @@ workercmd(struct worker *w, const struct amp_box *b)
 		    cmd->vlen);
 }
 
+/*
+ * The answer to a Ping (the round trip's time) or to a Withdraw (how
+ * many of the last Runs queued ahead it dropped: they go back).
+ */
+static void
+ahead(struct worker *w, const struct amp_box *b, unsigned long n)
+{
+	struct wconn *c = w->conn;
+	const struct amp_pair *v;
+	long long k, rtt;
+
+	if (n == c->pingtag) {
+		rtt = now_us() - c->pingsent;
+		if (c->rtt < 0 || rtt < c->rtt)
+			c->rtt = rtt;
+		c->pingtag = 0;
+		c->nextping = now_ms() + WPINGMS;
+		return;
+	}
+	c->wdtag = 0;
+	v = amp_get(b, "withdrawn");
+	if (b->kind != AMP_ANSWER || v == NULL ||
+	    amp_int(v->val, v->vlen, &k) < 0 || k < 0 || k > w->ahead) {
+		fault(w, 0, "worker %d answered Withdraw wrongly; it was "
+		    "killed", w->slot);
+		return;
+	}
+	if (k > 0)
+		giveback(w, (int)k);
+}
+
 /* An answer from the worker: to Start, or to the Run in flight. */
 static void
 workeranswer(struct worker *w, const struct amp_box *b)
 {
 	const struct amp_pair *tag, *v;
 	struct rep_result r = { 0 };
+	struct wconn *c = w->conn;
 	char text[512];
 	unsigned long n;
+	double secs;
 
 	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
+	if (amp_tagnum(tag->val, tag->vlen, &n) == 0 && n != 0 &&
+	    (n == w->conn->pingtag || n == w->conn->wdtag)) {
+		ahead(w, b, n);
+		return;
+	}
 	if (amp_tagnum(tag->val, tag->vlen, &n) < 0 || n == 0 ||
 	    (n != 1 && n != w->conn->runtag)) {
 		fault(w, 0, "worker %d answered tag '%.*s', which was never "
@@ -1156,6 +1331,8 @@ workeranswer(struct worker *w, const struct amp_box *b)
 			warn("worker %d could not start in %s", w->slot,
 			    w->conn->dir);
 		w->conn->started = 1;
+		w->conn->queueahead = amp_is(amp_get(b, "queueAhead"), "True");
+		ping(w->conn);
 		if (w->state == WORKER_STARTING)
 			w->state = WORKER_IDLE;
 		shut(w);	/* closed while it was starting */
@@ -1174,7 +1351,18 @@ workeranswer(struct worker *w, const struct amp_box *b)
 		r.textlen = strlen(text);
 		report(w, &r);
 	}
+	v = amp_get(b, "elapsed");
+	if (v != NULL && v->vlen < sizeof(text)) {
+		memcpy(text, v->val, v->vlen);
+		text[v->vlen] = '\0';
+		secs = strtod(text, NULL);
+		if (secs > 0 && secs < 1e6)	/* a mean that forgets */
+			c->runsecs = c->runsecs == 0 ? secs :
+			    (3 * c->runsecs + secs) / 4;
+	}
 	rundone(w);
+	next(w);
+	ping(c);
 }
 
 /* Reads what the worker sent; 1 if it read anything. */

@@ -30,13 +30,24 @@ struct worker_cfg {
 	double timeout;			/* for the Run backstop; 0: none */
 	double starttimeout;		/* for Start's answer; 0: none */
 	struct streams *streams;	/* worker.c's: one id counter for all */
+	/*
+	 * Takes back a test that was queued ahead on a worker and will not
+	 * run there (it died first, or the Run was withdrawn): id is the
+	 * one worker_run was given.
+	 */
+	void (*requeue)(void *arg, size_t id);
+	void *arg;
 };
 
 /*
  * A worker's life.  Each state, what enters it, and what the fields
  * may be in it.  test is the Run a worker holds: in flight while BUSY,
  * or owed exactly one error while DYING; it is NULL in every other
- * state.  A worker's connection is open until it is DYING or GONE,
+ * state.  Behind it, while BUSY, a worker of ours (it says so in
+ * Start's answer) may hold more Runs queued ahead, which it runs in
+ * turn: the next becomes test when test's Run is answered.  They are
+ * never an error: a dying worker's, or a withdrawn Run's, go back to
+ * the queue through cfg->requeue.  A worker's connection is open until it is DYING or GONE,
  * except that a CLOSING one closes it when the worker does.
  *
  *   STARTING  worker_spawn or worker_adopt: Start is sent, not yet
@@ -72,7 +83,9 @@ struct worker {
 	long long started;	/* ms, when that Run went */
 	int failed;		/* it went by a fault */
 	int bailed;		/* a test it ran said Bail out! */
+	int problem;		/* a failure or error came, perhaps mid-test */
 	int gaveup;		/* it never answered Start: retire its slot */
+	int ahead;		/* Runs queued behind test */
 	long long spawned;	/* ms, when it was started */
 	char why[512];		/* the first fault */
 	struct wconn *conn;	/* the connection: worker.c's alone */
@@ -91,7 +104,15 @@ void worker_free(struct worker *w);
 int worker_pollfd(const struct worker *w, short *events);
 void worker_io(struct worker *w, short revents);
 void worker_flush(struct worker *w);	/* once a wake-up, before poll */
-void worker_run(struct worker *w, const char *test, int isfile);
+/*
+ * How many more Runs the worker would take now: 1 when IDLE; when BUSY,
+ * as many as keep it busy through a round trip, if it takes Runs ahead;
+ * 0 otherwise.
+ */
+int worker_room(const struct worker *w);
+void worker_run(struct worker *w, const char *test, int isfile, size_t id);
+/* Takes back the Runs queued ahead that have not begun (see requeue). */
+void worker_withdraw(struct worker *w);
 /* Waits for the worker's process without blocking, if it has one. */
 void worker_reap(struct worker *w);
 void worker_close(struct worker *w);	/* no more tests: let it exit */

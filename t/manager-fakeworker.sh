@@ -186,6 +186,13 @@ misbehave exit3 \
 misbehave silent 'the worker reported nothing for this test'
 misbehave refuse \
     'the worker reported nothing for this test; the worker failed the Run: Unknown Error'
+# A worker that does not say queueAhead (Twisted's does not) is sent a
+# Run only once the last is answered, however many tests wait.
+dtrun f -j1 --worker-command "$fw" fake.s.C.test_slow fake.t.C.test_slow \
+    fake.u.C.test_slow fake.v.C.test_slow
+check "four slow tests, -j1: exit 0 ($rc)" [ "$rc" -eq 0 ]
+check_nogrep 'PROTOCOL' "$tmp/f/_trial_temp/0/err.log" \
+    '... no Run was sent before the last was answered'
 check_gone 'no fake worker is left running' fake.worker
 
 done_testing

@@ -40,17 +40,23 @@ check "without --exitfirst every test runs ($rc)" [ "$rc" -eq 1 ]
 check_line 'Ran 4 tests in X.XXXs' "$tmp/f.m" '... all 4'
 
 # -j2: the failing test comes first, seven pass after it; the run stops
-# handing out tests when its result comes.  a-fail.sh fails only once
-# b-pass.sh has begun on the other worker, and b-pass.sh ends only once
-# that result is in (a-fail.sh's block is in test.log), so exactly those
-# two run, whatever the machine's load and however late the second
-# worker starts.
+# handing out tests when its result comes, and takes back those queued
+# ahead on the workers (Withdraw).  a-fail.sh fails only once a passing
+# test has begun on the other worker, and the passing ones end only
+# once that result is in (a-fail.sh's block is in test.log), so exactly
+# two run, whatever the machine's load, however late the second worker
+# starts and wherever tests were queued ahead.
 dtrun f -xj2 flowj
 check "--exitfirst -j2: exits 1 ($rc)" [ "$rc" -eq 1 ]
 check_line 'Running 8 tests.' "$tmp/f.m" '... 8 tests were found'
 n=$(sed -n 's/^Ran \([0-9]*\) tests in X\.XXXs$/\1/p' "$tmp/f.m")
-check "... but only the 2 handed out before the failure ran (${n:-none})" \
+check "... but only the 2 begun before the failure ran (${n:-none})" \
     [ "${n:-8}" -eq 2 ]
+check_line 'disttrial: stopped by --exitfirst; 6 of 8 tests did not run' \
+    "$tmp/f.err" '... stderr says 6 did not run'
+k=$(grep -c '^disttrial: not run (stopped by --exitfirst): flowj/' \
+    "$tmp/f/_trial_temp/test.log")
+check "... test.log names each ($k)" [ "$k" -eq 6 ]
 check_egrep '^flowj/a-fail\.sh \.\.\. +\[FAIL\]$' "$tmp/f.m" \
     '... the failure is reported'
 n2=$(grep -c ' \[OK\]$' "$tmp/f.m")

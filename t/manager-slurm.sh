@@ -103,7 +103,7 @@ check '... and no job is left running' [ "$left" -eq 1 ]
 # A mixed pool in the allocation: worker 0 here, 1 and 2 job steps,
 # each told its own number and that the run has 3.
 meeting "$tmp/s/meet" 3
-dtrun s -j1 --slurm=2 meet st
+dtrun s -j1 --slurm=2 meet
 check "-j1 --slurm=2 in an allocation: passes ($rc)" [ "$rc" -eq 0 ]
 log=$tmp/s/_trial_temp/test.log
 sed -n 's|^m[1-3]\.sh worker=\([0-9]*\) jobs=3 temp=.*/_trial_temp/\1/tmp$|\1|p' \

@@ -22,6 +22,11 @@ point at.  What a Run reports depends on the test id's last component:
     test_exit3    exits with status 3 without answering the Run
     test_silent   answers the Run, having reported nothing
     test_refuse   answers the Run with an error, having reported nothing
+    test_slow     AddSuccess, answered after 0.3 s: a Run that comes
+                  meanwhile is a PROTOCOL problem, since this worker,
+                  like Twisted's, does not say queueAhead in Start's
+                  answer, and may not be sent a Run before the last is
+                  answered
 
 Like 22.4's worker it writes "Log opened." at start and "--> ID <--"
 before each test, and answers a Run right after sending its results,
@@ -32,6 +37,7 @@ line starting with "PROTOCOL".  It exits 0 at EOF on fd 3.
 """
 
 import os
+import select
 import sys
 
 AMP_IN = 3
@@ -100,6 +106,7 @@ class Worker:
         self.tag = 0
         self.asked = {}
         self.out = b""
+        self.pending = b""
 
     def problem(self, text):
         sys.stderr.write("PROTOCOL " + text + "\n")
@@ -184,6 +191,16 @@ class Worker:
             return
         elif name == "test_silent":
             pass
+        elif name == "test_slow":
+            self.ask("AddSuccess", testName=test)
+            self.flush()
+            ready, _, _ = select.select([AMP_IN], [], [], 0.3)
+            if ready:
+                data = os.read(AMP_IN, 65536)
+                if b"Run" in data:
+                    self.problem("a Run came before %s was answered" %
+                                 test)
+                self.pending += data
         elif name == "test_refuse":
             self.flush()
             os.write(AMP_OUT, box({"_error": tag.encode(),
@@ -225,7 +242,9 @@ class Worker:
         self.ask("TestWrite", out="Log opened.")
         self.flush()
         while True:
-            data = os.read(AMP_IN, 65536)
+            data, self.pending = self.pending, b""
+            if not data:
+                data = os.read(AMP_IN, 65536)
             if not data:
                 break
             dec.feed(data)
