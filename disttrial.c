@@ -931,6 +931,7 @@ struct pool {
 	int tty;		/* show a status line */
 	long long shown;	/* ms, when it was last drawn */
 	size_t next;		/* the next test of the queue */
+	char *slurmjobs;	/* cfg.slurmjobs */
 	size_t *back;		/* tests given back (worker.h's requeue), */
 	size_t nback, backcap;	/* before next in the queue, in order */
 	int stopping;		/* hand out no more tests */
@@ -1040,8 +1041,10 @@ pool_farworker(struct buf *b, const struct pool *p, const char *self)
  * --slurm's worker: a job step (srun) of this program as a worker on
  * stdin and stdout, with the run's options.  Inside an allocation the
  * step takes one task's CPUs and no more (--exact); outside one, each
- * srun is a job of its own.  --unbuffered, or SLURM forwards output by
- * lines and an AMP box, which ends in no newline, waits.
+ * srun is a job of its own, named for the worker's pid, so that it can
+ * be cancelled by name (worker_cfg's slurmjobs).  --unbuffered, or
+ * SLURM forwards output by lines and an AMP box, which ends in no
+ * newline, waits.
  */
 static char *
 pool_slurm(const struct pool *p, const char *self)
@@ -1050,8 +1053,10 @@ pool_slurm(const struct pool *p, const char *self)
 
 	buf_addstr(&b, "exec srun -N1 -n1 ");
 	if (getenv("SLURM_JOB_ID") != NULL)
-		buf_addstr(&b, "--exact ");
-	buf_addstr(&b, "--unbuffered --quiet --job-name=disttrial ");
+		buf_addstr(&b, "--exact --job-name=disttrial ");
+	else	/* $$: the shell that becomes srun, the worker's pid */
+		buf_addstr(&b, "--job-name=disttrial.$$ ");
+	buf_addstr(&b, "--unbuffered --quiet ");
 	pool_farworker(&b, p, self);
 	buf_addstr(&b, " <&3 >&4");
 	buf_addc(&b, '\0');
@@ -1108,6 +1113,13 @@ pool_far(struct pool *p, const char *self)
 	}
 	if (opt.slurm) {
 		slurm = pool_slurm(p, self);
+		if (getenv("SLURM_JOB_ID") == NULL) {
+			p->slurmjobs = xmalloc((size_t)slot +
+			    (size_t)opt.nslurm);
+			memset(p->slurmjobs, 0, (size_t)slot);
+			memset(p->slurmjobs + slot, 1, (size_t)opt.nslurm);
+			p->cfg.slurmjobs = p->slurmjobs;
+		}
 		for (k = 0; k < opt.nslurm; k++)
 			cmds[slot++] = xstrdup(slurm);
 		free(slurm);
@@ -1163,6 +1175,7 @@ pool_free(struct pool *p)
 	worker_cfg_free(&p->cfg);
 	reporter_free(p->rep);
 	free(p->back);
+	free(p->slurmjobs);
 	free(p->w);
 	free(p->restarts);
 }

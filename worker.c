@@ -55,6 +55,7 @@ extern char **environ;
 #define WSTREAMCAP ((size_t)64 * 1024 * 1024)	/* open streams, in all */
 #define WAHEADMAX 128		/* Runs a worker holds, at most */
 #define WPINGMS 2000		/* between two timings of the round trip */
+#define WCANCELMS 10000		/* for scancel, before SIGKILL */
 
 /* A Run sent ahead, behind the one in flight. */
 struct ahead {
@@ -106,6 +107,8 @@ struct wconn {
 	long long nextping;	/* ms: not before */
 	long long rtt;		/* us; -1 until timed */
 	double runsecs;		/* 0 until a Run is answered */
+	pid_t cancelpid;	/* scancel of its SLURM job, running */
+	long long canceldue;	/* ms: SIGKILL to that scancel */
 };
 
 /* On its way out: CLOSING, DYING or GONE, it takes no more work. */
@@ -143,6 +146,8 @@ worker_due(const struct worker *w)
 	if (w->state == WORKER_STARTING && w->conn->cfg->starttimeout > 0)
 		return w->spawned + (long long)(w->conn->cfg->starttimeout *
 		    1000);
+	if (w->state == WORKER_DYING && w->pid == 0 && w->conn->cancelpid != 0)
+		return w->conn->canceldue;
 	if (w->state == WORKER_CLOSING || w->state == WORKER_DYING)
 		return w->conn->kill.due;
 	return 0;
@@ -961,9 +966,16 @@ worker_tick(struct worker *w)
 
 	if (w->state == WORKER_BUSY && w->conn->backstop != 0 &&
 	    now >= w->conn->backstop) {
+		lastwords(w, words, sizeof(words));
 		fault(w, 0, "worker %d did not answer the Run of %s within "
-		    "%.0f s; it was killed", w->slot, w->test,
-		    (double)(now - w->started) / 1000);
+		    "%.0f s; it was killed%s", w->slot, w->test,
+		    (double)(now - w->started) / 1000, words);
+		return;
+	}
+	if (w->state == WORKER_DYING && w->pid == 0 &&
+	    w->conn->cancelpid != 0) {
+		if (now >= w->conn->canceldue)
+			kill(w->conn->cancelpid, SIGKILL);
 		return;
 	}
 	if ((w->state == WORKER_CLOSING || w->state == WORKER_DYING) &&
@@ -985,6 +997,47 @@ static int readconn(struct worker *);
 static void reaped(struct worker *, int);
 
 /*
+ * scancel --name=disttrial.PID: a --slurm worker's job outside an
+ * allocation is named by the pid of the shell that became its srun
+ * (worker_cfg's slurmjobs), so it is found even if srun never told its
+ * id: one killed while its job waited, or whose node is lost, leaves
+ * no job RUNNING or PENDING.  Its words go to N/err.log.  0 if it runs.
+ */
+static int
+scancel(struct worker *w, pid_t pid)
+{
+	posix_spawn_file_actions_t fa;
+	char name[64], *path, *argv[4];
+	pid_t cpid;
+	int e;
+
+	snprintf(name, sizeof(name), "--name=disttrial.%ld", (long)pid);
+	argv[0] = "scancel";
+	argv[1] = "--quiet";
+	argv[2] = name;
+	argv[3] = NULL;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	path = pathjoin(w->conn->dir, "err.log");
+	e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+	    0);
+	if (e == 0)
+		e = posix_spawn_file_actions_addopen(&fa, 1, path,
+		    O_WRONLY | O_CREAT | O_APPEND, 0666);
+	if (e == 0)
+		e = posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (e == 0)
+		e = posix_spawnp(&cpid, "scancel", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	free(path);
+	if (e != 0)
+		return -1;
+	w->conn->cancelpid = cpid;
+	w->conn->canceldue = now_ms() + WCANCELMS;
+	return 0;
+}
+
+/*
  * Each worker is waited for by its own pid, never by waitpid(-1), which
  * could take the status of a child that is not a worker's.  A wait that
  * fails is a bug, not a worker's fault.
@@ -995,6 +1048,18 @@ worker_reap(struct worker *w)
 	pid_t pid;
 	int st;
 
+	if (w->pid == 0 && w->conn->cancelpid != 0) {
+		while ((pid = waitpid(w->conn->cancelpid, &st, WNOHANG)) < 0 &&
+		    errno == EINTR)
+			;
+		if (pid < 0)
+			fatal("waitpid %ld, scancel:", (long)w->conn->cancelpid);
+		if (pid == w->conn->cancelpid) {
+			w->conn->cancelpid = 0;
+			w->state = WORKER_GONE;
+		}
+		return;
+	}
 	if (w->pid == 0)
 		return;
 	while ((pid = waitpid(w->pid, &st, WNOHANG)) < 0 && errno == EINTR)
@@ -1013,6 +1078,9 @@ static void
 reaped(struct worker *w, int status)
 {
 	struct rep_result res = { 0 };
+	struct wconn *c = w->conn;
+	pid_t pid = w->pid;
+	int closing = w->state == WORKER_CLOSING;
 	char st[96], words[300];
 	int running, early;
 
@@ -1047,6 +1115,11 @@ reaped(struct worker *w, int status)
 	giveback(w, 0);		/* those behind it never began */
 	streams_drop(w->conn->cfg->streams, w->slot);
 	w->state = WORKER_GONE;
+	/* A SLURM job of its own that did not end well: cancelled. */
+	if (c->cfg->slurmjobs != NULL && c->cfg->slurmjobs[w->slot] &&
+	    !(closing && WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
+	    scancel(w, pid) == 0)
+		w->state = WORKER_DYING;	/* until scancel is reaped */
 }
 
 static void

@@ -24,6 +24,13 @@ struct worker_cfg {
 	 */
 	char *const *commands;
 	int ncommands;
+	/*
+	 * slurmjobs[slot], if not NULL: the slot's launcher is --slurm's
+	 * srun outside an allocation, its job named disttrial.PID (PID its
+	 * shell's, which became srun); a worker that did not close cleanly
+	 * has that job cancelled (scancel) before it is GONE.
+	 */
+	const char *slurmjobs;
 	const char *tempdir;		/* absolute; worker N gets N/ */
 	struct reporter *rep;
 	int logfd;			/* test.log */
@@ -61,7 +68,8 @@ struct worker_cfg {
  *             kill ladder runs in case it dawdles.
  *   DYING     a fault or worker_kill, from STARTING, IDLE or BUSY: its
  *             connection is closed and the kill ladder runs; failed is
- *             set, why says what happened.
+ *             set, why says what happened.  Or reaped (pid 0), while
+ *             its SLURM job is cancelled (see slurmjobs).
  *   GONE      worker_reaped, from any state: its process is waited for
  *             (pid 0), a test it held has had its error.
  */

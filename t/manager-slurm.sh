@@ -1,6 +1,6 @@
 #!/bin/sh
 # t/manager-slurm.sh: workers as SLURM job steps, on a real SLURM cluster
-# of this file's own: munged and slurmctld with two slurmd nodes of 2
+# of this file's own: munged and slurmctld with two slurmd nodes of 3
 # CPUs each, on 127.0.0.1, every file in this run's scratch directory
 # (nothing under /etc or /run), stopped by their pids at the end.  The
 # worker command is the manual's: srun -N1 -n1 --exact --unbuffered
@@ -14,6 +14,12 @@
 #   srun's words; the rest run on.
 # - --slurm, built in: in the allocation as many workers as its tasks
 #   (or =N's fewer), outside one a job per worker; beside -j's here.
+# - Outside an allocation, where each worker is a job: SLURM's time
+#   limit, an srun killed with SIGKILL, a node lost (its slurmd and the
+#   step's slurmstepd killed) under -t.  Each time that test's error
+#   names its cause, the other tests run on, and no job is left RUNNING
+#   or PENDING (a worker's job is cancelled by name; before, an srun
+#   killed left its job RUNNING on a lost node until SlurmdTimeout).
 # Skipped, saying why, without SLURM's and munge's programs, as a user
 # other than root (SlurmUser=root), or if the cluster does not come up.
 # shellcheck source=t/lib/lib.sh disable=SC1091,SC2154
@@ -23,7 +29,11 @@
 
 # shellcheck source=t/lib/remote.sh
 . t/lib/remote.sh
-trap 'remote_stop; rm -rf "$tmp"; wait $watchers' EXIT
+# At the end, the time limit's run too, should it still go (this file
+# failed first): its srun cancels its job while the cluster is up.
+tlpid=
+trap '[ -n "$tlpid" ] && kill "$tlpid" 2>/dev/null && wait "$tlpid"
+    remote_stop; rm -rf "$tmp"; wait $watchers' EXIT
 remote_slurm "$tmp/slurm" || skip_all "$remote_why"
 
 # dtrun runs $DT: here salloc of 4 tasks around disttrial.
@@ -35,14 +45,46 @@ DT=$tmp/insalloc
 step="exec srun -N1 -n1 --exact --unbuffered --quiet '$top/disttrial' --worker --stdio <&3 >&4"
 
 # noneleft: no job of this cluster is running or pending; bounded (30 s).
+# The time limit's job (its id in $tmp/tl/job) counts only once that
+# run is judged ($tlrun empty).
+jobsleft() {
+	squeue -h -t PD,R,CF -o %i 2>/dev/null |
+	    grep -vx "${tlrun:+$(cat "$tmp/tl/job" 2>/dev/null)}"
+}
 noneleft() {
 	_i=0
-	while [ "$_i" -lt 60 ] &&
-	    [ -n "$(squeue -h -t PD,R,CF 2>/dev/null)" ]; do
+	while [ "$_i" -lt 60 ] && [ -n "$(jobsleft)" ]; do
 		sleep 0.5 2>/dev/null || sleep 1
 		_i=$((_i + 1))
 	done
-	[ -z "$(squeue -h -t PD,R,CF 2>/dev/null)" ]
+	[ -z "$(jobsleft)" ]
+}
+
+# A time limit (SLURM's are minutes, enforced within about half a
+# minute more): this run starts now, in the background, on one CPU of
+# the six, and is judged at the end.
+mkdir -p "$tmp/tl"
+# shellcheck disable=SC2016 # the test's own expansions
+printf '#!/bin/sh\necho $$ >>"$FIXTURE_PIDS/limit.test"\necho "$SLURM_JOB_ID" >%s\nexec sleep 31485\n' \
+    "$tmp/tl/job" >"$tmp/tl/limit.sh"
+chmod +x "$tmp/tl/limit.sh"
+(cd "$tmp/tl" && SLURM_TIMELIMIT=1 exec "$top/disttrial" --slurm=1 \
+    limit.sh) >"$tmp/tl.out" 2>"$tmp/tl.err" </dev/null &
+tlpid=$!
+tlrun=1
+deadline=${DT_DEADLINE:-30}
+DT_DEADLINE=200
+watch "$tlpid"
+DT_DEADLINE=$deadline
+
+# outside ARGS...: disttrial ARGS in $tmp/s outside any allocation,
+# watched; as dtrun, its report masked in $tmp/s.m.
+outside() {
+	(cd "$tmp/s" && exec "$top/disttrial" "$@") >"$tmp/s.out" \
+	    2>"$tmp/s.err" </dev/null &
+	watch "$!"
+	watched "$!"
+	mask "$tmp/s.out" >"$tmp/s.m"
 }
 
 suite s env outcomes pass
@@ -140,5 +182,61 @@ check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
 left=0
 noneleft && left=1
 check '... and no job is left running' [ "$left" -eq 1 ]
+
+# An srun killed with SIGKILL (its job is named for its pid): that
+# test's error says so, the rest run on a new job, and the job is
+# cancelled by name, not left RUNNING.
+cat >"$tmp/s/ksrun.sh" <<FIX
+#!/bin/sh
+echo \$\$ >>"$FIXTURE_PIDS/ksrun.test"
+kill -9 "\${SLURM_JOB_NAME#disttrial.}"
+exec sleep 31486
+FIX
+chmod +x "$tmp/s/ksrun.sh"
+outside --slurm=1 ksrun.sh env
+check "an srun killed under its test: the run ends, exit 1 ($rc)" \
+    [ "$rc" -eq 1 ]
+check_egrep '^worker 0 was killed by signal 9 \(SIGKILL\) while running ksrun\.sh' \
+    "$tmp/s.m" '... its error says so'
+check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
+left=0
+noneleft && left=1
+check '... and no job is left running' [ "$left" -eq 1 ]
+check_gone '... nor its test' ksrun.test
+
+# The time limit's run.
+watched "$tlpid"
+tlpid=
+tlrun=
+check "a job's time limit under its test: the run ends, exit 1 ($rc)" \
+    [ "$rc" -eq 1 ]
+check_egrep '^worker 0 exited with status [0-9]+ while running limit\.sh; its stderr: .*DUE TO TIME LIMIT' \
+    "$tmp/tl.out" "... its error quotes SLURM's words"
+left=0
+noneleft && left=1
+check '... and no job is left running' [ "$left" -eq 1 ]
+check_gone '... nor its test' limit.test
+
+# A node lost, last (its slurmd stays dead): the test kills its node's
+# slurmd and its step's slurmstepd.  -t 5 bounds it; the rest run on
+# the other node at once, since the lost one's job is cancelled.
+cat >"$tmp/s/lost.sh" <<FIX
+#!/bin/sh
+echo \$\$ >>"$FIXTURE_PIDS/lost.test"
+kill -9 "\$(cat "$tmp/slurm/slurmd-\$SLURMD_NODENAME.pid")"
+kill -9 "\$(ps -o ppid= -p "\$PPID" | tr -d ' ')"
+exec sleep 31487
+FIX
+chmod +x "$tmp/s/lost.sh"
+outside -t 5 --slurm=1 lost.sh env
+check "a node lost under its test, -t 5: the run ends, exit 1 ($rc)" \
+    [ "$rc" -eq 1 ]
+check_egrep '^worker 0 did not answer the Run of lost\.sh within [0-9]+ s; it was killed' \
+    "$tmp/s.m" '... its error says so'
+check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
+left=0
+noneleft && left=1
+check '... and no job is left running or pending' [ "$left" -eq 1 ]
+check_gone '... nor its test' lost.test
 
 done_testing

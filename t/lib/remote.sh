@@ -8,7 +8,7 @@
 #				(sshd insists on /run/sshd); DIR/ssh_config
 #				reaches it as 127.0.0.1; $remote_port
 #	remote_slurm DIR	munged, slurmctld and two slurmd nodes (n1,
-#				n2) of 2 CPUs each; SLURM_CONF exported
+#				n2) of 3 CPUs each; SLURM_CONF exported
 #	remote_stop		stops every daemon started, by pid
 #
 # Each returns 1 with $remote_why saying why when it cannot be had (a
@@ -150,10 +150,11 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 SlurmdTimeout=30
+SlurmdParameters=config_overrides
 KillWait=5
 MailProg=/bin/true
-NodeName=n1 NodeHostname=$_host NodeAddr=127.0.0.1 Port=$((_port + 1)) CPUs=2
-NodeName=n2 NodeHostname=$_host NodeAddr=127.0.0.1 Port=$((_port + 2)) CPUs=2
+NodeName=n1 NodeHostname=$_host NodeAddr=127.0.0.1 Port=$((_port + 1)) CPUs=3
+NodeName=n2 NodeHostname=$_host NodeAddr=127.0.0.1 Port=$((_port + 2)) CPUs=3
 PartitionName=p Nodes=n1,n2 Default=YES MaxTime=INFINITE State=UP
 CFG
 	SLURM_CONF=$_d/slurm.conf
