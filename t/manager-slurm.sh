@@ -165,6 +165,13 @@ sed '/^Ran /d' "$tmp/s.m" | LC_ALL=C sort >"$tmp/slurm.sorted"
 mask "$tmp/local.out" | sed '/^Ran /d' | LC_ALL=C sort >"$tmp/local.sorted"
 check_same "$tmp/local.sorted" "$tmp/slurm.sorted" \
     'outcomes through srun: the lines of a local run'
+outside --slurm=2 outcomes
+sed '/^Ran /d' "$tmp/s.m" | LC_ALL=C sort >"$tmp/slurm.sorted"
+check_same "$tmp/local.sorted" "$tmp/slurm.sorted" \
+    'outcomes as --slurm=2 jobs: the lines of a local run'
+left=0
+noneleft && left=1
+check '... and no job is left running' [ "$left" -eq 1 ]
 
 # A step cancelled under its test.
 cat >"$tmp/s/cancel.sh" <<'FIX'
