@@ -1837,6 +1837,11 @@ workertrial_main(const struct workertrial_opts *o)
 	for (;;) {
 		advance();
 		sendqueue();
+		/* A judged test's results are out: its Run may go ahead. */
+		if (W.t != NULL && W.t->phase == TP_JUDGED) {
+			advance();
+			sendqueue();
+		}
 		if (W.wbuf.len > 0 && !W.wblocked && !writeamp())
 			break;
 		paused = W.wbuf.len + W.qbytes > WBACKLOG;
