@@ -55,9 +55,12 @@ enum {
 
 enum {
 	OPT_COLOR = 1,
+	OPT_COVERAGE,
+	OPT_DISABLEGC,
 	OPT_EXEC,
 	OPT_EXITFIRST,
 	OPT_FAILED,
+	OPT_FORCEGC,
 	OPT_GROUPFD,
 	OPT_HELP,
 	OPT_JOBS,
@@ -66,6 +69,8 @@ enum {
 	OPT_ORDER,
 	OPT_PATTERN,
 	OPT_RANDOM,
+	OPT_REACTOR,
+	OPT_RECURSIONLIMIT,
 	OPT_REPORTER,
 	OPT_SHARD,
 	OPT_SLURM,
@@ -79,6 +84,7 @@ enum {
 	OPT_TRIAL,
 	OPT_UNTILFAILURE,
 	OPT_VERSION,
+	OPT_WITHOUTMODULE,
 	OPT_WORKER,
 	OPT_WORKERCMD,
 };
@@ -90,9 +96,12 @@ static const struct option {
 	int id;
 } options[] = {
 	{ 0, "color", 1, OPT_COLOR },
+	{ 0, "coverage", 0, OPT_COVERAGE },
+	{ 0, "disablegc", 0, OPT_DISABLEGC },
 	{ 'e', "exec", 1, OPT_EXEC },
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
 	{ 0, "failed", 0, OPT_FAILED },
+	{ 0, "force-gc", 0, OPT_FORCEGC },
 	{ 0, "group-fd", 1, OPT_GROUPFD },
 	{ 'h', "help", 0, OPT_HELP },
 	{ 'j', "jobs", 1, OPT_JOBS },
@@ -101,6 +110,8 @@ static const struct option {
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "random", 1, OPT_RANDOM },
+	{ 0, "reactor", 1, OPT_REACTOR },
+	{ 0, "recursionlimit", 1, OPT_RECURSIONLIMIT },
 	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "shard", 1, OPT_SHARD },
 	{ 0, "slurm", 2, OPT_SLURM },	/* 2: --slurm or --slurm=N */
@@ -114,6 +125,7 @@ static const struct option {
 	{ 0, "trial", 0, OPT_TRIAL },
 	{ 'u', "until-failure", 0, OPT_UNTILFAILURE },
 	{ 'V', "version", 0, OPT_VERSION },
+	{ 0, "without-module", 1, OPT_WITHOUTMODULE },
 	{ 0, "worker", 0, OPT_WORKER },
 	{ 0, "worker-command", 1, OPT_WORKERCMD },
 };
@@ -128,8 +140,10 @@ static const char synopsis[] =
     "                 [--state file [--failed]] [--tap]\n"
     "                 [--worker-command command] [test ...]\n"
     "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
-    "                 [--junit-xml file] [--worker-command command] "
-    "suite ...\n"
+    "                 [--junit-xml file] [--worker-command command]\n"
+    "                 [--coverage] [--disablegc] [--force-gc]\n"
+    "                 [--reactor name] [--recursionlimit n]\n"
+    "                 [--without-module module] suite ...\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n"
     "                 [--group-fd fd] [--leaks how]\n";
@@ -140,6 +154,11 @@ static const char help[] =
     "\n"
     "      --color WHEN          auto (a terminal, no NO_COLOR), always,\n"
     "                            never\n"
+    "      --coverage, --disablegc, --force-gc, --reactor NAME,\n"
+    "      --recursionlimit N, --without-module MODULE\n"
+    "                            trial's worker options: with --trial,\n"
+    "                            for Twisted's workers, as trial -j\n"
+    "                            gives them; --worker takes them\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "      --failed              with --state: only what failed last time\n"
     "      --group-fd FD         with --worker: note the tests' process\n"
@@ -207,6 +226,15 @@ static struct {
 	size_t nssh;
 	int nsshworkers;	/* their N, summed */
 	const char *workercmd;
+	/*
+	 * The options trial's manager forwards to its workers (trial's
+	 * WorkerOptions: --force-gc, --disablegc, --coverage,
+	 * --recursionlimit, --reactor, --without-module), as given: with
+	 * --trial they go to Twisted's workers, with --worker they are
+	 * taken and mean nothing to a test program.
+	 */
+	const char **pyargs;
+	int npyargs;
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
 	const char *junit;	/* --junit-xml FILE */
@@ -281,6 +309,33 @@ opt_ssh(const char *arg)
 	opt.nssh++;
 	opt.nsshworkers += (int)n;
 	return 0;
+}
+
+/* One of trial's worker options, and its value if it has one. */
+static int
+opt_pyarg(const char *name, const char *val)
+{
+	opt.pyargs = xreallocarray(opt.pyargs, (size_t)opt.npyargs + 2,
+	    sizeof(*opt.pyargs));
+	opt.pyargs[opt.npyargs++] = name;
+	if (val != NULL)
+		opt.pyargs[opt.npyargs++] = val;
+	return 0;
+}
+
+/* --recursionlimit N: an integer, as trial takes it. */
+static int
+opt_recursionlimit(const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > INT_MAX)
+		return opt_bad("--recursionlimit needs a positive integer, "
+		    "not '%s'", arg);
+	return opt_pyarg("--recursionlimit", arg);
 }
 
 /* --shard K/N: 1 <= K <= N. */
@@ -435,6 +490,15 @@ opt_flag(int id)
 	case OPT_FAILED:
 		opt.failed = 1;
 		break;
+	case OPT_COVERAGE:
+		opt_pyarg("--coverage", NULL);
+		break;
+	case OPT_DISABLEGC:
+		opt_pyarg("--disablegc", NULL);
+		break;
+	case OPT_FORCEGC:
+		opt_pyarg("--force-gc", NULL);
+		break;
 	case OPT_HELP:
 		opt.help = 1;
 		break;
@@ -563,6 +627,15 @@ opt_value(const struct option *o, const char *arg)
 		    "seconds, not '%s'", arg, &opt.wopts.timeout);
 	case OPT_SHARD:
 		return opt_shard(arg);
+	case OPT_REACTOR:
+		return opt_given(arg, 0, "--reactor needs a name",
+		    &arg) < 0 ? -1 : opt_pyarg("--reactor", arg);
+	case OPT_RECURSIONLIMIT:
+		return opt_recursionlimit(arg);
+	case OPT_WITHOUTMODULE:
+		return opt_given(arg, 0, "--without-module needs a module "
+		    "name", &arg) < 0 ? -1 : opt_pyarg("--without-module",
+		    arg);
 	case OPT_STARTTIMEOUT:
 		return opt_seconds("--start-timeout needs a positive "
 		    "number of seconds, not '%s'", arg, &opt.starttimeout);
@@ -638,7 +711,10 @@ opt_check(int nops)
 	if (!opt.isworker && opt.wopts.notefd >= 0)
 		return opt_bad("%s", "--group-fd goes with --worker");
 	if (opt.isworker)
-		return 0;
+		return 0;	/* trial's worker options: taken, unused */
+	if (opt.npyargs > 0 && !opt.trial)
+		return opt_bad("%s is an option of Python trial suites: give "
+		    "--trial", opt.pyargs[0]);
 	if (opt.failed && opt.state == NULL)
 		return opt_bad("%s", "--failed needs --state FILE");
 	if (opt.order == ORDER_SLOWEST && opt.state == NULL)
@@ -1755,6 +1831,28 @@ run_main(struct pool *p, struct pollfd *pfd, const char *what)
  */
 
 /*
+ * --trial's worker command: Twisted's workertrial, with trial's worker
+ * options as trial's manager gives them (its _getWorkerArguments).
+ */
+static const char *
+manager_trialworker(void)
+{
+	static struct buf b;
+	int i;
+
+	if (opt.npyargs == 0)
+		return TRIALWORKER;
+	b.len = 0;
+	buf_addstr(&b, TRIALWORKER);
+	for (i = 0; i < opt.npyargs; i++) {
+		buf_addc(&b, ' ');
+		shquote(&b, opt.pyargs[i]);
+	}
+	buf_addc(&b, '\0');
+	return (char *)b.data;
+}
+
+/*
  * The tests of the operands (t without any); with --trial only begun
  * (discover_wait finishes), and the workers are Twisted's unless a
  * command is given.  *what is what was searched.  0, RUN_USAGE, or
@@ -1778,7 +1876,7 @@ manager_find(char **operands, int nops, const char **what)
 		if (d.python == NULL || *d.python == '\0')
 			d.python = "python3";
 		if (opt.workercmd == NULL)
-			opt.workercmd = TRIALWORKER;
+			opt.workercmd = manager_trialworker();
 	}
 	d.pattern = opt.pattern;
 	d.names = opt.workercmd != NULL;

@@ -108,6 +108,20 @@ versions() {
 	check_same "$tmp/$v.foot.want" "$tmp/$v.foot.got" '... the same footer'
 	check_gone "... no Twisted worker is left" twisted.worker
 
+	# trial's worker options reach Twisted's workers: the probes say
+	# what their worker was told, as under trial -j1 with the same.
+	trialrun "$v.probe" -j1 --force-gc --disablegc --recursionlimit 2000 \
+	    --reactor poll --without-module colorsys mgrprobe
+	check "$v: --trial with trial's worker options: exit 1 ($rc)" \
+	    [ "$rc" -eq 1 ]
+	check_same "$tmp/$v.probe.t.m" "$tmp/$v.probe.m" \
+	    '... the report is trial -j1'"'"'s, byte for byte'
+	for l in 'gc enabled: False' 'recursion limit: 2000' \
+	    'reactor: PollReactor' 'colorsys hidden'; do
+		check_grep "FailTest: $l" "$tmp/$v.probe.m" \
+		    "... the worker was told: $l"
+	done
+
 	# Operands as trial takes them: a module, a class, a method, a
 	# package directory, a .py file, and a name that is none of them.
 	trialrun "$v.forms" -j1 "$m.Plain" "$m.Outcomes.test_a_pass" \

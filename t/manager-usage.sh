@@ -101,6 +101,14 @@ usage 'more than 1024' '-j and --ssh past 1024 workers' -j 1000 \
     --ssh 25/a pass
 usage 'does not go with --trial' '--ssh with --trial' --trial --ssh h pass
 usage 'slurm starts' '--slurm with --trial' --slurm --trial pass
+usage 'option of Python trial suites' '--force-gc without --trial' \
+    --force-gc pass
+usage 'option of Python trial suites' '--reactor poll without --trial' \
+    --reactor poll pass
+usage 'recursionlimit needs' '--recursionlimit abc' --trial \
+    --recursionlimit abc pass
+usage 'without-module needs' '--without-module with an empty name' \
+    --trial --without-module '' pass
 usage 'slurm=N needs' '--slurm=yes' --slurm=yes pass
 usage 'slurm=N needs' '--slurm=0' --slurm=0 pass
 usage 'slurm=N needs' '--slurm=auto (a count here means nothing there)' \

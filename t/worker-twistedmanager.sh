@@ -159,6 +159,30 @@ twcheck() {
 	section "$fx/tap-bailout.sh" '[ERROR]' \
 	    'Failure: builtins.RuntimeError: Bail out! database went away' \
 	    'a bail out: an error, RuntimeError, the bail out line first'
+	# Every option trial's manager forwards to its workers reaches ours
+	# untouched, and is taken: the run is as without them.
+	printf '%s\n' "$fx/pass.sh" "$fx/fail1.sh" >"$tmp/programs.opts"
+	rm -f "$tmp/argv"
+	DTPROGRAMS=$tmp/programs.opts ASWORKER_ARGV=$tmp/argv twisted_trial \
+	    -j2 --force-gc --disablegc --recursionlimit 2000 --reactor poll \
+	    --without-module no_such_module --coverage \
+	    --temp-directory="$tmp/$v.temp" dtprograms >"$tmp/$v.opts" \
+	    2>"$tmp/$v.opts.err"
+	rc=$?
+	check "Twisted $v's trial -j2 with its worker options on our worker: exit 1 ($rc)" \
+	    [ "$rc" -eq 1 ]
+	for o in --force-gc --disablegc '--recursionlimit 2000' \
+	    '--reactor poll' '--without-module no_such_module' --coverage; do
+		check_egrep "(^| )$o( |\$)" "$tmp/argv" "... $o reached our worker"
+	done
+	check_line 'FAILED (failures=1, successes=1)' "$tmp/$v.opts" \
+	    '... which ran both tests'
+	case $v in
+	22.*) processdone <"$tmp/$v.opts.err" >"$tmp/$v.err2" ;;
+	*) cp "$tmp/$v.opts.err" "$tmp/$v.err2" ;;
+	esac
+	check "... and nothing on its stderr" [ ! -s "$tmp/$v.err2" ]
+	[ ! -s "$tmp/$v.err2" ] || diag_file "$tmp/$v.opts.err" 20
 	check_gone "Twisted $v: no worker is left" asworker.worker
 	check_gone "... nor a test" timeout.test
 }
