@@ -70,7 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fdflags(sv[1], FD_CLOEXEC, O_NONBLOCK);
 	w = worker_adopt(&cfg, 0, sv[0]);
-	worker_run(w, "t/a.t", 1);
+	worker_run(w, "t/a.t", 1, 0);
+	worker_run(w, "t/b.t", 1, 1);	/* queued ahead behind it */
 	while (off < size && w->state != WORKER_DYING && rounds++ < 100000) {
 		if ((n = write(sv[1], data + off, size - off)) > 0)
 			off += (size_t)n;
