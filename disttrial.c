@@ -1959,6 +1959,19 @@ manager_die(size_t next, int finding)
 	return 128 + interrupted;
 }
 
+/* --trial without an operand: trial -jN's run of no test, which passes. */
+static int
+manager_none(void)
+{
+	struct reporter *rep;
+
+	rep = pool_reporter();
+	reporter_begin(rep, 0);
+	reporter_end(rep, (double)(now_ms() - began) / 1000);
+	reporter_free(rep);
+	return RC_OK;
+}
+
 /*
  * A stop signal before the temp directory is taken: the report of a run
  * of no test, then death by the signal.
@@ -1997,6 +2010,8 @@ manager_main(char **operands, int nops, const char *argv0)
 	 * and a released lock.
 	 */
 	began = now_ms();
+	if (opt.trial && nops == 0)
+		return manager_none();
 	sigpipe_openout(stops, (int)countof(stops), selfpipe);
 	rc = manager_find(operands, nops, &what);
 	if (rc == 0 && !opt.trial && run_arrange() != 0)

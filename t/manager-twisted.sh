@@ -122,6 +122,22 @@ versions() {
 		    "... the worker was told: $l"
 	done
 
+	# No operand: trial -j2's run of no test, which passes.  (Its
+	# report, as trial prints it; trial itself is not run for it, since
+	# Twisted 22.4's trial -j2 of no test now and then hangs at its end.)
+	{
+		echo 'Running 0 tests.'
+		echo
+		rule -
+		echo
+		echo 'PASSED'
+	} >"$tmp/none.want"
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    dtrun "$v.none" --trial -j2
+	check "$v: --trial -j2 without an operand: exit 0 ($rc)" [ "$rc" -eq 0 ]
+	check_same "$tmp/none.want" "$tmp/$v.none.m" \
+	    '... the report is trial -j2'"'"'s: no test, PASSED'
+
 	# Operands as trial takes them: a module, a class, a method, a
 	# package directory, a .py file, and a name that is none of them.
 	trialrun "$v.forms" -j1 "$m.Plain" "$m.Outcomes.test_a_pass" \
