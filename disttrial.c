@@ -192,7 +192,7 @@ static const char help[] =
     "  -t, --timeout SECS        kill a test that runs longer, an error\n"
     "      --trial               operands are Python trial suites, each\n"
     "                            test method run on Twisted's worker\n"
-    "                            ($PYTHON, default python3)\n"
+    "                            ($PYTHON, else trial's own Python)\n"
     "  -u, --until-failure       repeat the run until a pass fails\n"
     "  -V, --version             print the version and exit\n"
     "      --worker              be a worker for an AMP manager\n"
@@ -1852,6 +1852,76 @@ manager_trialworker(void)
 	return (char *)b.data;
 }
 
+/* The executable NAME in a directory of PATH, or NULL. */
+static char *
+manager_onpath(const char *name)
+{
+	const char *path = getenv("PATH"), *end;
+	char *dir, *file;
+	size_t len;
+
+	for (; path != NULL; path = *end != '\0' ? end + 1 : NULL) {
+		end = strchr(path, ':');
+		if (end == NULL)
+			end = path + strlen(path);
+		len = (size_t)(end - path);
+		dir = len == 0 ? xstrdup(".") : xmemdup(path, len);
+		file = pathjoin(dir, name);
+		free(dir);
+		if (access(file, X_OK) == 0)
+			return file;
+		free(file);
+	}
+	return NULL;
+}
+
+/*
+ * --trial without PYTHON: the Python that trial itself would run, the
+ * interpreter its script names (#!/usr/bin/python3, or through env), the
+ * first of trial and Debian's trial3 on PATH that names a Python; else
+ * python3.  So Twisted in a virtualenv or Debian's package is found.
+ * PYTHON is set to it, for the loader and the workers alike.
+ */
+static void
+manager_python(void)
+{
+	static const char *const names[] = { "trial", "trial3" };
+	const char *p = getenv("PYTHON"), *base;
+	char line[PATH_MAX + 8], *word, *next;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < countof(names) && (p == NULL || *p == '\0'); i++) {
+		if ((word = manager_onpath(names[i])) == NULL)
+			continue;
+		f = fopen(word, "r");
+		free(word);
+		if (f == NULL)
+			continue;
+		if (fgets(line, sizeof(line), f) == NULL ||
+		    strncmp(line, "#!", 2) != 0) {
+			fclose(f);
+			continue;
+		}
+		fclose(f);
+		word = line + 2 + strspn(line + 2, " \t");
+		next = word + strcspn(word, " \t\r\n");
+		base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
+		if (next - base == 3 && strncmp(base, "env", 3) == 0) {
+			word = next + strspn(next, " \t");
+			next = word + strcspn(word, " \t\r\n");
+			base = word;
+		}
+		*next = '\0';
+		if (strncmp(base, "python", 6) == 0 ||
+		    strncmp(base, "pypy", 4) == 0) {
+			if (setenv("PYTHON", word, 1) < 0)
+				fatal("setenv PYTHON:");
+			p = getenv("PYTHON");
+		}
+	}
+}
+
 /*
  * The tests of the operands (t without any); with --trial only begun
  * (discover_wait finishes), and the workers are Twisted's unless a
@@ -1872,6 +1942,7 @@ manager_find(char **operands, int nops, const char **what)
 	}
 	*what = nops == 1 ? operands[0] : "the operands";
 	if (opt.trial) {
+		manager_python();
 		d.python = getenv("PYTHON");
 		if (d.python == NULL || *d.python == '\0')
 			d.python = "python3";
@@ -1904,10 +1975,8 @@ manager_find(char **operands, int nops, const char **what)
 static char *
 manager_self(const char *argv0)
 {
-	const char *path = getenv("PATH"), *end;
-	char *dir, *file, exe[PATH_MAX];
+	char exe[PATH_MAX];
 	ssize_t n;
-	size_t len;
 
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
@@ -1920,19 +1989,7 @@ manager_self(const char *argv0)
 		return NULL;
 	if (strchr(argv0, '/') != NULL)
 		return access(argv0, X_OK) == 0 ? xstrdup(argv0) : NULL;
-	for (; path != NULL; path = *end != '\0' ? end + 1 : NULL) {
-		end = strchr(path, ':');
-		if (end == NULL)
-			end = path + strlen(path);
-		len = (size_t)(end - path);
-		dir = len == 0 ? xstrdup(".") : xmemdup(path, len);
-		file = pathjoin(dir, argv0);
-		free(dir);
-		if (access(file, X_OK) == 0)
-			return file;
-		free(file);
-	}
-	return NULL;
+	return manager_onpath(argv0);
 }
 
 /*

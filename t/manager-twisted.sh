@@ -184,6 +184,27 @@ fi
 # Without --trial, an operand that is no file is one Run on the worker
 # command: the module runs whole on one worker.
 peer system
+
+# Without PYTHON, the Python trial itself runs: the one its script
+# (trial, or Debian's trial3, on PATH) names, not the python3 on PATH
+# (here one that runs nothing).
+tscript=$(command -v trial || command -v trial3)
+if [ -n "$tscript" ]; then
+	mkdir -p "$tmp/nopy"
+	printf '#!/bin/sh\necho "not this python" >&2\nexit 1\n' \
+	    >"$tmp/nopy/python3"
+	chmod +x "$tmp/nopy/python3"
+	opath=$PATH
+	PATH=$tmp/nopy:$PATH
+	unset PYTHON
+	dtrun nopy -j1 --trial mgrsample
+	PATH=$opath
+	check "no PYTHON, python3 on PATH broken: exit 1 ($rc)" [ "$rc" -eq 1 ]
+	check_same "$tmp/$twver.pkg.t.m" "$tmp/nopy.m" \
+	    "... the report is trial -j1's: $tscript's Python ran it"
+else
+	skip 'no PYTHON: the Python of trial on PATH' 'no trial or trial3 on PATH'
+fi
 dtrun whole -j1 --worker-command "exec '$py' -m twisted.trial._dist.workertrial" \
     "$m"
 check_line 'Running 1 tests.' "$tmp/whole.m" \
