@@ -56,6 +56,8 @@ enum {
 enum {
 	OPT_COLOR = 1,
 	OPT_COVERAGE,
+	OPT_DEBUG,
+	OPT_DEBUGST,
 	OPT_DISABLEGC,
 	OPT_EXEC,
 	OPT_EXITFIRST,
@@ -68,6 +70,7 @@ enum {
 	OPT_LEAKS,
 	OPT_ORDER,
 	OPT_PATTERN,
+	OPT_PROFILE,
 	OPT_RANDOM,
 	OPT_REACTOR,
 	OPT_RECURSIONLIMIT,
@@ -97,6 +100,8 @@ static const struct option {
 } options[] = {
 	{ 0, "color", 1, OPT_COLOR },
 	{ 0, "coverage", 0, OPT_COVERAGE },
+	{ 'b', "debug", 0, OPT_DEBUG },
+	{ 'B', "debug-stacktraces", 0, OPT_DEBUGST },
 	{ 0, "disablegc", 0, OPT_DISABLEGC },
 	{ 'e', "exec", 1, OPT_EXEC },
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
@@ -109,6 +114,7 @@ static const struct option {
 	{ 0, "leaks", 1, OPT_LEAKS },
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
+	{ 0, "profile", 0, OPT_PROFILE },
 	{ 0, "random", 1, OPT_RANDOM },
 	{ 0, "reactor", 1, OPT_REACTOR },
 	{ 0, "recursionlimit", 1, OPT_RECURSIONLIMIT },
@@ -235,6 +241,9 @@ static struct {
 	 */
 	const char **pyargs;
 	int npyargs;
+	const char *refused;	/* the first of trial's options trial -j */
+				/* refuses: --debug, --debug-stacktraces, */
+				/* --profile */
 	const char *color;	/* auto, always, never */
 	const char *reporter;	/* the report's format */
 	const char *junit;	/* --junit-xml FILE */
@@ -493,6 +502,15 @@ opt_flag(int id)
 	case OPT_COVERAGE:
 		opt_pyarg("--coverage", NULL);
 		break;
+	case OPT_DEBUG:
+		opt.refused = opt.refused ? opt.refused : "debug";
+		break;
+	case OPT_DEBUGST:
+		opt.refused = opt.refused ? opt.refused : "debug-stacktraces";
+		break;
+	case OPT_PROFILE:
+		opt.refused = opt.refused ? opt.refused : "profile";
+		break;
 	case OPT_DISABLEGC:
 		opt_pyarg("--disablegc", NULL);
 		break;
@@ -710,11 +728,18 @@ opt_check(int nops)
 		return opt_bad("%s", "--stdio goes with --worker");
 	if (!opt.isworker && opt.wopts.notefd >= 0)
 		return opt_bad("%s", "--group-fd goes with --worker");
+	if (opt.refused != NULL && opt.trial && !opt.isworker)
+		return opt_bad("You can't specify --%s when using --jobs",
+		    opt.refused);	/* trial -j's words */
+	if (opt.refused != NULL)
+		return opt_bad("unknown option --%s (trial's, which trial -j "
+		    "refuses)", opt.refused);
 	if (opt.isworker)
 		return 0;	/* trial's worker options: taken, unused */
 	if (opt.npyargs > 0 && !opt.trial)
 		return opt_bad("%s is an option of Python trial suites: give "
 		    "--trial", opt.pyargs[0]);
+
 	if (opt.failed && opt.state == NULL)
 		return opt_bad("%s", "--failed needs --state FILE");
 	if (opt.order == ORDER_SLOWEST && opt.state == NULL)

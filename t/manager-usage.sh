@@ -105,6 +105,13 @@ usage 'option of Python trial suites' '--force-gc without --trial' \
     --force-gc pass
 usage 'option of Python trial suites' '--reactor poll without --trial' \
     --reactor poll pass
+usage "You can't specify --debug when using --jobs" \
+    '--trial --debug: trial -j'"'"'s refusal' --trial --debug mgr
+usage "You can't specify --debug-stacktraces when using --jobs" \
+    '--trial -B: trial -j'"'"'s refusal' --trial -B mgr
+usage "You can't specify --profile when using --jobs" \
+    '--trial --profile: trial -j'"'"'s refusal' --trial --profile mgr
+usage 'unknown option --debug' '-b without --trial' -b pass
 usage 'recursionlimit needs' '--recursionlimit abc' --trial \
     --recursionlimit abc pass
 usage 'without-module needs' '--without-module with an empty name' \
