@@ -207,7 +207,7 @@ static const char lister[] =
     "    for t in each:\n"
     "        yield from leaves(t)\n"
     "config = trial.Options()\n"
-    "config.parseOptions(['--'] + sys.argv[1:])\n"
+    "config.parseOptions(sys.argv[1:])\n"
     "suite = trial._getSuite(config)\n"
     "out.write(b'%d\\0' % suite.countTestCases())\n"
     "for t in leaves(suite):\n"
@@ -237,22 +237,30 @@ discover_stop(void)
 	ls.pid = 0;
 }
 
-/* Starts python on the lister; 0, or -1 with errno set. */
+/*
+ * Starts python on the lister, trial's loader options before "--" and
+ * the operands; 0, or -1 with errno set.
+ */
 static int
-startlister(const char *python, char **operands, int n)
+startlister(const char *python, char **operands, int n,
+    char *const *opts, int nopts)
 {
 	char **argv;
-	int fd[2], i;
+	int fd[2], i, k = 3;
 
 	if (pipe(fd) < 0)
 		return -1;
-	argv = xreallocarray(NULL, (size_t)n + 4, sizeof(*argv));
+	argv = xreallocarray(NULL, (size_t)n + (size_t)nopts + 5,
+	    sizeof(*argv));
 	argv[0] = (char *)python;
 	argv[1] = "-c";
 	argv[2] = (char *)lister;
+	for (i = 0; i < nopts; i++)
+		argv[k++] = opts[i];
+	argv[k++] = "--";
 	for (i = 0; i < n; i++)
-		argv[i + 3] = operands[i];
-	argv[n + 3] = NULL;
+		argv[k++] = operands[i];
+	argv[k] = NULL;
 	fflush(NULL);
 	if ((ls.pid = fork()) == 0) {
 		signal(SIGPIPE, SIG_DFL);	/* the manager ignores it */
@@ -402,14 +410,14 @@ endlister(int ok, char *err, size_t errlen)
 
 /* Starts the lister and takes the workers' Python path from it. */
 static int
-trialsuites(char **operands, int n, const char *python, int stopfd,
+trialsuites(char **operands, int n, const struct discover_opts *o,
     char *err, size_t errlen)
 {
-	const char *path;
+	const char *path, *python = o->python;
 	size_t len;
 
-	ls.stopfd = stopfd;
-	if (startlister(python, operands, n) < 0) {
+	ls.stopfd = o->stopfd;
+	if (startlister(python, operands, n, o->loadopts, o->nloadopts) < 0) {
 		snprintf(err, errlen, "--trial: cannot start %s: %s", python,
 		    strerror(errno));
 		return -1;
@@ -445,8 +453,7 @@ discover(struct tests *ts, char **operands, int n,
     const struct discover_opts *o, char *err, size_t errlen)
 {
 	if (o->python != NULL)
-		return trialsuites(operands, n, o->python, o->stopfd, err,
-		    errlen);
+		return trialsuites(operands, n, o, err, errlen);
 	return programs(ts, operands, n, o, err, errlen);
 }
 

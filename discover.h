@@ -18,6 +18,8 @@ struct discover_opts {
 	const char *pattern;	/* tests in directories match it; NULL: +x */
 	int names;		/* an operand that is no file is a name */
 	const char *python;	/* trial suites, expanded by this Python */
+	char *const *loadopts;	/* and trial's options for its loader */
+	int nloadopts;
 	int stopfd;		/* the self-pipe (sigpipe_open), or -1 */
 };
 

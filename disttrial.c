@@ -68,6 +68,7 @@ enum {
 	OPT_JOBS,
 	OPT_JUNIT,
 	OPT_LEAKS,
+	OPT_NORECURSE,
 	OPT_ORDER,
 	OPT_PATTERN,
 	OPT_PROFILE,
@@ -83,6 +84,7 @@ enum {
 	OPT_STDIO,
 	OPT_TAP,
 	OPT_TEMPDIR,
+	OPT_TESTMODULE,
 	OPT_TIMEOUT,
 	OPT_TRIAL,
 	OPT_UNTILFAILURE,
@@ -112,6 +114,7 @@ static const struct option {
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 0, "junit-xml", 1, OPT_JUNIT },
 	{ 0, "leaks", 1, OPT_LEAKS },
+	{ 'N', "no-recurse", 0, OPT_NORECURSE },
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "profile", 0, OPT_PROFILE },
@@ -127,6 +130,7 @@ static const struct option {
 	{ 0, "stdio", 0, OPT_STDIO },
 	{ 0, "tap", 0, OPT_TAP },
 	{ 'T', "temp-directory", 1, OPT_TEMPDIR },
+	{ 0, "testmodule", 1, OPT_TESTMODULE },
 	{ 't', "timeout", 1, OPT_TIMEOUT },
 	{ 0, "trial", 0, OPT_TRIAL },
 	{ 'u', "until-failure", 0, OPT_UNTILFAILURE },
@@ -149,7 +153,8 @@ static const char synopsis[] =
     "                 [--junit-xml file] [--worker-command command]\n"
     "                 [--coverage] [--disablegc] [--force-gc]\n"
     "                 [--reactor name] [--recursionlimit n]\n"
-    "                 [--without-module module] suite ...\n"
+    "                 [--without-module module] [-N] [--testmodule file]\n"
+    "                 [suite ...]\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n"
     "                 [--group-fd fd] [--leaks how]\n";
@@ -164,7 +169,8 @@ static const char help[] =
     "      --recursionlimit N, --without-module MODULE\n"
     "                            trial's worker options: with --trial,\n"
     "                            for Twisted's workers, as trial -j\n"
-    "                            gives them; --worker takes them\n"
+    "                            gives them; --worker takes them\n"    "  -N, --no-recurse          with --trial: not into packages in\n"
+    "                            packages, as trial's loader\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "      --failed              with --state: only what failed last time\n"
     "      --group-fd FD         with --worker: note the tests' process\n"
@@ -194,7 +200,8 @@ static const char help[] =
     "      --stdio               with --worker: AMP on stdin/stdout\n"
     "      --tap                 every test must print TAP: one that\n"
     "                            prints none is an error\n"
-    "  -T, --temp-directory DIR  default _trial_temp\n"
+    "  -T, --temp-directory DIR  default _trial_temp\n"    "      --testmodule FILE     with --trial: the tests FILE's\n"
+    "                            test-case-name line names, as trial\n"
     "  -t, --timeout SECS        kill a test that runs longer, an error\n"
     "      --trial               operands are Python trial suites, each\n"
     "                            test method run on Twisted's worker\n"
@@ -241,6 +248,13 @@ static struct {
 	 */
 	const char **pyargs;
 	int npyargs;
+	/*
+	 * And with --trial, what trial's loader takes: those, and -N,
+	 * --testmodule FILE (trial's manager applies them to itself).
+	 */
+	const char **loadargs;
+	int nloadargs;
+	const char *testmodule;	/* --testmodule FILE, the last */
 	const char *refused;	/* the first of trial's options trial -j */
 				/* refuses: --debug, --debug-stacktraces, */
 				/* --profile */
@@ -320,6 +334,18 @@ opt_ssh(const char *arg)
 	return 0;
 }
 
+/* One of trial's loader options, and its value if it has one. */
+static int
+opt_loadarg(const char *name, const char *val)
+{
+	opt.loadargs = xreallocarray(opt.loadargs, (size_t)opt.nloadargs + 2,
+	    sizeof(*opt.loadargs));
+	opt.loadargs[opt.nloadargs++] = name;
+	if (val != NULL)
+		opt.loadargs[opt.nloadargs++] = val;
+	return 0;
+}
+
 /* One of trial's worker options, and its value if it has one. */
 static int
 opt_pyarg(const char *name, const char *val)
@@ -329,7 +355,7 @@ opt_pyarg(const char *name, const char *val)
 	opt.pyargs[opt.npyargs++] = name;
 	if (val != NULL)
 		opt.pyargs[opt.npyargs++] = val;
-	return 0;
+	return opt_loadarg(name, val);
 }
 
 /* --recursionlimit N: an integer, as trial takes it. */
@@ -505,6 +531,9 @@ opt_flag(int id)
 	case OPT_DEBUG:
 		opt.refused = opt.refused ? opt.refused : "debug";
 		break;
+	case OPT_NORECURSE:
+		opt_loadarg("--no-recurse", NULL);
+		break;
 	case OPT_DEBUGST:
 		opt.refused = opt.refused ? opt.refused : "debug-stacktraces";
 		break;
@@ -650,6 +679,11 @@ opt_value(const struct option *o, const char *arg)
 		    &arg) < 0 ? -1 : opt_pyarg("--reactor", arg);
 	case OPT_RECURSIONLIMIT:
 		return opt_recursionlimit(arg);
+	case OPT_TESTMODULE:
+		if (opt_given(arg, 0, "--testmodule needs a file name",
+		    &opt.testmodule) < 0)
+			return -1;
+		return opt_loadarg("--testmodule", arg);
 	case OPT_WITHOUTMODULE:
 		return opt_given(arg, 0, "--without-module needs a module "
 		    "name", &arg) < 0 ? -1 : opt_pyarg("--without-module",
@@ -734,11 +768,14 @@ opt_check(int nops)
 	if (opt.refused != NULL)
 		return opt_bad("unknown option --%s (trial's, which trial -j "
 		    "refuses)", opt.refused);
+	if (opt.isworker && opt.nloadargs > opt.npyargs)
+		return opt_bad("%s", "-N and --testmodule are not options of "
+		    "a worker");
 	if (opt.isworker)
 		return 0;	/* trial's worker options: taken, unused */
-	if (opt.npyargs > 0 && !opt.trial)
+	if (opt.nloadargs > 0 && !opt.trial)
 		return opt_bad("%s is an option of Python trial suites: give "
-		    "--trial", opt.pyargs[0]);
+		    "--trial", opt.loadargs[0]);
 
 	if (opt.failed && opt.state == NULL)
 		return opt_bad("%s", "--failed needs --state FILE");
@@ -1957,18 +1994,21 @@ static int
 manager_find(char **operands, int nops, const char **what)
 {
 	static char *deflt[] = { "t", NULL };
-	struct discover_opts d = { NULL, 0, NULL, -1 };
+	struct discover_opts d = { NULL, 0, NULL, NULL, 0, -1 };
 	char err[PATH_MAX + 128];
 	int r;
 
-	if (nops == 0) {
+	if (nops == 0 && !opt.trial) {
 		operands = deflt;
 		nops = 1;
 	}
-	*what = nops == 1 ? operands[0] : "the operands";
+	*what = nops == 1 ? operands[0] : nops == 0 ? opt.testmodule :
+	    "the operands";
 	if (opt.trial) {
 		manager_python();
 		d.python = getenv("PYTHON");
+		d.loadopts = (char *const *)opt.loadargs;
+		d.nloadopts = opt.nloadargs;
 		if (d.python == NULL || *d.python == '\0')
 			d.python = "python3";
 		if (opt.workercmd == NULL)
@@ -2092,7 +2132,7 @@ manager_main(char **operands, int nops, const char *argv0)
 	 * and a released lock.
 	 */
 	began = now_ms();
-	if (opt.trial && nops == 0)
+	if (opt.trial && nops == 0 && opt.testmodule == NULL)
 		return manager_none();
 	sigpipe_openout(stops, (int)countof(stops), selfpipe);
 	rc = manager_find(operands, nops, &what);

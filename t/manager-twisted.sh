@@ -122,6 +122,21 @@ versions() {
 		    "... the worker was told: $l"
 	done
 
+	# trial's loader options: -N (not into mgrnest.sub), --testmodule
+	# (the tests its test-case-name line names).
+	trialrun "$v.nest" -j1 mgrnest
+	check_line 'Running 2 tests.' "$tmp/$v.nest.m" \
+	    "$v: a package and the package in it: 2 tests"
+	trialrun "$v.norec" -j1 -N mgrnest
+	check_same "$tmp/$v.norec.t.m" "$tmp/$v.norec.m" \
+	    '... -N: the report is trial -j1'"'"'s, byte for byte'
+	check_line 'Running 1 tests.' "$tmp/$v.norec.m" '... 1 test, not the inner one'
+	trialrun "$v.tm" -j1 --testmodule "$mfx/pytrial/mgrnest/code.py"
+	check_same "$tmp/$v.tm.t.m" "$tmp/$v.tm.m" \
+	    '... --testmodule: the report is trial -j1'"'"'s, byte for byte'
+	check_line 'Running 1 tests.' "$tmp/$v.tm.m" \
+	    '... 1 test, the one its test-case-name names'
+
 	# No operand: trial -j2's run of no test, which passes.  (Its
 	# report, as trial prints it; trial itself is not run for it, since
 	# Twisted 22.4's trial -j2 of no test now and then hangs at its end.)

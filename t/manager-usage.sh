@@ -112,6 +112,10 @@ usage "You can't specify --debug-stacktraces when using --jobs" \
 usage "You can't specify --profile when using --jobs" \
     '--trial --profile: trial -j'"'"'s refusal' --trial --profile mgr
 usage 'unknown option --debug' '-b without --trial' -b pass
+usage 'option of Python trial suites' '-N without --trial' -N pass
+usage 'testmodule needs' '--testmodule with an empty name' --trial \
+    --testmodule ''
+usage 'not options of a worker' '--worker -N' --worker -N
 usage 'recursionlimit needs' '--recursionlimit abc' --trial \
     --recursionlimit abc pass
 usage 'without-module needs' '--without-module with an empty name' \
