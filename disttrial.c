@@ -49,6 +49,7 @@ enum {
 #define MAXJOBS 1024
 #define MAXRESTARTS 5		/* replacements of one worker slot */
 #define STARTTIMEOUT 300	/* s: --start-timeout's default */
+#define ORDER_TOPTOBOTTOM 100	/* --order toptobottom: trial's, --trial */
 /* --trial's workers: Twisted's own, in the Python that listed the tests. */
 #define TRIALWORKER \
     "exec \"${PYTHON:-python3}\" -m twisted.trial._dist.workertrial"
@@ -118,7 +119,7 @@ static const struct option {
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
 	{ 0, "profile", 0, OPT_PROFILE },
-	{ 0, "random", 1, OPT_RANDOM },
+	{ 'z', "random", 1, OPT_RANDOM },
 	{ 0, "reactor", 1, OPT_REACTOR },
 	{ 0, "recursionlimit", 1, OPT_RECURSIONLIMIT },
 	{ 'r', "reporter", 1, OPT_REPORTER },
@@ -144,7 +145,7 @@ static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-r reporter] [-t seconds] "
     "[-e command]\n"
     "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
-    "                 [--leaks how] [--order order] [--random seed]\n"
+    "                 [--leaks how] [--order order] [-z seed]\n"
     "                 [--shard k/n] [--slurm[=n]] [--ssh [n/]host]\n"
     "                 [--start-timeout seconds]\n"
     "                 [--state file [--failed]] [--tap]\n"
@@ -181,10 +182,12 @@ static const char help[] =
     "      --junit-xml FILE      also write JUnit XML for CI servers\n"
     "      --leaks HOW           what a test left running is: warn (a\n"
     "                            skip naming it, the default), error\n"
-    "      --order NAME          alphabetical, random, slowest (--state)\n"
+    "      --order NAME          alphabetical, random, slowest (--state);\n"
+    "                            with --trial, trial's toptobottom\n"
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
-    "      --random SEED         shuffle the tests from SEED\n"
+    "  -z, --random SEED         shuffle the tests from SEED (trial's\n"
+    "                            shuffle with --trial)\n"
     "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
     "                            tap (one TAP stream)\n"
     "      --shard K/N           run part K of N of the tests, the same\n"
@@ -266,6 +269,8 @@ static struct {
 	int order;		/* ORDER_..., -1: the default */
 	unsigned long seed;
 	int seeded;
+	const char *seedarg;	/* --random's, as given */
+	const char *trialseed;	/* that, given to trial's loader */
 } opt;
 
 /* A usage error's message, which main prints before the synopsis. */
@@ -413,9 +418,10 @@ opt_seconds(const char *bad, const char *arg, double *secs)
 static int
 opt_order(const char *arg, int *ord)
 {
-	static const char *names[] = { "alphabetical", "random", "slowest" };
+	static const char *names[] = { "alphabetical", "random", "slowest",
+	    "toptobottom" };
 	static const int orders[] = { ORDER_ALPHA, ORDER_RANDOM,
-	    ORDER_SLOWEST };
+	    ORDER_SLOWEST, ORDER_TOPTOBOTTOM };
 	size_t i;
 
 	for (i = 0; i < countof(names); i++)
@@ -423,8 +429,8 @@ opt_order(const char *arg, int *ord)
 			*ord = orders[i];
 			return 0;
 		}
-	return opt_bad("--order takes alphabetical, random or slowest, not "
-	    "'%s'", arg);
+	return opt_bad("--order takes alphabetical, random, slowest or (with "
+	    "--trial) toptobottom, not '%s'", arg);
 }
 
 /* --leaks: warn (the default) or error. */
@@ -659,6 +665,7 @@ opt_value(const struct option *o, const char *arg)
 	case OPT_RANDOM:
 		opt.order = ORDER_RANDOM;
 		opt.seeded = 1;
+		opt.seedarg = arg;
 		return opt_seed(arg, &opt.seed);
 	case OPT_REPORTER:
 		return opt_reporter(arg);
@@ -750,6 +757,24 @@ opt_short(char **argv, int *i)
 }
 
 /*
+ * With --trial, the orders trial has are trial's loader's, so that the
+ * tests go as under trial: --order alphabetical and toptobottom, and
+ * --random (-z) SEED.  Ours are left: slowest, random without a seed.
+ */
+static void
+opt_trialorder(void)
+{
+	if (opt.order == ORDER_ALPHA || opt.order == ORDER_TOPTOBOTTOM)
+		opt_loadarg("--order", opt.order == ORDER_ALPHA ?
+		    "alphabetical" : "toptobottom");
+	else if (opt.order == ORDER_RANDOM && opt.seeded)
+		opt_loadarg("--random", opt.trialseed = opt.seedarg);
+	else
+		return;
+	opt.order = ORDER_FOUND;
+}
+
+/*
  * What the options ask for, alone and together.  -1 if they cannot go
  * together; the operands' own errors come later.
  */
@@ -779,6 +804,11 @@ opt_check(int nops)
 
 	if (opt.failed && opt.state == NULL)
 		return opt_bad("%s", "--failed needs --state FILE");
+	if (opt.order == ORDER_TOPTOBOTTOM && !opt.trial)
+		return opt_bad("%s", "--order toptobottom is trial's: give "
+		    "--trial");
+	if (opt.trial)
+		opt_trialorder();
 	if (opt.order == ORDER_SLOWEST && opt.state == NULL)
 		return opt_bad("%s", "--order slowest needs --state FILE");
 	if (opt.nssh > 0 && opt.trial)
@@ -1789,6 +1819,13 @@ run_passes(struct pool *p, struct pollfd *pfd)
 	char line[96];
 	int i, failed = 0;
 
+	/* trial's own first words for its shuffle (its loader's went to
+	   stderr), but not in a TAP stream. */
+	if (opt.trial && opt.trialseed != NULL && (opt.reporter == NULL ||
+	    strcmp(opt.reporter, "tap") != 0)) {
+		printf("Running tests shuffled with seed %lu\n\n", opt.seed);
+		fflush(stdout);
+	}
 	reporter_begin(p->rep, found.announce);
 	if (opt.shards > 0) {
 		snprintf(line, sizeof(line), "Shard %d of %d: %zu of %zu tests",

@@ -137,6 +137,20 @@ versions() {
 	check_line 'Running 1 tests.' "$tmp/$v.tm.m" \
 	    '... 1 test, the one its test-case-name names'
 
+	# trial's orders are its loader's: -z SEED, --order toptobottom and
+	# alphabetical give trial -j1's report, shuffle line and all.
+	for o in '-z 42' '--random 7' '--order toptobottom' \
+	    '--order alphabetical'; do
+		# shellcheck disable=SC2086 # $o is two words
+		trialrun "$v.order" -j1 $o mgrsample
+		check_same "$tmp/$v.order.t.m" "$tmp/$v.order.m" \
+		    "$v: $o: the report is trial -j1's, byte for byte"
+		case $o in
+		-z*) check_line 'Running tests shuffled with seed 42' \
+		    "$tmp/$v.order.m" '... which names its seed first' ;;
+		esac
+	done
+
 	# No operand: trial -j2's run of no test, which passes.  (Its
 	# report, as trial prints it; trial itself is not run for it, since
 	# Twisted 22.4's trial -j2 of no test now and then hangs at its end.)
