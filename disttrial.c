@@ -77,6 +77,7 @@ enum {
 	OPT_REACTOR,
 	OPT_RECURSIONLIMIT,
 	OPT_REPORTER,
+	OPT_RTERRORS,
 	OPT_SHARD,
 	OPT_SLURM,
 	OPT_SSH,
@@ -123,6 +124,7 @@ static const struct option {
 	{ 0, "reactor", 1, OPT_REACTOR },
 	{ 0, "recursionlimit", 1, OPT_RECURSIONLIMIT },
 	{ 'r', "reporter", 1, OPT_REPORTER },
+	{ 0, "rterrors", 0, OPT_RTERRORS },
 	{ 0, "shard", 1, OPT_SHARD },
 	{ 0, "slurm", 2, OPT_SLURM },	/* 2: --slurm or --slurm=N */
 	{ 0, "ssh", 1, OPT_SSH },
@@ -170,7 +172,7 @@ static const char help[] =
     "      --recursionlimit N, --without-module MODULE\n"
     "                            trial's worker options: with --trial,\n"
     "                            for Twisted's workers, as trial -j\n"
-    "                            gives them; --worker takes them\n"    "  -N, --no-recurse          with --trial: not into packages in\n"
+    "                            gives them; --worker takes them\n"    "                            (with --trial, -r is --reactor)\n"    "  -N, --no-recurse          with --trial: not into packages in\n"
     "                            packages, as trial's loader\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "      --failed              with --state: only what failed last time\n"
@@ -226,6 +228,8 @@ static struct {
 	int exitfirst;
 	int untilfailure;
 	int trial;
+	int trialletters;	/* --trial is among the options */
+	int rterrors;		/* trial's --rterrors (-e): not done */
 	const char *pattern;
 	const char *tempdir;
 	const char *timeout;	/* -t as given, for local workers */
@@ -296,11 +300,19 @@ opt_findlong(const char *name, size_t len)
 	return NULL;
 }
 
+/*
+ * A letter.  With --trial anywhere before "--", letters mean what they
+ * mean to trial where they differ: -r is --reactor, -e --rterrors.
+ */
 static const struct option *
 opt_findshort(int c)
 {
 	size_t i;
 
+	if (opt.trialletters && c == 'r')
+		return opt_findlong("reactor", 7);
+	if (opt.trialletters && c == 'e')
+		return opt_findlong("rterrors", 8);
 	for (i = 0; i < countof(options); i++)
 		if (options[i].shortname == c)
 			return &options[i];
@@ -536,6 +548,9 @@ opt_flag(int id)
 		break;
 	case OPT_DEBUG:
 		opt.refused = opt.refused ? opt.refused : "debug";
+		break;
+	case OPT_RTERRORS:
+		opt.rterrors = 1;
 		break;
 	case OPT_NORECURSE:
 		opt_loadarg("--no-recurse", NULL);
@@ -787,6 +802,10 @@ opt_check(int nops)
 		return opt_bad("%s", "--stdio goes with --worker");
 	if (!opt.isworker && opt.wopts.notefd >= 0)
 		return opt_bad("%s", "--group-fd goes with --worker");
+	if (opt.rterrors)
+		return opt_bad("%s", opt.trial ? "trial's --rterrors (-e): "
+		    "disttrial does not print errors as they come yet" :
+		    "unknown option --rterrors (trial's: give --trial)");
 	if (opt.refused != NULL && opt.trial && !opt.isworker)
 		return opt_bad("You can't specify --%s when using --jobs",
 		    opt.refused);	/* trial -j's words */
@@ -839,6 +858,9 @@ opt_parse(int argc, char **argv)
 {
 	int i, n = 0, r = 0;
 
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--trial") == 0)
+			opt.trialletters = 1;
 	for (i = 1; i < argc && r == 0 && !opt.help && !opt.version; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			while (++i < argc)

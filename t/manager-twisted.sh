@@ -121,6 +121,17 @@ versions() {
 		check_grep "FailTest: $l" "$tmp/$v.probe.m" \
 		    "... the worker was told: $l"
 	done
+	# With --trial, -r is trial's --reactor; a reactor trial does not
+	# have is trial's one-line complaint.
+	trialrun "$v.probe" -j1 -r poll mgrprobe
+	check_grep 'FailTest: reactor: PollReactor' "$tmp/$v.probe.m" \
+	    '... -r poll is --reactor poll'
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    dtrun "$v.badr" --trial -r nosuchreactor mgrprobe
+	check "... -r nosuchreactor: exit 2 ($rc)" [ "$rc" -eq 2 ]
+	check_grep "trial: The specified reactor does not exist: 'nosuchreactor'." \
+	    "$tmp/$v.badr.err" '... trial saying so in one line'
+	check_nogrep 'Traceback' "$tmp/$v.badr.err" '... with no traceback'
 
 	# trial's loader options: -N (not into mgrnest.sub), --testmodule
 	# (the tests its test-case-name line names).

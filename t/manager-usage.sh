@@ -113,6 +113,8 @@ usage "You can't specify --profile when using --jobs" \
     '--trial --profile: trial -j'"'"'s refusal' --trial --profile mgr
 usage 'unknown option --debug' '-b without --trial' -b pass
 usage 'option of Python trial suites' '-N without --trial' -N pass
+usage 'rterrors' "--trial -e: trial's --rterrors, not --exec" --trial -e \
+    mgr
 usage 'toptobottom is trial' "--order toptobottom without --trial" \
     --order toptobottom pass
 usage 'testmodule needs' '--testmodule with an empty name' --trial \
