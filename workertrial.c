@@ -61,6 +61,8 @@ extern char **environ;
 #define WLEFTSHOWN 20		/* processes left behind named in a result */
 #define WNAMEMAX 200		/* bytes of a command line named */
 #define WTEMPDIR "tmp"		/* DISTTRIAL_TEMP, in the Start directory */
+#define WLINGERMS 5000		/* for a Twisted 22.4 manager to go: linger() */
+#define WBOTHMS 50		/* for both directions to close: linger() */
 
 /* Something to send, in the order it happened. */
 struct item {
@@ -177,6 +179,8 @@ static struct {
 	struct buf fixed;	/* scratch: a line made valid UTF-8 */
 	int openline;		/* the stream (1, 2) whose line is cut */
 	int wblocked;		/* the last write was short: wait for POLLOUT */
+	int pinged;		/* a Ping came: the manager is ours */
+	pid_t parent;		/* the manager, most likely, at the start */
 } W;
 
 /*
@@ -660,6 +664,7 @@ managercmd(const struct amp_box *b)
 		return 0;
 	}
 	if (amp_is(cmd, "Ping")) {
+		W.pinged = 1;
 		if (tag != NULL)
 			amp_reply(&W.wbuf, tag->val, tag->vlen, NULL, NULL);
 		return 0;
@@ -1660,6 +1665,36 @@ advance(void)
 		spawn(W.run[0].test);
 }
 
+/*
+ * After EOF, with nothing left running.  Twisted 22.4's manager ends by
+ * stopping its reactor without waiting for its workers: that closes
+ * every pipe to them, fd 3 and fd 4 alike, and a worker that exits
+ * before the manager's process does is reaped by it and printed as an
+ * unhandled ProcessDone.  So a worker whose manager is not ours (no
+ * Ping came) and whose output is closed too (at once, or within
+ * WBOTHMS) waits for its parent to go, WLINGERMS at most.  Twisted
+ * 24.7's manager and ours close fd 3 alone and wait for the worker,
+ * which then exits at once (ours pings: no wait at all).
+ */
+static void
+linger(void)
+{
+	struct pollfd pfd;
+	int i;
+
+	if (W.pinged || W.parent <= 1)
+		return;
+	pfd.fd = W.out;
+	pfd.events = 0;		/* only its end: POLLERR, POLLHUP */
+	pfd.revents = 0;
+	while (poll(&pfd, 1, WBOTHMS) < 0 && errno == EINTR)
+		;
+	if (!(pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
+		return;
+	for (i = 0; i < WLINGERMS / 20 && getppid() == W.parent; i++)
+		poll(NULL, 0, 20);
+}
+
 /* At any exit, fatal() included: no test process is left behind. */
 static void
 cleanup(void)
@@ -1714,6 +1749,7 @@ setup(const struct workertrial_opts *o)
 	char *p, *words;
 
 	W.o = o;
+	W.parent = getppid();
 	W.notefd = o->notefd;
 	if (W.notefd >= 0)	/* the manager's, not the tests' */
 		fdflags(W.notefd, FD_CLOEXEC, 0);
@@ -1830,7 +1866,7 @@ int
 workertrial_main(const struct workertrial_opts *o)
 {
 	struct pollfd pfd[5];
-	int i, n, paused, child;
+	int i, n, paused, child, eof = 0;
 
 	setup(o);
 	testwrites("Log opened.");
@@ -1865,8 +1901,10 @@ workertrial_main(const struct workertrial_opts *o)
 		}
 		if (pfd[2].revents != 0)
 			W.wblocked = 0;
-		if (pfd[1].revents != 0 && !readamp())
+		if (pfd[1].revents != 0 && !readamp()) {
+			eof = 1;
 			break;
+		}
 		for (i = 0; i < 2; i++)
 			if (pfd[3 + i].revents != 0)
 				readpipe(W.t, i);
@@ -1874,6 +1912,8 @@ workertrial_main(const struct workertrial_opts *o)
 			expire(W.t);
 	}
 	cleanup();
+	if (eof)
+		linger();
 	forget();
 	free(W.kids);
 	free(W.stuck);

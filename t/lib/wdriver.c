@@ -163,6 +163,7 @@ static struct {
 
 	struct held *held;
 	size_t nheld, capheld;
+	int shutfd;		/* closeconn's, until the end, or -1 */
 
 	struct run *runs;
 	size_t nruns, nsent, cur;
@@ -380,6 +381,7 @@ spawn(void)
 	setpgid(d.pid, d.pid);
 	close(sv[1]);
 	d.fd = sv[0];
+	d.shutfd = -1;
 }
 
 static void
@@ -432,11 +434,20 @@ sendgarbage(void)
 	d.expecteof = 1;
 }
 
+/*
+ * EOF for the worker, as Twisted 24.7's manager gives it (it closes the
+ * worker's fd 3 alone): our end is shut for writing and no longer read,
+ * and closed once the worker is reaped.  A worker that sees both
+ * directions closed takes its manager for Twisted 22.4's and waits for
+ * it to go (workertrial.c's linger).
+ */
 static void
 closeconn(void)
 {
-	if (d.fd >= 0)
-		close(d.fd);
+	if (d.fd < 0)
+		return;
+	shutdown(d.fd, SHUT_WR);
+	d.shutfd = d.fd;
 	d.fd = -1;
 }
 
@@ -1368,6 +1379,8 @@ main(int argc, char **argv)
 		free(d.held[--d.nheld].data);
 	free(d.held);
 	free(d.runs);
+	if (d.shutfd >= 0)
+		close(d.shutfd);
 	close(d.sigpipe[0]);
 	close(d.sigpipe[1]);
 	if (fflush(stdout) == EOF || ferror(stdout))
