@@ -127,7 +127,7 @@ check '... and no lock is left' [ ! -L "$tmp/l/_trial_temp.lock" ]
 
 # Once the workers run and the lock is held.
 MGR_LISTER=path
-lister l2 INT -r summary pkg.tests
+lister l2 INT --reporter summary pkg.tests
 check 'SIGINT while the loader runs, the workers started: it started' \
     [ "$started" -eq 1 ]
 check "... exit 130 ($rc)" [ "$rc" -eq 130 ]

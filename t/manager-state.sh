@@ -118,7 +118,7 @@ dtrun k --order slowest skew
 check_grep 'disttrial: --order slowest needs --state FILE' "$tmp/k.err" \
     '--order slowest without --state: a usage error'
 dtrun k --order fast skew
-check_grep "disttrial: --order takes alphabetical, random or slowest, not 'fast'" \
+check_grep "disttrial: --order takes alphabetical, random, slowest or (with --trial) toptobottom, not 'fast'" \
     "$tmp/k.err" '--order fast: a usage error'
 dtrun k --random x skew
 check_grep "disttrial: --random takes a number (a seed), not 'x'" \
