@@ -61,6 +61,7 @@ enum {
 	OPT_DEBUGST,
 	OPT_DISABLEGC,
 	OPT_EXEC,
+	OPT_DRYRUN,
 	OPT_EXITFIRST,
 	OPT_FAILED,
 	OPT_FORCEGC,
@@ -107,6 +108,7 @@ static const struct option {
 	{ 'b', "debug", 0, OPT_DEBUG },
 	{ 'B', "debug-stacktraces", 0, OPT_DEBUGST },
 	{ 0, "disablegc", 0, OPT_DISABLEGC },
+	{ 'n', "dry-run", 0, OPT_DRYRUN },
 	{ 'e', "exec", 1, OPT_EXEC },
 	{ 'x', "exitfirst", 0, OPT_EXITFIRST },
 	{ 0, "failed", 0, OPT_FAILED },
@@ -156,7 +158,7 @@ static const char synopsis[] =
     "                 [--junit-xml file] [--worker-command command]\n"
     "                 [--coverage] [--disablegc] [--force-gc]\n"
     "                 [--reactor name] [--recursionlimit n]\n"
-    "                 [--without-module module] [-N] [--testmodule file]\n"
+    "                 [--without-module module] [-nN] [--testmodule file]\n"
     "                 [suite ...]\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n"
@@ -172,7 +174,8 @@ static const char help[] =
     "      --recursionlimit N, --without-module MODULE\n"
     "                            trial's worker options: with --trial,\n"
     "                            for Twisted's workers, as trial -j\n"
-    "                            gives them; --worker takes them\n"    "                            (with --trial, -r is --reactor)\n"    "  -N, --no-recurse          with --trial: not into packages in\n"
+    "                            gives them; --worker takes them\n"    "                            (with --trial, -r is --reactor)\n"    "  -n, --dry-run             with --trial: every test passes unrun\n"
+    "  -N, --no-recurse          with --trial: not into packages in\n"
     "                            packages, as trial's loader\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
     "      --failed              with --state: only what failed last time\n"
@@ -230,6 +233,7 @@ static struct {
 	int trial;
 	int trialletters;	/* --trial is among the options */
 	int rterrors;		/* trial's --rterrors (-e): not done */
+	int dryrun;		/* trial's -n: with --trial only */
 	const char *pattern;
 	const char *tempdir;
 	const char *timeout;	/* -t as given, for local workers */
@@ -552,6 +556,9 @@ opt_flag(int id)
 	case OPT_RTERRORS:
 		opt.rterrors = 1;
 		break;
+	case OPT_DRYRUN:
+		opt.dryrun = 1;
+		break;
 	case OPT_NORECURSE:
 		opt_loadarg("--no-recurse", NULL);
 		break;
@@ -817,6 +824,8 @@ opt_check(int nops)
 		    "a worker");
 	if (opt.isworker)
 		return 0;	/* trial's worker options: taken, unused */
+	if (opt.dryrun && !opt.trial)
+		return opt_bad("%s", "-n (--dry-run) is trial's: give --trial");
 	if (opt.nloadargs > 0 && !opt.trial)
 		return opt_bad("%s is an option of Python trial suites: give "
 		    "--trial", opt.loadargs[0]);
@@ -1833,6 +1842,28 @@ run_arrange(void)
 	return 0;
 }
 
+/*
+ * trial's -n: every test listed passes without running, in trial -j's
+ * words (no "Running N tests." line); the workers are let go unused.
+ */
+static int
+run_dry(struct pool *p)
+{
+	struct rep_result res = { 0 };
+	long long start = now_ms();
+	size_t i;
+
+	res.kind = REP_SUCCESS;
+	for (i = 0; i < found.n; i++) {
+		res.name = found.t[i].path;
+		reporter_start(p->rep, 0, res.name, found.t[i].isfile);
+		reporter_add(p->rep, 0, &res);
+		reporter_stop(p->rep, 0);
+	}
+	reporter_end(p->rep, (double)(now_ms() - start) / 1000);
+	return RC_OK;
+}
+
 /* The passes of the run (one, or until one fails with -u). */
 static int
 run_passes(struct pool *p, struct pollfd *pfd)
@@ -1937,12 +1968,15 @@ run_main(struct pool *p, struct pollfd *pfd, const char *what)
 	int rc, listed;
 
 	rc = listed = run_listed(p, what);
-	if (listed == RUN_TESTS)
+	if (listed == RUN_TESTS && opt.dryrun)
+		rc = run_dry(p);
+	else if (listed == RUN_TESTS)
 		rc = run_passes(p, pfd);
 	else if (listed == RUN_STOPPED)	/* a report of no test */
 		reporter_end(p->rep, (double)(now_ms() - began) / 1000);
 	pool_finish(p, pfd);
-	if (listed == RUN_TESTS && opt.state != NULL && !interrupted)
+	if (listed == RUN_TESTS && opt.state != NULL && !interrupted &&
+	    !opt.dryrun)	/* -n ran nothing to learn from */
 		run_remember(p);
 	return rc;
 }

@@ -162,6 +162,14 @@ versions() {
 		esac
 	done
 
+	# trial's -n: every test passes unrun, in trial -j2's report.
+	trialrun "$v.dry" -j2 -n mgrsample
+	check "$v: -n: exit 0 ($rc)" [ "$rc" -eq 0 ]
+	check_same "$tmp/$v.dry.t.m" "$tmp/$v.dry.m" \
+	    '... the report is trial -j2'"'"'s, byte for byte'
+	check_nogrep 'Outcomes' "$tmp/$v.dry/_trial_temp/test.log" \
+	    '... and no test ran'
+
 	# No operand: trial -j2's run of no test, which passes.  (Its
 	# report, as trial prints it; trial itself is not run for it, since
 	# Twisted 22.4's trial -j2 of no test now and then hangs at its end.)

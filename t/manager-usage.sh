@@ -113,6 +113,7 @@ usage "You can't specify --profile when using --jobs" \
     '--trial --profile: trial -j'"'"'s refusal' --trial --profile mgr
 usage 'unknown option --debug' '-b without --trial' -b pass
 usage 'option of Python trial suites' '-N without --trial' -N pass
+usage 'dry-run' "-n without --trial" -n pass
 usage 'rterrors' "--trial -e: trial's --rterrors, not --exec" --trial -e \
     mgr
 usage 'toptobottom is trial' "--order toptobottom without --trial" \
