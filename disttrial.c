@@ -243,6 +243,7 @@ static struct {
 	int slurm;		/* --slurm[=N] was given */
 	int nslurm;		/* its N, or 0 */
 	int nslurmgiven;	/* N was given */
+	int slurmalloc;		/* and the run is in an allocation */
 	struct sshhost {
 		const char *host;
 		int n;
@@ -355,27 +356,29 @@ opt_ssh(const char *arg)
 	return 0;
 }
 
+/* NAME, and VAL if it is not NULL, appended to the arguments *v. */
+static void
+opt_append(const char ***v, int *n, const char *name, const char *val)
+{
+	*v = xreallocarray(*v, (size_t)*n + 2, sizeof(**v));
+	(*v)[(*n)++] = name;
+	if (val != NULL)
+		(*v)[(*n)++] = val;
+}
+
 /* One of trial's loader options, and its value if it has one. */
 static int
 opt_loadarg(const char *name, const char *val)
 {
-	opt.loadargs = xreallocarray(opt.loadargs, (size_t)opt.nloadargs + 2,
-	    sizeof(*opt.loadargs));
-	opt.loadargs[opt.nloadargs++] = name;
-	if (val != NULL)
-		opt.loadargs[opt.nloadargs++] = val;
+	opt_append(&opt.loadargs, &opt.nloadargs, name, val);
 	return 0;
 }
 
-/* One of trial's worker options, and its value if it has one. */
+/* One of trial's worker options (its loader's too), and its value. */
 static int
 opt_pyarg(const char *name, const char *val)
 {
-	opt.pyargs = xreallocarray(opt.pyargs, (size_t)opt.npyargs + 2,
-	    sizeof(*opt.pyargs));
-	opt.pyargs[opt.npyargs++] = name;
-	if (val != NULL)
-		opt.pyargs[opt.npyargs++] = val;
+	opt_append(&opt.pyargs, &opt.npyargs, name, val);
 	return opt_loadarg(name, val);
 }
 
@@ -507,7 +510,7 @@ opt_slurmjobs(void)
 
 	if (opt.nslurm == 0)
 		opt_jobs("auto", &opt.nslurm);
-	if (getenv("SLURM_JOB_ID") == NULL)
+	if (!(opt.slurmalloc = getenv("SLURM_JOB_ID") != NULL))
 		return;
 	if (n == NULL)
 		n = getenv("SLURM_NPROCS");
@@ -1251,7 +1254,7 @@ pool_slurm(const struct pool *p, const char *self)
 	struct buf b = { 0 };
 
 	buf_addstr(&b, "exec srun -N1 -n1 ");
-	if (getenv("SLURM_JOB_ID") != NULL)
+	if (opt.slurmalloc)
 		buf_addstr(&b, "--exact --job-name=disttrial ");
 	else	/* $$: the shell that becomes srun, the worker's pid */
 		buf_addstr(&b, "--job-name=disttrial.$$ ");
@@ -1312,7 +1315,7 @@ pool_far(struct pool *p, const char *self)
 	}
 	if (opt.slurm) {
 		slurm = pool_slurm(p, self);
-		if (getenv("SLURM_JOB_ID") == NULL) {
+		if (!opt.slurmalloc) {
 			p->slurmjobs = xmalloc((size_t)slot +
 			    (size_t)opt.nslurm);
 			memset(p->slurmjobs, 0, (size_t)slot);
@@ -1571,6 +1574,13 @@ pass_left(const struct pool *p)
 	return found.n - p->next + p->nback;
 }
 
+/* The i-th of those, in the queue's order: those given back first. */
+static const struct testfile *
+pass_leftat(const struct pool *p, size_t i)
+{
+	return &found.t[i < p->nback ? p->back[i] : p->next + i - p->nback];
+}
+
 /*
  * The next test that a worker can be given, taken from the queue, its
  * index in *id; NULL at the end.  Those given back come first.
@@ -1667,6 +1677,7 @@ static void
 pass_notrun(struct pool *p)
 {
 	struct rep_result res = { 0 };
+	const struct testfile *t;
 	char text[700];
 	size_t i;
 
@@ -1677,17 +1688,13 @@ pass_notrun(struct pool *p)
 	res.class = CLASS_LOST;
 	res.text = text;
 	res.textlen = strlen(text);
-	for (i = 0; i < p->nback; i++) {
-		res.name = found.t[p->back[i]].path;
-		reporter_notrun(p->rep, res.name, found.t[p->back[i]].isfile,
-		    &res);
+	for (i = 0; i < pass_left(p); i++) {
+		t = pass_leftat(p, i);
+		res.name = t->path;
+		reporter_notrun(p->rep, res.name, t->isfile, &res);
 	}
 	p->nback = 0;
-	for (; p->next < found.n; p->next++) {
-		res.name = found.t[p->next].path;
-		reporter_notrun(p->rep, res.name, found.t[p->next].isfile,
-		    &res);
-	}
+	p->next = found.n;
 }
 
 /*
@@ -1764,12 +1771,9 @@ pass_unrun(struct pool *p)
 		return;
 	warn("stopped by %s; %zu of %zu tests did not run", p->stopwhy,
 	    pass_left(p), found.n);
-	for (i = 0; i < p->nback; i++)
+	for (i = 0; i < pass_left(p); i++)
 		dprintf(p->cfg.logfd, "disttrial: not run (stopped by %s): "
-		    "%s\n", p->stopwhy, found.t[p->back[i]].path);
-	for (i = p->next; i < found.n; i++)
-		dprintf(p->cfg.logfd, "disttrial: not run (stopped by %s): "
-		    "%s\n", p->stopwhy, found.t[i].path);
+		    "%s\n", p->stopwhy, pass_leftat(p, i)->path);
 }
 
 static void

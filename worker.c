@@ -1007,7 +1007,7 @@ static int
 scancel(struct worker *w, pid_t pid)
 {
 	posix_spawn_file_actions_t fa;
-	char name[64], *path, *argv[4];
+	char name[64], path[PATH_MAX], *argv[4];
 	pid_t cpid;
 	int e;
 
@@ -1018,7 +1018,7 @@ scancel(struct worker *w, pid_t pid)
 	argv[3] = NULL;
 	if (posix_spawn_file_actions_init(&fa) != 0)
 		return -1;
-	path = pathjoin(w->conn->dir, "err.log");
+	errlog(w->conn, path, sizeof(path));
 	e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
 	    0);
 	if (e == 0)
@@ -1029,7 +1029,6 @@ scancel(struct worker *w, pid_t pid)
 	if (e == 0)
 		e = posix_spawnp(&cpid, "scancel", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	free(path);
 	if (e != 0)
 		return -1;
 	w->conn->cancelpid = cpid;
@@ -1386,13 +1385,13 @@ workeranswer(struct worker *w, const struct amp_box *b)
 	double secs;
 
 	tag = amp_get(b, b->kind == AMP_ANSWER ? "_answer" : "_error");
-	if (amp_tagnum(tag->val, tag->vlen, &n) == 0 && n != 0 &&
-	    (n == w->conn->pingtag || n == w->conn->wdtag)) {
+	if (amp_tagnum(tag->val, tag->vlen, &n) < 0)
+		n = 0;
+	if (n != 0 && (n == c->pingtag || n == c->wdtag)) {
 		ahead(w, b, n);
 		return;
 	}
-	if (amp_tagnum(tag->val, tag->vlen, &n) < 0 || n == 0 ||
-	    (n != 1 && n != w->conn->runtag)) {
+	if (n == 0 || (n != 1 && n != c->runtag)) {
 		fault(w, 0, "worker %d answered tag '%.*s', which was never "
 		    "asked; it was killed", w->slot,
 		    (int)(tag->vlen > 32 ? 32 : tag->vlen), tag->val);

@@ -1651,6 +1651,7 @@ advance(void)
 		t->phase = TP_JUDGED;
 		judge(t);
 		reportleft(t);
+		sendqueue();	/* out now: its Run may be answered ahead */
 	}
 	if (t != NULL && t->phase == TP_JUDGED && W.qlen == W.qhead &&
 	    (W.nask == W.askhead || (W.nrun > 1 && !W.dirty))) {
@@ -1873,11 +1874,6 @@ workertrial_main(const struct workertrial_opts *o)
 	for (;;) {
 		advance();
 		sendqueue();
-		/* A judged test's results are out: its Run may go ahead. */
-		if (W.t != NULL && W.t->phase == TP_JUDGED) {
-			advance();
-			sendqueue();
-		}
 		if (W.wbuf.len > 0 && !W.wblocked && !writeamp())
 			break;
 		paused = W.wbuf.len + W.qbytes > WBACKLOG;

@@ -17,15 +17,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dt=$top/disttrial
 [ -x "$dt" ] || { echo "bench: no $dt (run make)" >&2; exit 1; }
 work=$(mktemp -d)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 trap 'rm -rf "$work"' EXIT
 cc -O2 -o "$work/relay" "$top/bench/relay.c"
-mkdir "$work/s"
-i=0
-while [ "$i" -lt "$ntests" ]; do
-	printf '#!/bin/sh\necho 1..1\necho ok 1\n' >"$work/s/t$i.sh"
-	chmod +x "$work/s/t$i.sh"
-	i=$((i + 1))
-done
+trivial "$work/s" "$ntests"
 
 # run NAME DISTTRIAL DELAY: one timed run, in ms, to NAME.t.
 run() {

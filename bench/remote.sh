@@ -21,19 +21,16 @@ dt=$top/disttrial
 work=$(mktemp -d)
 # shellcheck source=t/lib/remote.sh disable=SC1091,SC2154
 . "$top/t/lib/remote.sh"
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 trap 'remote_stop; rm -rf "$work"' EXIT
 remote_sshd "$work/sshd" || { echo "bench: $remote_why" >&2; exit 1; }
 remote_slurm "$work/slurm" || { echo "bench: $remote_why" >&2; exit 1; }
 DISTTRIAL_SSH="ssh -F $work/sshd/ssh_config"
 export DISTTRIAL_SSH
 
-mkdir "$work/s" "$work/one"
-i=0
-while [ "$i" -lt "$ntests" ]; do
-	printf '#!/bin/sh\necho 1..1\necho ok 1\n' >"$work/s/t$i.sh"
-	chmod +x "$work/s/t$i.sh"
-	i=$((i + 1))
-done
+mkdir "$work/one"
+trivial "$work/s" "$ntests"
 cp "$work/s/t0.sh" "$work/one/t.sh"
 
 # run NAME ARGS...: one timed run of disttrial ARGS, in ms, to NAME.t.

@@ -77,6 +77,23 @@ DT_DEADLINE=200
 watch "$tlpid"
 DT_DEADLINE=$deadline
 
+# check_noneleft DESC: ok if noneleft.
+check_noneleft() {
+	_left=0
+	noneleft && _left=1
+	check "$1" [ "$_left" -eq 1 ]
+}
+
+# check_fault WHAT REGEX DESC: a fault under one test ended the run,
+# exit 1; the report ($tmp/s.m) has that test's error, matching REGEX;
+# the 4 other tests passed.
+check_fault() {
+	check "$1: the run ends, exit 1 ($rc)" [ "$rc" -eq 1 ]
+	check_egrep "$2" "$tmp/s.m" "$3"
+	check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" \
+	    '... the rest ran'
+}
+
 # outside ARGS...: disttrial ARGS in $tmp/s outside any allocation,
 # watched; as dtrun, its report masked in $tmp/s.m.
 outside() {
@@ -92,9 +109,7 @@ dtrun s -j6 --worker-command "$step" env pass
 check "-j6 steps in an allocation of 4 CPUs: the run passes ($rc)" \
     [ "$rc" -eq 0 ]
 check_line 'Ran 7 tests in X.XXXs' "$tmp/s.m" '... every test ran'
-left=0
-noneleft && left=1
-check '... and no job is left running' [ "$left" -eq 1 ]
+check_noneleft '... and no job is left running'
 
 # A test that says whether it runs in a job step.
 mkdir -p "$tmp/s/st"
@@ -138,9 +153,7 @@ nj=$(cut -d ' ' -f 2 "$tmp/pairs" | sort -u | wc -l)
 np=$(wc -l <"$tmp/pairs")
 check "... each worker a job of its own ($nw workers, $nj jobs, $np pairs)" \
     [ "$nw.$nj" = "$np.$np" ]
-left=0
-noneleft && left=1
-check '... and no job is left running' [ "$left" -eq 1 ]
+check_noneleft '... and no job is left running'
 
 # A mixed pool in the allocation: worker 0 here, 1 and 2 job steps,
 # each told its own number and that the run has 3.
@@ -169,9 +182,7 @@ outside --slurm=2 outcomes
 sed '/^Ran /d' "$tmp/s.m" | LC_ALL=C sort >"$tmp/slurm.sorted"
 check_same "$tmp/local.sorted" "$tmp/slurm.sorted" \
     'outcomes as --slurm=2 jobs: the lines of a local run'
-left=0
-noneleft && left=1
-check '... and no job is left running' [ "$left" -eq 1 ]
+check_noneleft '... and no job is left running'
 
 # A step cancelled under its test.
 cat >"$tmp/s/cancel.sh" <<'FIX'
@@ -181,14 +192,10 @@ exec sleep 31484
 FIX
 chmod +x "$tmp/s/cancel.sh"
 dtrun s -j2 --worker-command "$step" cancel.sh env
-check "a step cancelled under its test: the run ends, exit 1 ($rc)" \
-    [ "$rc" -eq 1 ]
-check_egrep '^worker [0-9]+ exited with status [0-9]+ while running cancel\.sh; its stderr: .*CANCELLED' \
-    "$tmp/s.m" "... its error quotes srun's words"
-check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
-left=0
-noneleft && left=1
-check '... and no job is left running' [ "$left" -eq 1 ]
+check_fault 'a step cancelled under its test' \
+    '^worker [0-9]+ exited with status [0-9]+ while running cancel\.sh; its stderr: .*CANCELLED' \
+    "... its error quotes srun's words"
+check_noneleft '... and no job is left running'
 
 # An srun killed with SIGKILL (its job is named for its pid): that
 # test's error says so, the rest run on a new job, and the job is
@@ -201,14 +208,10 @@ exec sleep 31486
 FIX
 chmod +x "$tmp/s/ksrun.sh"
 outside --slurm=1 ksrun.sh env
-check "an srun killed under its test: the run ends, exit 1 ($rc)" \
-    [ "$rc" -eq 1 ]
-check_egrep '^worker 0 was killed by signal 9 \(SIGKILL\) while running ksrun\.sh' \
-    "$tmp/s.m" '... its error says so'
-check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
-left=0
-noneleft && left=1
-check '... and no job is left running' [ "$left" -eq 1 ]
+check_fault 'an srun killed under its test' \
+    '^worker 0 was killed by signal 9 \(SIGKILL\) while running ksrun\.sh' \
+    '... its error says so'
+check_noneleft '... and no job is left running'
 check_gone '... nor its test' ksrun.test
 
 # The time limit's run.
@@ -219,9 +222,7 @@ check "a job's time limit under its test: the run ends, exit 1 ($rc)" \
     [ "$rc" -eq 1 ]
 check_egrep '^worker 0 exited with status [0-9]+ while running limit\.sh; its stderr: .*DUE TO TIME LIMIT' \
     "$tmp/tl.out" "... its error quotes SLURM's words"
-left=0
-noneleft && left=1
-check '... and no job is left running' [ "$left" -eq 1 ]
+check_noneleft '... and no job is left running'
 check_gone '... nor its test' limit.test
 
 # A node lost, last (its slurmd stays dead): the test kills its node's
@@ -236,14 +237,10 @@ exec sleep 31487
 FIX
 chmod +x "$tmp/s/lost.sh"
 outside -t 5 --slurm=1 lost.sh env
-check "a node lost under its test, -t 5: the run ends, exit 1 ($rc)" \
-    [ "$rc" -eq 1 ]
-check_egrep '^worker 0 did not answer the Run of lost\.sh within [0-9]+ s; it was killed' \
-    "$tmp/s.m" '... its error says so'
-check_line 'FAILED (errors=1, successes=4)' "$tmp/s.m" '... the rest ran'
-left=0
-noneleft && left=1
-check '... and no job is left running or pending' [ "$left" -eq 1 ]
+check_fault 'a node lost under its test, -t 5' \
+    '^worker 0 did not answer the Run of lost\.sh within [0-9]+ s; it was killed' \
+    '... its error says so'
+check_noneleft '... and no job is left running or pending'
 check_gone '... nor its test' lost.test
 
 done_testing
