@@ -49,6 +49,7 @@ enum {
 #define MAXJOBS 1024
 #define MAXRESTARTS 5		/* replacements of one worker slot */
 #define STARTTIMEOUT 300	/* s: --start-timeout's default */
+#define COVERAGEMS 60000	/* ms: a worker writing its coverage, to exit */
 #define ORDER_TOPTOBOTTOM 100	/* --order toptobottom: trial's, --trial */
 /* --trial's workers: Twisted's own, in the Python that listed the tests. */
 #define TRIALWORKER \
@@ -67,9 +68,13 @@ enum {
 	OPT_FORCEGC,
 	OPT_GROUPFD,
 	OPT_HELP,
+	OPT_HELPORDERS,
+	OPT_HELPREACTORS,
+	OPT_HELPREPORTERS,
 	OPT_JOBS,
 	OPT_JUNIT,
 	OPT_LEAKS,
+	OPT_LOGFILE,
 	OPT_NORECURSE,
 	OPT_ORDER,
 	OPT_PATTERN,
@@ -86,10 +91,12 @@ enum {
 	OPT_STATE,
 	OPT_STDIO,
 	OPT_TAP,
+	OPT_TBFORMAT,
 	OPT_TEMPDIR,
 	OPT_TESTMODULE,
 	OPT_TIMEOUT,
 	OPT_TRIAL,
+	OPT_UNCLEAN,
 	OPT_UNTILFAILURE,
 	OPT_VERSION,
 	OPT_WITHOUTMODULE,
@@ -115,9 +122,13 @@ static const struct option {
 	{ 0, "force-gc", 0, OPT_FORCEGC },
 	{ 0, "group-fd", 1, OPT_GROUPFD },
 	{ 'h', "help", 0, OPT_HELP },
+	{ 0, "help-orders", 0, OPT_HELPORDERS },
+	{ 0, "help-reactors", 0, OPT_HELPREACTORS },
+	{ 0, "help-reporters", 0, OPT_HELPREPORTERS },
 	{ 'j', "jobs", 1, OPT_JOBS },
 	{ 0, "junit-xml", 1, OPT_JUNIT },
 	{ 0, "leaks", 1, OPT_LEAKS },
+	{ 'l', "logfile", 1, OPT_LOGFILE },
 	{ 'N', "no-recurse", 0, OPT_NORECURSE },
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
@@ -134,10 +145,12 @@ static const struct option {
 	{ 0, "state", 1, OPT_STATE },
 	{ 0, "stdio", 0, OPT_STDIO },
 	{ 0, "tap", 0, OPT_TAP },
+	{ 0, "tbformat", 1, OPT_TBFORMAT },
 	{ 'T', "temp-directory", 1, OPT_TEMPDIR },
 	{ 0, "testmodule", 1, OPT_TESTMODULE },
 	{ 't', "timeout", 1, OPT_TIMEOUT },
 	{ 0, "trial", 0, OPT_TRIAL },
+	{ 0, "unclean-warnings", 0, OPT_UNCLEAN },
 	{ 'u', "until-failure", 0, OPT_UNTILFAILURE },
 	{ 'V', "version", 0, OPT_VERSION },
 	{ 0, "without-module", 1, OPT_WITHOUTMODULE },
@@ -148,18 +161,22 @@ static const struct option {
 static const char synopsis[] =
     "usage: disttrial [-hVux] [-j jobs] [-r reporter] [-t seconds] "
     "[-e command]\n"
-    "                 [-p glob] [-T dir] [--color when] [--junit-xml file]\n"
-    "                 [--leaks how] [--order order] [-z seed]\n"
-    "                 [--shard k/n] [--slurm[=n]] [--ssh [n/]host]\n"
-    "                 [--start-timeout seconds]\n"
+    "                 [-l file] [-p glob] [-T dir] [--color when]\n"
+    "                 [--junit-xml file] [--leaks how] [--order order]\n"
+    "                 [-z seed] [--rterrors] [--shard k/n] [--slurm[=n]]\n"
+    "                 [--ssh [n/]host] [--start-timeout seconds]\n"
     "                 [--state file [--failed]] [--tap]\n"
     "                 [--worker-command command] [test ...]\n"
-    "       disttrial --trial [-hVux] [-j jobs] [-r reporter] [-T dir]\n"
-    "                 [--junit-xml file] [--worker-command command]\n"
-    "                 [--coverage] [--disablegc] [--force-gc]\n"
-    "                 [--reactor name] [--recursionlimit n]\n"
-    "                 [--without-module module] [-nN] [--testmodule file]\n"
+    "       disttrial --trial [-ehnNVux] [-j jobs] [-l file] [-T dir]\n"
+    "                 [--reporter reporter] [--junit-xml file]\n"
+    "                 [--worker-command command] [--coverage]\n"
+    "                 [--disablegc] [--force-gc] [-r reactor]\n"
+    "                 [--recursionlimit n] [--without-module module]\n"
+    "                 [--order order] [-z seed] [--testmodule file]\n"
+    "                 [--tbformat format] [--unclean-warnings]\n"
     "                 [suite ...]\n"
+    "       disttrial [--trial] --help-orders | --help-reactors |\n"
+    "                 --help-reporters\n"
     "       disttrial --worker [--stdio] [--tap] [-t seconds] "
     "[-e command]\n"
     "                 [--group-fd fd] [--leaks how]\n";
@@ -174,7 +191,9 @@ static const char help[] =
     "      --recursionlimit N, --without-module MODULE\n"
     "                            trial's worker options: with --trial,\n"
     "                            for Twisted's workers, as trial -j\n"
-    "                            gives them; --worker takes them\n"    "                            (with --trial, -r is --reactor)\n"    "  -n, --dry-run             with --trial: every test passes unrun\n"
+    "                            gives them; --worker takes them\n"
+    "                            (with --trial, -r is --reactor)\n"
+    "  -n, --dry-run             with --trial: every test passes unrun\n"
     "  -N, --no-recurse          with --trial: not into packages in\n"
     "                            packages, as trial's loader\n"
     "  -e, --exec CMD            run each test as CMD TEST\n"
@@ -182,19 +201,30 @@ static const char help[] =
     "      --group-fd FD         with --worker: note the tests' process\n"
     "                            group on FD, once\n"
     "  -h, --help                print this help and exit\n"
+    "      --help-orders, --help-reporters\n"
+    "                            list the orders, the report's formats\n"
+    "      --help-reactors       with --trial: Twisted's reactors\n"
     "  -j, --jobs N|auto         workers here (default auto: online\n"
     "                            processors; none beside --ssh or --slurm)\n"
     "      --junit-xml FILE      also write JUnit XML for CI servers\n"
     "      --leaks HOW           what a test left running is: warn (a\n"
     "                            skip naming it, the default), error\n"
+    "  -l, --logfile FILE        test.log's name, in the temp directory\n"
+    "                            unless FILE is absolute\n"
     "      --order NAME          alphabetical, random, slowest (--state);\n"
     "                            with --trial, trial's toptobottom\n"
+    ;
+
+/* The rest (C99 promises string literals of 4095 bytes, no more). */
+static const char help2[] =
     "  -p, --pattern GLOB        tests in directories are files matching\n"
     "                            GLOB, not executable files\n"
     "  -z, --random SEED         shuffle the tests from SEED (trial's\n"
     "                            shuffle with --trial)\n"
-    "  -r, --reporter NAME       tree (trial's), text, summary, timing,\n"
-    "                            tap (one TAP stream)\n"
+    "  -r, --reporter NAME       tree (trial's verbose), bwverbose, text,\n"
+    "                            summary, timing, tap (a TAP stream)\n"
+    "      --rterrors            a failure's text at its test's line too\n"
+    "                            (with --trial, -e)\n"
     "      --shard K/N           run part K of N of the tests, the same\n"
     "                            parts everywhere (by --state's times)\n"
     "      --slurm[=N]           N workers more as SLURM job steps (srun);\n"
@@ -208,13 +238,18 @@ static const char help[] =
     "      --stdio               with --worker: AMP on stdin/stdout\n"
     "      --tap                 every test must print TAP: one that\n"
     "                            prints none is an error\n"
-    "  -T, --temp-directory DIR  default _trial_temp\n"    "      --testmodule FILE     with --trial: the tests FILE's\n"
+    "  -T, --temp-directory DIR  default _trial_temp\n"
+    "      --tbformat FORMAT     with --trial: tracebacks plain, emacs,\n"
+    "                            cgitb, as trial shows them\n"
+    "      --testmodule FILE     with --trial: the tests FILE's\n"
     "                            test-case-name line names, as trial\n"
     "  -t, --timeout SECS        kill a test that runs longer, an error\n"
     "      --trial               operands are Python trial suites, each\n"
     "                            test method run on Twisted's worker\n"
     "                            ($PYTHON, else trial's own Python)\n"
     "  -u, --until-failure       repeat the run until a pass fails\n"
+    "      --unclean-warnings    with --trial: a dirty reactor is a\n"
+    "                            warning, not an error\n"
     "  -V, --version             print the version and exit\n"
     "      --worker              be a worker for an AMP manager\n"
     "      --worker-command CMD  start each worker as sh -c CMD, AMP on\n"
@@ -227,12 +262,19 @@ static struct {
 	struct workertrial_opts wopts;
 	int isworker;
 	int help, version;	/* print it and exit: parsing stops there */
+	int helpon;		/* --help-orders, -reactors, -reporters: */
+				/* OPT_HELP... */
 	int jobs;
 	int exitfirst;
 	int untilfailure;
 	int trial;
 	int trialletters;	/* --trial is among the options */
-	int rterrors;		/* trial's --rterrors (-e): not done */
+	int rterrors;		/* trial's --rterrors (-e) */
+	int unclean;		/* trial's --unclean-warnings */
+	int coverage;		/* trial's --coverage */
+	int tbformat;		/* trial's --tbformat, as TB_ */
+	const char *tbformatarg;	/* as given */
+	const char *logfile;	/* -l: test.log's name */
 	int dryrun;		/* trial's -n: with --trial only */
 	const char *pattern;
 	const char *tempdir;
@@ -452,6 +494,46 @@ opt_order(const char *arg, int *ord)
 	    "--trial) toptobottom, not '%s'", arg);
 }
 
+/*
+ * -l FILE: test.log's name, in the temp directory (and not out of it,
+ * as trial has it) unless it is absolute.
+ */
+static int
+opt_logfile(const char *arg)
+{
+	const char *p;
+	size_t n;
+
+	if (*arg == '\0' || arg[strlen(arg) - 1] == '/')
+		return opt_bad("--logfile needs a file name, not '%s'", arg);
+	for (p = arg; *arg != '/' && *p != '\0'; p += n + (p[n] == '/'))
+		if ((n = strcspn(p, "/")) == 2 && strncmp(p, "..", 2) == 0)
+			return opt_bad("--logfile: '%s' is outside the temp "
+			    "directory (give an absolute path)", arg);
+	opt.logfile = arg;
+	return 0;
+}
+
+/* --tbformat: trial's plain (default), emacs (brief), cgitb (verbose). */
+static int
+opt_tbformat(const char *arg)
+{
+	static const char *names[] = { "plain", "default", "emacs", "brief",
+	    "cgitb", "verbose" };
+	static const int formats[] = { TB_PLAIN, TB_PLAIN, TB_EMACS,
+	    TB_EMACS, TB_CGITB, TB_CGITB };
+	size_t i;
+
+	for (i = 0; i < countof(names); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			opt.tbformat = formats[i];
+			opt.tbformatarg = arg;
+			return 0;
+		}
+	return opt_bad("--tbformat takes plain, emacs or cgitb, not '%s'",
+	    arg);
+}
+
 /* --leaks: warn (the default) or error. */
 static int
 opt_leaks(const char *arg, int *error)
@@ -551,6 +633,7 @@ opt_flag(int id)
 		opt.failed = 1;
 		break;
 	case OPT_COVERAGE:
+		opt.coverage = 1;
 		opt_pyarg("--coverage", NULL);
 		break;
 	case OPT_DEBUG:
@@ -579,6 +662,14 @@ opt_flag(int id)
 		break;
 	case OPT_HELP:
 		opt.help = 1;
+		break;
+	case OPT_HELPORDERS:
+	case OPT_HELPREACTORS:
+	case OPT_HELPREPORTERS:
+		opt.helpon = id;
+		break;
+	case OPT_UNCLEAN:
+		opt.unclean = 1;
 		break;
 	case OPT_STDIO:
 		opt.wopts.stdio = 1;
@@ -682,6 +773,10 @@ opt_value(const struct option *o, const char *arg)
 		    &opt.junit);
 	case OPT_LEAKS:
 		return opt_leaks(arg, &opt.wopts.leakerror);
+	case OPT_LOGFILE:
+		return opt_logfile(arg);
+	case OPT_TBFORMAT:
+		return opt_tbformat(arg);
 	case OPT_ORDER:
 		return opt_order(arg, &opt.order);
 	case OPT_PATTERN:
@@ -768,7 +863,7 @@ opt_short(char **argv, int *i)
 			return opt_bad("unknown option %s", name);
 		if (!o->hasarg) {
 			opt_value(o, NULL);
-			if (opt.help || opt.version)
+			if (opt.help || opt.version || opt.helpon)
 				return 0;
 			continue;
 		}
@@ -812,10 +907,6 @@ opt_check(int nops)
 		return opt_bad("%s", "--stdio goes with --worker");
 	if (!opt.isworker && opt.wopts.notefd >= 0)
 		return opt_bad("%s", "--group-fd goes with --worker");
-	if (opt.rterrors)
-		return opt_bad("%s", opt.trial ? "trial's --rterrors (-e): "
-		    "disttrial does not print errors as they come yet" :
-		    "unknown option --rterrors (trial's: give --trial)");
 	if (opt.refused != NULL && opt.trial && !opt.isworker)
 		return opt_bad("You can't specify --%s when using --jobs",
 		    opt.refused);	/* trial -j's words */
@@ -829,6 +920,12 @@ opt_check(int nops)
 		return 0;	/* trial's worker options: taken, unused */
 	if (opt.dryrun && !opt.trial)
 		return opt_bad("%s", "-n (--dry-run) is trial's: give --trial");
+	if (opt.unclean && !opt.trial)
+		return opt_bad("%s", "--unclean-warnings is for Python trial "
+		    "suites: give --trial");
+	if (opt.tbformatarg != NULL && !opt.trial)
+		return opt_bad("%s", "--tbformat shows Python tracebacks: give "
+		    "--trial");
 	if (opt.nloadargs > 0 && !opt.trial)
 		return opt_bad("%s is an option of Python trial suites: give "
 		    "--trial", opt.loadargs[0]);
@@ -873,7 +970,8 @@ opt_parse(int argc, char **argv)
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--trial") == 0)
 			opt.trialletters = 1;
-	for (i = 1; i < argc && r == 0 && !opt.help && !opt.version; i++) {
+	for (i = 1; i < argc && r == 0 && !opt.help && !opt.version &&
+	    !opt.helpon; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			while (++i < argc)
 				argv[n++] = argv[i];
@@ -889,7 +987,7 @@ opt_parse(int argc, char **argv)
 	argv[n] = NULL;
 	if (r < 0)
 		return -1;
-	if (opt.help || opt.version)
+	if (opt.help || opt.version || opt.helpon)
 		return 0;
 	return opt_check(n) < 0 ? -1 : n;
 }
@@ -1063,20 +1161,32 @@ temp_open(void)
 	return abs;
 }
 
-/* Opens test.log in the temp directory; the run's workers share it. */
+/*
+ * Opens test.log (or -l's name) in the temp directory, or where -l's
+ * absolute path says; the run's workers share it.  *path: as the user
+ * would name it, for the message that points at it.
+ */
 static int
-temp_log(const char *dir)
+temp_log(const char *dir, char **path)
 {
+	const char *name = opt.logfile != NULL ? opt.logfile : "test.log";
 	char *log;
 	int fd;
 
-	log = pathjoin(dir, "test.log");
+	log = name[0] == '/' ? xstrdup(name) : pathjoin(dir, name);
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
 	    O_CLOEXEC, 0666)) < 0)
 		warn("cannot create %s:", log);
 	free(log);
 	if (fd < 0)
 		exit(RC_ERROR);
+	if (name[0] == '/') {
+		*path = xstrdup(name);
+	} else {	/* DIR as the user names it: DIR.lock's DIR */
+		*path = xmalloc(strlen(lockpath) + strlen(name) + 2);
+		sprintf(*path, "%.*s/%s", (int)(strlen(lockpath) -
+		    strlen(".lock")), lockpath, name);
+	}
 	return fd;
 }
 
@@ -1193,6 +1303,7 @@ pool_reporter(void)
 	if (opt.junit != NULL && replace_check(opt.junit) < 0)
 		fatal("cannot write %s:", opt.junit);
 	rep = reporter_new(stdout, opt.reporter, term_color());
+	reporter_tracebacks(rep, opt.tbformat, opt.rterrors);
 	if (opt.state != NULL)
 		reporter_keepruns(rep);
 	if (opt.junit != NULL && reporter_junit(rep, opt.junit) < 0) {
@@ -1358,6 +1469,8 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 		pool_far(p, self);
 	p->cfg.tempdir = dir;
 	p->cfg.rep = p->rep;
+	p->cfg.uncleanwarnings = opt.unclean;
+	p->cfg.exitms = opt.coverage ? COVERAGEMS : 0;
 	p->cfg.logfd = logfd;
 	p->cfg.timeout = opt.wopts.timeout;
 	p->cfg.starttimeout = opt.starttimeout;
@@ -2220,7 +2333,7 @@ manager_main(char **operands, int nops, const char *argv0)
 	struct pollfd *pfd;
 	struct pool p;
 	const char *what;
-	char *dir, *self = NULL;
+	char *dir, *self = NULL, *logpath;
 	int rc, logfd;
 
 	/*
@@ -2245,7 +2358,7 @@ manager_main(char **operands, int nops, const char *argv0)
 		    "is '%s'); name it with --worker-command 'exec "
 		    "/path/to/disttrial --worker'", argv0 ? argv0 : "");
 	dir = temp_open();
-	logfd = temp_log(dir);
+	logfd = temp_log(dir, &logpath);
 	interrupted = sigpipe_caught();
 	pool_init(&p, dir, logfd, self, argv0 != NULL ? argv0 : "disttrial");
 	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
@@ -2257,8 +2370,8 @@ manager_main(char **operands, int nops, const char *argv0)
 	free(dir);
 	free(self);
 	if (rc == RC_FAILED)
-		warn("full output in %.*s/test.log",
-		    (int)(strlen(lockpath) - strlen(".lock")), lockpath);
+		warn("full output in %s", logpath);
+	free(logpath);
 	if (interrupted)
 		return manager_die(p.next - p.nback, rc == RUN_STOPPED);
 	temp_unlock();
@@ -2266,13 +2379,59 @@ manager_main(char **operands, int nops, const char *argv0)
 	return rc;
 }
 
-/* --help or --version, on stdout, which must take it. */
+/*
+ * --help-reactors: trial's own list, from the Twisted that --trial
+ * would run; it needs --trial, as reactors are Twisted's.
+ */
+static int
+info_reactors(void)
+{
+	if (!opt.trialletters) {
+		fprintf(stderr, "disttrial: --help-reactors lists Twisted's "
+		    "reactors: give --trial\n%s", synopsis);
+		return RC_ERROR;
+	}
+	manager_python();
+	fflush(stdout);
+	execl("/bin/sh", "sh", "-c", "exec \"${PYTHON:-python3}\" -m "
+	    "twisted.trial --help-reactors", (char *)NULL);
+	fatal("cannot run /bin/sh:");
+	return RC_ERROR;
+}
+
+/* --help-reporters: the formats; --help-orders: the orders. */
+static void
+info_lists(void)
+{
+	const char *name;
+	size_t i;
+
+	if (opt.helpon == OPT_HELPREPORTERS) {
+		puts("Formats of the report, for --reporter (-r) NAME:\n");
+		for (i = 0; (name = reporter_format(i)) != NULL; i++)
+			printf("    %-10s %s\n", name, reporter_about(i));
+		return;
+	}
+	puts("Orders of the tests, for --order NAME:\n");
+	puts("    alphabetical  by name (with --trial, trial's: its test "
+	    "methods by name)");
+	puts("    random        shuffled (-z SEED: the same way each time)");
+	puts("    slowest       the slowest first, by --state's times");
+	puts("    toptobottom   with --trial: as the source defines them");
+}
+
+/* --help, --help-... or --version, on stdout, which must take it. */
 static int
 info(void)
 {
+	if (opt.helpon == OPT_HELPREACTORS)
+		return info_reactors();
 	if (opt.help) {
 		fputs(synopsis, stdout);
 		fputs(help, stdout);
+		fputs(help2, stdout);
+	} else if (opt.helpon != 0) {
+		info_lists();
 	} else {
 		puts("disttrial " VERSION);
 	}
@@ -2296,7 +2455,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "disttrial: %s\n%s", usagemsg, synopsis);
 		return RC_ERROR;
 	}
-	if (opt.help || opt.version)
+	if (opt.help || opt.version || opt.helpon)
 		return info();
 	if (opt.isworker)
 		return workertrial_main(&opt.wopts);

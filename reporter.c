@@ -172,12 +172,14 @@ struct section {
  */
 struct format {
 	const char *name;
+	const char *about;	/* for --help-reporters */
 	void (*begin)(struct reporter *r, size_t ntests);
 	void (*result)(struct reporter *r, const struct block *b,
 	    const struct held *h, size_t i);
 	void (*line)(struct reporter *r, const char *line);
 	void (*end)(struct reporter *r, double seconds);
 	void (*reset)(struct reporter *r);
+	void (*blockend)(struct reporter *r);	/* after a block's last */
 };
 
 /*
@@ -189,6 +191,8 @@ struct tree {
 	size_t nseg;
 	struct buf prev;
 	size_t linelen;
+	int open;		/* bwverbose, timing: a test's line is open */
+	double secs;		/* timing: that test's time so far */
 };
 
 struct reporter {
@@ -211,6 +215,9 @@ struct reporter {
 	struct tree tree;
 	size_t npoints;		/* the TAP format's points so far */
 	struct junit *junit;	/* --junit-xml, or NULL */
+	int tbformat;		/* TB_ */
+	int realtime;		/* --rterrors */
+	unsigned long nfailures;	/* Python tracebacks so far (cgitb) */
 	int keepruns;		/* --state: the runs below are kept */
 	struct run {
 		char *test;
@@ -575,43 +582,104 @@ addsource(struct buf *b, const struct rep_frame *f)
 }
 
 /*
- * trial's traceback rebuilt from a Twisted worker's frames; with none
- * left to show, trial's "Failure:" line.
+ * Python's str() of the class a worker named: <class 'NAME'>, builtins'
+ * without their module.
  */
 static void
-traceback(struct buf *b, const struct rep_result *res)
+addclass(struct buf *b, const char *class)
+{
+	static const char bi[] = "builtins.";
+
+	if (class == NULL)
+		class = "";
+	if (strncmp(class, bi, sizeof(bi) - 1) == 0 &&
+	    strchr(class + sizeof(bi) - 1, '.') == NULL)
+		class += sizeof(bi) - 1;
+	buf_addstr(b, "<class '");
+	addvisstr(b, class);
+	buf_addstr(b, "'>");
+}
+
+/*
+ * trial's traceback rebuilt from a Twisted worker's frames, in the
+ * form --tbformat names (Twisted's Failure.printTraceback, its frames
+ * trimmed as trial trims them):
+ *   plain  "Traceback (most recent call last):", each frame with its
+ *          source line, then "CLASS: TEXT"; with no frames left,
+ *          "Failure: CLASS: TEXT";
+ *   emacs  one line "Traceback: <class 'CLASS'>: TEXT" ("Traceback
+ *          (failure with no frames)" without frames), then a
+ *          FILE:LINE:FUNCTION line a frame;
+ *   cgitb  between "*--- Failure #N ---" and "*--- End of Failure #N
+ *          ---": a FILE:LINE: FUNCTION(...) line a frame, a note that
+ *          no variables were captured, and "CLASS: TEXT" (with
+ *          "Failure: " before it if there are no frames).  N counts
+ *          the run's Python failures and errors from 1.
+ */
+static void
+traceback(struct buf *b, const struct rep_result *res, int tbformat,
+    unsigned long count)
 {
 	const struct rep_frame **show = NULL;
+	const char *class = res->class != NULL ? res->class : "";
+	size_t textlen = res->text != NULL ? res->textlen : 0;
 	size_t n = 0, i;
 
 	if (res->nframes > 0) {
 		show = xreallocarray(NULL, res->nframes, sizeof(*show));
 		n = trimframes(res->frames, res->nframes, show);
 	}
-	buf_addstr(b, "Traceback (most recent call last):\n");
+	if (tbformat == TB_EMACS) {
+		buf_addstr(b, n > 0 ? "Traceback: " :
+		    "Traceback (failure with no frames): ");
+		addclass(b, res->class);
+		buf_addstr(b, ": ");
+		addvis(b, res->text, textlen);
+		buf_addc(b, '\n');
+	} else if (tbformat == TB_CGITB) {
+		addf(b, "*--- Failure #%lu ---\n", count);
+	} else {
+		buf_addstr(b, "Traceback (most recent call last):\n");
+	}
 	for (i = 0; i < n; i++) {
-		buf_addstr(b, "  File \"");
+		if (tbformat == TB_PLAIN)
+			buf_addstr(b, "  File \"");
 		addvis(b, show[i]->file, show[i]->filelen);
-		buf_addstr(b, "\", line ");
+		buf_addstr(b, tbformat == TB_PLAIN ? "\", line " : ":");
 		addvis(b, show[i]->line, show[i]->linelen);
-		buf_addstr(b, ", in ");
+		buf_addstr(b, tbformat == TB_PLAIN ? ", in " :
+		    tbformat == TB_CGITB ? ": " : ":");
 		addvis(b, show[i]->func, show[i]->funclen);
-		buf_addstr(b, "\n    ");
-		addsource(b, show[i]);
+		if (tbformat == TB_PLAIN) {
+			buf_addstr(b, "\n    ");
+			addsource(b, show[i]);
+		} else if (tbformat == TB_CGITB) {
+			buf_addstr(b, "(...)");
+		}
 		buf_addc(b, '\n');
 	}
+	free(show);
+	if (tbformat == TB_EMACS)
+		return;
+	if (tbformat == TB_CGITB && n > 0)
+		buf_addstr(b, " [Capture of Locals and Globals disabled (use "
+		    "captureVars=True)]\n");
 	if (n == 0)
 		buf_addstr(b, "Failure: ");
-	addvisstr(b, res->class != NULL ? res->class : "");
+	addvisstr(b, class);
 	buf_addstr(b, ": ");
-	addvis(b, res->text, res->text != NULL ? res->textlen : 0);
+	addvis(b, res->text, textlen);
 	buf_addc(b, '\n');
-	free(show);
+	if (tbformat == TB_CGITB)
+		addf(b, "*--- End of Failure #%lu ---\n", count);
 }
 
-/* The text of the result's section entry, as trial shows it. */
+/*
+ * The text of the result's section entry, as trial shows it; a Python
+ * traceback in the reporter's --tbformat.
+ */
 static void
-render(struct buf *b, const struct rep_result *res)
+render(struct reporter *r, struct buf *b, const struct rep_result *res)
 {
 	size_t textlen = res->text != NULL ? res->textlen : 0;
 	const char *reason = res->reason != NULL ? res->reason : "";
@@ -632,7 +700,7 @@ render(struct buf *b, const struct rep_result *res)
 	case REP_FAILURE:
 	case REP_ERROR:
 		if (res->framed)
-			traceback(b, res);
+			traceback(b, res, r->tbformat, ++r->nfailures);
 		else if (textlen > 0)
 			addline(b, res->text, textlen);
 		else
@@ -675,7 +743,7 @@ spill(struct block *b)
 
 /* Holds the result in the block, its name defaulting to the test's. */
 static void
-addheld(struct block *b, const struct rep_result *res)
+addheld(struct reporter *r, struct block *b, const struct rep_result *res)
 {
 	struct record h;
 	const char *name;
@@ -695,7 +763,7 @@ addheld(struct block *b, const struct rep_result *res)
 	buf_add(&b->rec, name, h.namelen + 1);
 	text = b->rec.len;
 	if (res->kind != REP_SUCCESS)
-		render(&b->rec, res);
+		render(r, &b->rec, res);
 	h.textlen = b->rec.len - text;
 	buf_add(&b->rec, h.hasreason ? res->reason : "", h.reasonlen + 1);
 	memcpy(b->rec.data + at, &h, sizeof(h));
@@ -1195,6 +1263,20 @@ status(struct reporter *r, int kind, size_t linelen)
 	buf_addc(&r->buf, '\n');
 }
 
+/*
+ * --rterrors: a failure's or an error's text right after its test's
+ * name, as trial's reporters write it in realtime (the same text
+ * again in its section); 1 if it was written.
+ */
+static int
+realtime(struct reporter *r, const struct held *h)
+{
+	if (!r->realtime || (h->kind != REP_FAILURE && h->kind != REP_ERROR))
+		return 0;
+	buf_add(&r->buf, h->text, h->textlen);
+	return 1;
+}
+
 static void
 tree_begin(struct reporter *r, size_t ntests)
 {
@@ -1219,6 +1301,8 @@ tree_result(struct reporter *r, const struct block *b, const struct held *h,
 		t->prev.len = 0;
 		buf_add(&t->prev, h->name, len + 1);
 	}
+	if (realtime(r, h))
+		t->linelen = utf8_count(h->text, h->textlen);
 	status(r, h->kind, t->linelen);
 }
 
@@ -1247,6 +1331,7 @@ tree_reset(struct reporter *r)
 		free(r->tree.seg[i]);
 	r->tree.nseg = 0;
 	buf_free(&r->tree.prev);
+	r->tree.open = 0;
 }
 
 /* text: trial's TextReporter, a character a result on one line. */
@@ -1261,6 +1346,7 @@ text_result(struct reporter *r, const struct block *b, const struct held *h,
 
 	(void)b;
 	(void)i;
+	realtime(r, h);
 	buf_addc(&r->buf, mark[h->kind]);
 }
 
@@ -1279,15 +1365,17 @@ nothing(struct reporter *r)
 	(void)r;
 }
 
-/* summary: trial's MinimalReporter; nothing but the counts at the end. */
+/*
+ * summary: trial's MinimalReporter; nothing but the counts at the end
+ * (and with --rterrors, the failures' and errors' texts).
+ */
 static void
 summary_result(struct reporter *r, const struct block *b,
     const struct held *h, size_t i)
 {
-	(void)r;
 	(void)b;
-	(void)h;
 	(void)i;
+	realtime(r, h);
 }
 
 /*
@@ -1316,19 +1404,57 @@ summary_end(struct reporter *r, double seconds)
 }
 
 /*
- * timing: trial's TimingTextReporter, the verbose lines ("ID ...
- * [STATUS]", [FAILURE] for a failure) each followed by its time.
+ * bwverbose: trial's VerboseTextReporter, "ID ... " and the status of
+ * each of the test's results after it ([FAILURE] for a failure), one
+ * line a test; timing: trial's TimingTextReporter, the same lines each
+ * followed by the test's time.
  */
 static void
-timing_result(struct reporter *r, const struct block *b,
+verbose_result(struct reporter *r, const struct block *b,
     const struct held *h, size_t i)
 {
+	struct tree *t = &r->tree;
+	size_t len = strlen(h->name);
+
 	(void)b;
-	(void)i;
-	addvisstr(&r->buf, h->name);
-	addf(&r->buf, " ... %s\n(%.3f secs)\n",
-	    h->kind == REP_FAILURE ? "[FAILURE]" : kinds[h->kind].status,
-	    h->secs);
+	if (i == 0 || !t->open || t->prev.len != len + 1 ||
+	    memcmp(t->prev.data, h->name, len) != 0) {
+		r->fmt->blockend(r);
+		addvisstr(&r->buf, h->name);
+		buf_addstr(&r->buf, " ... ");
+		t->prev.len = 0;
+		buf_add(&t->prev, h->name, len + 1);
+		t->open = 1;
+		t->secs = 0;
+	}
+	realtime(r, h);
+	buf_addstr(&r->buf, h->kind == REP_FAILURE ? "[FAILURE]" :
+	    kinds[h->kind].status);
+	t->secs += h->secs;
+}
+
+/* Ends the open line; timing's time after it. */
+static void
+verbose_close(struct reporter *r, int timed)
+{
+	if (!r->tree.open)
+		return;
+	buf_addc(&r->buf, '\n');
+	if (timed)
+		addf(&r->buf, "(%.3f secs)\n", r->tree.secs);
+	r->tree.open = 0;
+}
+
+static void
+bwverbose_blockend(struct reporter *r)
+{
+	verbose_close(r, 0);
+}
+
+static void
+timing_blockend(struct reporter *r)
+{
+	verbose_close(r, 1);
 }
 
 /*
@@ -1441,20 +1567,36 @@ tapfmt_reset(struct reporter *r)
 
 /* The formats by name; the first is the default. */
 static const struct format formats[] = {
-	{ "tree", tree_begin, tree_result, tree_line, tree_end, tree_reset },
-	{ "text", tree_begin, text_result, text_line, tree_end, nothing },
-	{ "summary", tree_begin, summary_result, tree_line, summary_end,
-	    nothing },
-	{ "timing", tree_begin, timing_result, tree_line, tree_end,
-	    nothing },
-	{ "tap", tapfmt_begin, tapfmt_result, tapfmt_line, tapfmt_end,
-	    tapfmt_reset },
+	{ "tree", "the tests as a tree, a status each (colour on a "
+	    "terminal)", tree_begin, tree_result, tree_line, tree_end,
+	    tree_reset, nothing },
+	{ "verbose", "the tree, by trial's name for it", tree_begin,
+	    tree_result, tree_line, tree_end, tree_reset, nothing },
+	{ "bwverbose", "a line a test: its name and its statuses",
+	    tree_begin, verbose_result, tree_line, tree_end, tree_reset,
+	    bwverbose_blockend },
+	{ "text", "a character a result", tree_begin, text_result,
+	    text_line, tree_end, nothing, nothing },
+	{ "summary", "the counts alone", tree_begin, summary_result,
+	    tree_line, summary_end, nothing, nothing },
+	{ "timing", "bwverbose's lines, each with the test's time",
+	    tree_begin, verbose_result, tree_line, tree_end, tree_reset,
+	    timing_blockend },
+	{ "tap", "one TAP stream of every result, for TAP readers",
+	    tapfmt_begin, tapfmt_result, tapfmt_line, tapfmt_end,
+	    tapfmt_reset, nothing },
 };
 
 const char *
 reporter_format(size_t i)
 {
 	return i < countof(formats) ? formats[i].name : NULL;
+}
+
+const char *
+reporter_about(size_t i)
+{
+	return i < countof(formats) ? formats[i].about : NULL;
 }
 
 int
@@ -1523,8 +1665,16 @@ reporter_new(FILE *out, const char *format, int color)
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->fmt = &formats[i];
-	r->color = i == 0 && color;	/* trial colours only its tree */
+	/* trial colours only its tree */
+	r->color = formats[i].result == tree_result && color;
 	return r;
+}
+
+void
+reporter_tracebacks(struct reporter *r, int tbformat, int realtime)
+{
+	r->tbformat = tbformat;
+	r->realtime = realtime;
 }
 
 void
@@ -1618,6 +1768,7 @@ printblock(struct reporter *r, struct block *b)
 		tally(r, &h);
 	}
 	cursor_close(&c);
+	r->fmt->blockend(r);
 	emit(r);
 	fflush(r->out);
 	if (r->junit != NULL)
@@ -1648,7 +1799,7 @@ reporter_add(struct reporter *r, int slot, const struct rep_result *res)
 	struct slot *s;
 
 	s = getslot(r, slot);
-	addheld(&s->blk, res);
+	addheld(r, &s->blk, res);
 	s->busy = 1;
 }
 
@@ -1672,7 +1823,7 @@ reporter_notrun(struct reporter *r, const char *test, int isfile,
 
 	b.test = xstrdup(test != NULL ? test : "");
 	b.isfile = isfile;
-	addheld(&b, res);
+	addheld(r, &b, res);
 	printblock(r, &b);
 	buf_free(&b.rec);
 }

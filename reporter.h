@@ -49,14 +49,23 @@ struct rep_result {
 struct reporter;
 
 /*
- * format: the output format by name: "tree" (trial's default), "text"
- * (a character a result), "summary" (trial's minimal counts), "timing"
- * (each result with its time), "tap" (one TAP 14 stream); NULL if there
- * is none of that name.  color: wrap the tree's statuses in trial's
+ * format: the output format by name: "tree" (trial's default; trial
+ * calls it "verbose"), "bwverbose" (a line a test), "text" (a
+ * character a result), "summary" (trial's minimal counts), "timing"
+ * (bwverbose's lines, each with its time), "tap" (one TAP 14 stream);
+ * NULL if there is none of that name.  color: wrap the tree's statuses in trial's
  * ANSI colours (the caller decides; the other formats have none).
  */
 struct reporter *reporter_new(FILE *out, const char *format, int color);
 void reporter_free(struct reporter *r);
+/* trial's --tbformat: how a Python worker's tracebacks are shown. */
+enum { TB_PLAIN, TB_EMACS, TB_CGITB };
+/*
+ * tbformat: TB_; realtime (trial's --rterrors): a failure's or an
+ * error's text is shown at its test's line too, not only in its
+ * section.
+ */
+void reporter_tracebacks(struct reporter *r, int tbformat, int realtime);
 
 void reporter_begin(struct reporter *r, size_t ntests);	/* Running N tests. */
 /*
@@ -77,6 +86,7 @@ void reporter_reset(struct reporter *r);
 int reporter_failed(const struct reporter *r);	/* a failure or error */
 /* The name of the i-th format ("tree" first), NULL past the last. */
 const char *reporter_format(size_t i);
+const char *reporter_about(size_t i);	/* what the i-th format shows */
 /*
  * --junit-xml: also write JUnit XML to path at each reporter_end, a
  * <testsuite> a printed block; -1 (errno set) if no scratch file.

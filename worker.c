@@ -73,6 +73,7 @@ struct wconn {
 	int wblocked;		/* the last write fell short: wait for POLLOUT */
 	unsigned long ctr, runtag;
 	size_t nres;		/* results of the Run in flight */
+	int unclean;		/* and its dirty reactor was a warning */
 	long long lastres;	/* ms: its last result, or its start */
 	int python;		/* which is a name, not a file: a Python test */
 	char *dir;		/* absolute N/ */
@@ -657,7 +658,11 @@ rundone(struct worker *w)
 	static const char spilled[] = "[more of the output is in test.log]\n";
 	struct rep_result r = { 0 };
 
-	if (w->conn->nres == 0) {
+	if (w->conn->nres == 0 && w->conn->unclean) {
+		r.kind = REP_SUCCESS;
+		r.name = w->test;
+		report(w, &r);
+	} else if (w->conn->nres == 0) {
 		r.kind = REP_ERROR;
 		r.name = w->test;
 		r.class = CLASS_HARD;
@@ -688,6 +693,7 @@ begin(struct worker *w, char *test, int isfile, unsigned long tag)
 
 	w->test = test;
 	c->nres = 0;
+	c->unclean = 0;
 	c->python = !isfile;
 	c->runtag = tag;
 	reporter_start(c->cfg->rep, w->slot, test, isfile);
@@ -868,7 +874,8 @@ worker_close(struct worker *w)
 	w->state = WORKER_CLOSING;
 	shut(w);
 	/* One that dawdles is signalled. */
-	ladder_start(&w->conn->kill, WEXITMS);
+	ladder_start(&w->conn->kill, w->conn->cfg->exitms > 0 ?
+	    w->conn->cfg->exitms : WEXITMS);
 }
 
 /*
@@ -1238,6 +1245,49 @@ isbail(const struct rep_result *r)
 	    r->textlen >= n && strncasecmp(r->text, BAIL_PREFIX, n) == 0;
 }
 
+/* trial's error for a test that left its reactor unclean. */
+#define DIRTY "twisted.trial.util.DirtyReactorAggregateError"
+
+static int
+isunclean(const struct worker *w, const struct rep_result *r)
+{
+	return w->conn->cfg->uncleanwarnings && r->class != NULL &&
+	    strcmp(r->class, DIRTY) == 0;
+}
+
+/*
+ * --unclean-warnings: the error is a warning on stderr and a line in
+ * test.log, and a test that has no other result passed (rundone).
+ */
+static void
+unclean(struct worker *w, const struct rep_result *r)
+{
+	struct buf msg = { 0 };
+	size_t i;
+
+	buf_addstr(&msg, "warning: ");
+	buf_addstr(&msg, r->name);
+	buf_addstr(&msg, ": ");
+	buf_add(&msg, r->text, r->textlen);
+	while (msg.len > 0 && msg.data[msg.len - 1] == '\n')
+		msg.len--;
+	logout(w, msg.data, msg.len, 0);
+	for (i = 0; i < msg.len; i++) {	/* no escape reaches a terminal */
+		if (msg.data[i] == 0xc2 && i + 1 < msg.len &&
+		    msg.data[i + 1] >= 0x80 && msg.data[i + 1] <= 0x9f) {
+			msg.data[i] = '?';	/* C1 */
+			msg.data[++i] = '?';
+		} else if ((msg.data[i] < 0x20 && msg.data[i] != '\n' &&
+		    msg.data[i] != '\t') || msg.data[i] == 0x7f)
+			msg.data[i] = '?';
+	}
+	buf_addc(&msg, '\0');
+	reporter_progress(w->conn->cfg->rep, NULL, 0);
+	warn("%s", (char *)msg.data);
+	buf_free(&msg);
+	w->conn->unclean = 1;
+}
+
 /* The result of an Add* command, in the reporter's own terms. */
 static void
 addresult(struct worker *w, const struct amp_box *b, int i)
@@ -1266,6 +1316,10 @@ addresult(struct worker *w, const struct amp_box *b, int i)
 	}
 	if (r.name == NULL)
 		r.name = w->test ? w->test : "(unnamed)";
+	if (r.kind == REP_ERROR && w->test != NULL && isunclean(w, &r)) {
+		unclean(w, &r);
+		goto done;
+	}
 	if (r.kind == REP_ERROR && isbail(&r))
 		w->bailed = 1;
 	if (r.kind == REP_FAILURE || r.kind == REP_ERROR)
@@ -1275,6 +1329,7 @@ addresult(struct worker *w, const struct amp_box *b, int i)
 	else
 		warn("worker %d: a result outside any Run: %s", w->slot,
 		    r.name);
+done:
 	free(f);
 	buf_free(&name);
 	buf_free(&class);

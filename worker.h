@@ -33,9 +33,19 @@ struct worker_cfg {
 	const char *slurmjobs;
 	const char *tempdir;		/* absolute; worker N gets N/ */
 	struct reporter *rep;
+	/*
+	 * trial's --unclean-warnings: a Python test's dirty reactor error
+	 * is a warning, not a result.
+	 */
+	int uncleanwarnings;
 	int logfd;			/* test.log */
 	double timeout;			/* for the Run backstop; 0: none */
 	double starttimeout;		/* for Start's answer; 0: none */
+	/*
+	 * ms a worker told to finish has before it is signalled; 0: a
+	 * second.  Twisted's writes its --coverage first.
+	 */
+	long long exitms;
 	struct streams *streams;	/* worker.c's: one id counter for all */
 	/*
 	 * Takes back a test that was queued ahead on a worker and will not

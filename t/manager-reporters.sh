@@ -55,6 +55,49 @@ check_same "$exp/outcomes.timing.j1" "$tmp/timing.got" \
     '-r timing: each result with its time, then the sections and footer'
 check_count 17 ' secs)' "$tmp/o.m" '... a time for each of the 17 results'
 
+# bwverbose: timing's lines without the times; verbose: the tree.
+dtrun o -j1 -r bwverbose outcomes
+check "-r bwverbose: exit 1 ($rc)" [ "$rc" -eq 1 ]
+grep -v '^(X.XXX secs)$' "$exp/outcomes.timing.j1" >"$tmp/bw.want"
+check_same "$tmp/bw.want" "$tmp/o.m" \
+    '-r bwverbose: a line a result, then the sections and footer'
+dtrun o -j1 -r verbose outcomes
+check_same "$exp/outcomes.j1" "$tmp/o.m" '-r verbose: the tree'
+
+# --rterrors: a failure's or an error's text also at its line, where
+# trial's realtime reporter writes it, then the status, padded as trial
+# pads it: to column 79 as if the whole text were one line (53 code
+# points here, so 20 spaces; none for a longer text).
+dtrun o -j1 --rterrors outcomes
+check "--rterrors: exit 1 ($rc)" [ "$rc" -eq 1 ]
+{
+	printf 'outcomes/b-fail.sh ... exited with status 1\n'
+	echo '--- output ---'
+	echo boom
+	echo 'second line'
+	printf '%26s\n' '[FAIL]'
+	echo 'outcomes/c-error.sh ... exited with status 99 (a hard error)'
+} >"$tmp/rt.want"
+check_block "$tmp/rt.want" "$tmp/o.m" \
+    '... the text right after the name, the status after it'
+sed -n '/^=\{79\}$/,$p' "$exp/outcomes.j1" >"$tmp/rt.foot"
+sed -n '/^=\{79\}$/,$p' "$tmp/o.m" >"$tmp/rt.got"
+check_same "$tmp/rt.foot" "$tmp/rt.got" '... and the same sections and footer'
+n=$(grep -c ' \.\.\. ' "$tmp/o.m")
+check "... a line for each of the 17 results ($n)" [ "$n" -eq 17 ]
+dtrun o -j1 -r text --rterrors outcomes
+check_line '.exited with status 1' "$tmp/o.m" \
+    '-r text --rterrors: the text after the characters before it'
+check_egrep '^F' "$tmp/o.m" '... and its character after the text'
+
+# --help-reporters: every format there is, one a line.
+"$DT" --help-reporters >"$tmp/hr.out" 2>&1
+rc=$?
+check "--help-reporters: exit 0 ($rc)" [ "$rc" -eq 0 ]
+for f in tree verbose bwverbose text summary timing tap; do
+	check_egrep "^    $f +[a-z]" "$tmp/hr.out" "... lists $f"
+done
+
 # tap: one stream; prove and our own parser count what the tree counts.
 dtrun o -j1 -r tap outcomes
 check "-r tap: exit 1 ($rc)" [ "$rc" -eq 1 ]
@@ -88,7 +131,7 @@ fi
 # A name that is no format.
 dtrun bad -r fancy outcomes
 check "-r fancy: a usage error ($rc)" [ "$rc" -eq 2 ]
-check_grep "disttrial: unknown reporter 'fancy' (there are tree, text, summary, timing, tap)" \
+check_grep "disttrial: unknown reporter 'fancy' (there are tree, verbose, bwverbose, text, summary, timing, tap)" \
     "$tmp/bad.err" '... naming the formats'
 
 done_testing

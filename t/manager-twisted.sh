@@ -32,7 +32,29 @@ reference() {
 	mkdir -p "$tmp/$_r.t"
 	(cd "$tmp/$_r.t" && peer_python -m twisted.trial "$@") \
 	    >"$tmp/$_r.t.out" 2>"$tmp/$_r.t.err" </dev/null
+	echo $? >"$tmp/$_r.t.rc"
 	mask "$tmp/$_r.t.out" >"$tmp/$_r.t.m"
+}
+
+# unaddr FILE...: a DelayedCall's address and time masked, in place.
+unaddr() {
+	for _f; do
+		sed 's/0x[0-9a-f]*/0xX/g; s/\[[0-9.]*s\]/[Xs]/g' "$_f" >"$_f.u"
+		mv "$_f.u" "$_f"
+	done
+}
+
+# norm: a report on stdin as lines in which -j2's order does not show:
+# times and cgitb's numbers masked, the tree's levels (a line of one
+# name before the first rule) dropped, the rest sorted.
+norm() {
+	sed -e 's/^\(Ran [0-9]* tests in \).*/\1X/' \
+	    -e 's/^([0-9.]* secs)$/(X secs)/' \
+	    -e 's/^[0-9.e-]* \([0-9]* [0-9]* [0-9]* [0-9]* [0-9]*\)$/X \1/' \
+	    -e 's/Failure #[0-9]*/Failure #N/' |
+	    awk '/^[-=][-=][-=][-=][-=]/ && length($0) == 79 { rule = 1 }
+		!rule && /^ *[A-Za-z_][A-Za-z0-9_.]*$/ { next }
+		{ print }' | LC_ALL=C sort
 }
 
 # trialrun NAME ARGS: disttrial --trial ARGS and trial -j ARGS; their
@@ -132,6 +154,127 @@ versions() {
 	check_grep "trial: The specified reactor does not exist: 'nosuchreactor'." \
 	    "$tmp/$v.badr.err" '... trial saying so in one line'
 	check_nogrep 'Traceback' "$tmp/$v.badr.err" '... with no traceback'
+
+	# Every option of trial -j's under trial -j2 OPTIONS and disttrial
+	# --trial -j2 OPTIONS, on the probe suite (the probes and a test of
+	# each outcome): the same report, in any order (norm).  Options
+	# that do not touch one another go together (a run is seconds).
+	for o in '--force-gc --recursionlimit 2000 --reactor poll
+	    --without-module colorsys -N --order toptobottom -e
+	    --tbformat emacs -l my.log --reporter bwverbose
+	    --unclean-warnings' \
+	    '--disablegc -r select -z 42 --tbformat cgitb --reporter timing' \
+	    '--coverage --order alphabetical --rterrors --tbformat plain
+	    --reporter summary' \
+	    '-n --reporter verbose'; do
+		# shellcheck disable=SC2086 # $o is words
+		trialrun "$v.opt" -j2 $o mgrprobe
+		# shellcheck disable=SC2086,SC2116 # on one line
+		o=$(echo $o)
+		# trial --coverage also traces its manager, saying where to.
+		sed '/^Setting coverage directory to /d' "$tmp/$v.opt.t.m" |
+		    norm >"$tmp/$v.opt.t.n"
+		norm <"$tmp/$v.opt.m" >"$tmp/$v.opt.n"
+		check_same "$tmp/$v.opt.t.n" "$tmp/$v.opt.n" \
+		    "$v: -j2 $o: trial -j2's report (in any order)"
+		check "... and its exit status ($rc)" [ "$rc" -eq "$(cat \
+		    "$tmp/$v.opt.t.rc")" ]
+		case $o in
+		--coverage*)
+			# (Which worker ran which test is the machine's.)
+			for n in 0 1; do
+				ls "$tmp/$v.opt/_trial_temp/$n/coverage" \
+				    >"$tmp/$v.cover.$n" 2>&1
+				check_grep 'twisted.trial.runner.cover' \
+				    "$tmp/$v.cover.$n" \
+				    "... worker $n wrote its coverage, as trial's"
+			done
+			cat "$tmp/$v.cover.0" "$tmp/$v.cover.1" >"$tmp/$v.cover"
+			for f in test_kinds test_probe; do
+				check_line "mgrprobe.$f.cover" "$tmp/$v.cover" \
+				    "... of mgrprobe.$f, too"
+			done
+			;;
+		*' -l '*)
+			check_line "--> mgrprobe.test_kinds.Kinds.test_pass <--" \
+			    "$tmp/$v.opt/_trial_temp/my.log" \
+			    '... the log is _trial_temp/my.log'
+			check '... and there is no test.log' \
+			    [ ! -e "$tmp/$v.opt/_trial_temp/test.log" ]
+			check_line 'disttrial: full output in _trial_temp/my.log' \
+			    "$tmp/$v.opt.err" '... which the last line names'
+			;;
+		esac
+	done
+	# The report options again under -j1, byte for byte (but cgitb's
+	# numbers, which in trial count its manager's own tracebacks too).
+	# The times of timing's lines and summary's too: trial -j's are its
+	# manager's replay of a test's results, always 0.000.
+	for o in '-e --tbformat emacs --reporter text' \
+	    '--tbformat cgitb --reporter bwverbose' '-e --reporter summary' \
+	    '-e --reporter timing' '-e --tbformat cgitb'; do
+		# shellcheck disable=SC2086 # $o is words
+		trialrun "$v.opt" -j1 $o mgrprobe mgrsample
+		for f in "$tmp/$v.opt.t.m" "$tmp/$v.opt.m"; do
+			sed -e 's/Failure #[0-9]* ---$/Failure #N ---/' \
+			    -e 's/^([0-9.]* secs)$/(X secs)/' \
+			    -e 's/^[0-9.e-]* \([0-9 ]*\)$/X \1/' "$f" >"$f.c"
+		done
+		check_same "$tmp/$v.opt.t.m.c" "$tmp/$v.opt.m.c" \
+		    "$v: -j1 $o: trial -j1's report, byte for byte"
+	done
+	trialrun "$v.cgitb" -j1 --tbformat cgitb mgrsample
+	sed -n 's/^\*--- Failure #\([0-9]*\) ---$/\1/p' "$tmp/$v.cgitb.m" |
+	    tr '\n' ' ' >"$tmp/$v.cgitb.nums"
+	check "... cgitb's tracebacks numbered from 1 as they came ($(cat \
+	    "$tmp/$v.cgitb.nums"))" [ "$(cat "$tmp/$v.cgitb.nums")" = \
+	    '3 4 5 1 2 6 ' ]
+
+	# --help-reactors: trial's list, from the same Twisted.
+	peer_python -m twisted.trial --help-reactors >"$tmp/$v.hr.t" 2>&1
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    "$DT" --trial --help-reactors >"$tmp/$v.hr" 2>&1
+	rc=$?
+	check "$v: --help-reactors: exit 0 ($rc)" [ "$rc" -eq 0 ]
+	check_same "$tmp/$v.hr.t" "$tmp/$v.hr" '... trial'"'"'s list'
+	check_grep 'poll(2) based reactor' "$tmp/$v.hr" '... which it is'
+
+	# --unclean-warnings: a dirty reactor is a warning, and a test with
+	# no other result passes, where trial leaves its line without a
+	# status and counts it nowhere.
+	trialrun "$v.dirty" -j1 mgrdirty
+	unaddr "$tmp/$v.dirty.t.m" "$tmp/$v.dirty.m"
+	check_same "$tmp/$v.dirty.t.m" "$tmp/$v.dirty.m" \
+	    "$v: a test that leaves its reactor dirty: trial -j1's error"
+	check_line 'FAILED (errors=1, successes=1)' "$tmp/$v.dirty.m" \
+	    '... one error, one success'
+	trialrun "$v.unclean" -j1 --unclean-warnings mgrdirty
+	check "... --unclean-warnings: exit 0 ($rc)" [ "$rc" -eq 0 ]
+	# unclean NL DIRTY N: the report, trial's with "" ' ' 1.
+	unclean() {
+		echo 'Running 2 tests.'
+		echo 'mgrdirty.test_dirty'
+		echo '  Dirty'
+		printf '    test_clean ...%61s\n' '[OK]'
+		printf '    test_dirty ...%s\n' "$2"
+		printf '%s' "$1"
+		rule -
+		echo 'Ran 2 tests in X.XXXs'
+		echo
+		echo "PASSED (successes=$3)"
+	}
+	unclean '
+' "$(printf '%61s' '[OK]')" 2 >"$tmp/unclean.want"
+	check_same "$tmp/unclean.want" "$tmp/$v.unclean.m" '... both pass'
+	unclean '' ' ' 1 >"$tmp/unclean.t.want"
+	check_same "$tmp/unclean.t.want" "$tmp/$v.unclean.t.m" \
+	    '... where trial leaves test_dirty without a status or a count'
+	check_grep 'disttrial: warning: mgrdirty.test_dirty.Dirty.test_dirty: Reactor was unclean.' \
+	    "$tmp/$v.unclean.err" '... the warning on stderr, naming the test'
+	check_grep 'DelayedCall' "$tmp/$v.unclean.err" \
+	    '... and what was left'
+	check_grep 'warning: mgrdirty.test_dirty.Dirty.test_dirty: Reactor was unclean.' \
+	    "$tmp/$v.unclean/_trial_temp/test.log" '... and in test.log'
 
 	# trial's loader options: -N (not into mgrnest.sub), --testmodule
 	# (the tests its test-case-name line names).

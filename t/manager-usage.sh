@@ -114,8 +114,20 @@ usage "You can't specify --profile when using --jobs" \
 usage 'unknown option --debug' '-b without --trial' -b pass
 usage 'option of Python trial suites' '-N without --trial' -N pass
 usage 'dry-run' "-n without --trial" -n pass
-usage 'rterrors' "--trial -e: trial's --rterrors, not --exec" --trial -e \
-    mgr
+usage 'tbformat takes' '--tbformat with a format trial does not have' \
+    --trial --tbformat fancy mgr
+usage 'tbformat shows Python' '--tbformat without --trial' \
+    --tbformat emacs pass
+usage 'unclean-warnings is for Python' '--unclean-warnings without --trial' \
+    --unclean-warnings pass
+usage 'outside the temp directory' '-l climbing out of the temp directory' \
+    -l ../x.log pass
+usage 'outside the temp directory' '-l sub/../../x.log' -l sub/../../x.log \
+    pass
+usage 'logfile needs' '-l with an empty name' -l '' pass
+usage 'logfile needs' '-l naming a directory' -l logs/ pass
+usage 'help-reactors lists' '--help-reactors without --trial' \
+    --help-reactors
 usage 'toptobottom is trial' "--order toptobottom without --trial" \
     --order toptobottom pass
 usage 'testmodule needs' '--testmodule with an empty name' --trial \
@@ -134,6 +146,16 @@ usage 'more than 1024' '-j, --ssh and --slurm past 1024 workers' -j 1000 \
 usage 'given twice' '--worker-command twice (one replaced the other)' \
     --worker-command 'exec sh' --worker-command 'exec dash' pass
 usage "[ ']t[:' ]" 'no operand and no t: t is named' -j1
+
+# --help-orders: every order --order takes.
+"$DT" --help-orders >"$tmp/orders" 2>&1
+rc=$?
+check "--help-orders: exit 0 ($rc)" [ "$rc" -eq 0 ]
+for o in alphabetical random slowest toptobottom; do
+	check_egrep "^    $o +[a-z(]" "$tmp/orders" "... lists $o"
+	dtrun ho --order "$o" --state "$tmp/ho.state" --trial mgr
+	check_nogrep 'order takes' "$tmp/ho.err" '... which --order takes'
+done
 
 # --group-fd names a descriptor that must be open: 9 is closed here.
 "$DT" --worker --group-fd 9 9>&- </dev/null >"$tmp/gfd.out" \
