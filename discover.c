@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -186,9 +187,21 @@ programs(struct tests *ts, char **operands, int n,
  * as trial takes its own, and the suite is written out on what was
  * stdout, NUL after each field: first, before any test is imported, the
  * Python path for the workers (trial's manager gives its workers its
- * own), so that they can start while the tests load; then trial's count
- * of tests ("Running N tests.") and every test id in trial's order.
- * What the tests print as they are imported goes to stderr.
+ * own), so that they can start while the tests load; then 't' and each
+ * test id in trial's order, as soon as its module is loaded, so that
+ * the workers can run the first while the rest load; last 'n' and
+ * trial's count of tests ("Running N tests.").  What the tests print as
+ * they are imported goes to stderr.
+ *
+ * trial's loadByNames loads each name whole, then keeps each name's
+ * suite unless an equal one came before.  The lister hooks the loader
+ * where a package's modules load (loadModule, and sort, whose modules
+ * say when one fails to import), so the ids of a package go out module
+ * by module in trial's order; an operand that is not a package goes
+ * out once loaded.  At the end it checks the ids against the suite
+ * trial itself builds from the same loads: any that were not sent go
+ * out then (a name given twice, whose tests went early, still runs
+ * twice: it never does under trial, which keeps one).
  */
 static const char lister[] =
     "import os, sys\n"
@@ -198,6 +211,9 @@ static const char lister[] =
     "out.write(os.fsencode(path) + b'\\0')\n"
     "out.flush()\n"
     "from twisted.scripts import trial\n"
+    "from twisted.trial.runner import ErrorHolder\n"
+    "from twisted.python import failure, usage\n"
+    "from twisted.python.modules import PythonModule\n"
     "def leaves(s):\n"
     "    try:\n"
     "        each = iter(s)\n"
@@ -206,17 +222,73 @@ static const char lister[] =
     "        return\n"
     "    for t in each:\n"
     "        yield from leaves(t)\n"
-    "from twisted.python import usage\n"
+    "sent = []\n"
+    "def send(ids):\n"
+    "    for i in ids:\n"
+    "        sent.append(i)\n"
+    "        out.write(b't' + i.encode('utf-8', 'surrogateescape') + b'\\0')\n"
+    "    out.flush()\n"
     "config = trial.Options()\n"
     "try:\n"
     "    config.parseOptions(sys.argv[1:])\n"
     "except usage.UsageError as e:\n"
     "    sys.stderr.write('trial: %s\\n' % e)\n"
     "    sys.exit(2)\n"
-    "suite = trial._getSuite(config)\n"
-    "out.write(b'%d\\0' % suite.countTestCases())\n"
+    "loader = trial._getLoader(config)\n"
+    "early = [False]\n"
+    "class Mod:\n"
+    "    def __init__(self, m):\n"
+    "        self.m = m\n"
+    "    def __getattr__(self, a):\n"
+    "        return getattr(self.m, a)\n"
+    "    def load(self, *a, **k):\n"
+    "        try:\n"
+    "            return self.m.load(*a, **k)\n"
+    "        except BaseException:\n"
+    "            if early[0]:\n"
+    "                send([self.m.name])\n"
+    "            raise\n"
+    "base = type(loader)\n"
+    "class Hooked(base):\n"
+    "    __slots__ = ()\n"
+    "    def sort(self, xs):\n"
+    "        xs = base.sort(self, xs)\n"
+    "        if xs and all(isinstance(x, PythonModule) for x in xs):\n"
+    "            return [Mod(x) for x in xs]\n"
+    "        return xs\n"
+    "    def loadModule(self, m):\n"
+    "        s = base.loadModule(self, m)\n"
+    "        if early[0]:\n"
+    "            send(t.id() for t in leaves(s))\n"
+    "        return s\n"
+    "loader.__class__ = Hooked\n"
+    "recurse = not config['no-recurse']\n"
+    "things, errors, given = [], [], set()\n"
+    "for name in config['tests']:\n"
+    "    early[0] = name not in given\n"
+    "    given.add(name)\n"
+    "    before = len(sent)\n"
+    "    try:\n"
+    "        thing = loader.loadByName(name, recurse=recurse)\n"
+    "    except BaseException:\n"
+    "        errors.append(ErrorHolder(name, failure.Failure()))\n"
+    "        continue\n"
+    "    things.append(thing)\n"
+    "    if len(sent) == before and early[0]:\n"
+    "        send(t.id() for t in leaves(thing))\n"
+    "early[0] = False\n"
+    "suite = loader.suiteFactory(loader._uniqueTests(things + errors))\n"
+    "left = {}\n"
+    "for i in sent:\n"
+    "    left[i] = left.get(i, 0) + 1\n"
+    "late = []\n"
     "for t in leaves(suite):\n"
-    "    out.write(t.id().encode('utf-8', 'surrogateescape') + b'\\0')\n"
+    "    if left.get(t.id(), 0) > 0:\n"
+    "        left[t.id()] -= 1\n"
+    "    else:\n"
+    "        late.append(t.id())\n"
+    "send(late)\n"
+    "out.write(b'n%d\\0' % suite.countTestCases())\n"
     "out.close()\n";
 
 static struct {			/* the lister, while it runs */
@@ -228,7 +300,8 @@ static struct {			/* the lister, while it runs */
 	int stopped;		/* a stop signal came first */
 	struct buf out;
 	size_t done;		/* bytes of out taken */
-} ls = { NULL, 0, -1, -1, 0, 0, { NULL, 0, 0 }, 0 };
+	int counted;		/* its count came: the listing is whole */
+} ls = { NULL, 0, -1, -1, 0, 0, { NULL, 0, 0 }, 0, 0 };
 
 /* At exit too: a fatal error (a temp directory in use) leaves no lister. */
 void
@@ -386,6 +459,7 @@ endlister(int ok, char *err, size_t errlen)
 	ls.pid = 0;
 	buf_free(&ls.out);
 	ls.done = 0;
+	ls.counted = 0;
 	if (ls.stopped)
 		return 1;
 	if (pid < 0) {
@@ -434,23 +508,96 @@ trialsuites(char **operands, int n, const struct discover_opts *o,
 	return 0;
 }
 
-int
-discover_wait(struct tests *ts, char *err, size_t errlen)
+/*
+ * The lister's fields from ls.done on that are whole: each 't' a test
+ * into ts, 'n' the count, which ends the listing.  1 once the count came
+ * (ls.count), -1 on a field that is neither, else 0.
+ */
+static int
+takefields(struct tests *ts)
 {
-	const char *f;
-	char *stop;
+	const unsigned char *f;
+	char *nul, *stop;
 	size_t len;
+
+	while (!ls.counted && ls.done < ls.out.len && (nul = memchr(ls.out.data +
+	    ls.done, '\0', ls.out.len - ls.done)) != NULL) {
+		f = ls.out.data + ls.done;
+		len = (size_t)((unsigned char *)nul - f);
+		ls.done += len + 1;
+		if (len > 0 && f[0] == 't') {
+			addtest(ts, (const char *)f + 1, len - 1, 0);
+		} else if (len > 1 && f[0] == 'n' && isdigit(f[1])) {
+			ts->announce = strtoul((const char *)f + 1, &stop, 10);
+			if (*stop != '\0')
+				return -1;
+			ls.counted = 1;
+		} else {
+			return -1;
+		}
+	}
+	return ls.counted;
+}
+
+int
+discover_fd(void)
+{
+	return ls.fd;
+}
+
+void
+discover_take(struct tests *ts)
+{
+	if (ls.fd >= 0)
+		takefields(ts);
+}
+
+/*
+ * The listing is over: it counted and then closed its end, or it did
+ * not (endlister says why).
+ */
+static int
+listed(int r, char *err, size_t errlen)
+{
+	int whole = r == 1 && ls.done == ls.out.len;
+
+	return endlister(whole, err, errlen);
+}
+
+int
+discover_more(struct tests *ts, char *err, size_t errlen)
+{
+	ssize_t r;
+	int t;
 
 	if (ls.fd < 0)
 		return 0;
-	if ((f = field(&len)) == NULL)
-		return endlister(0, err, errlen);
-	ts->announce = strtoul(f, &stop, 10);
-	if (stop == f || *stop != '\0')
-		return endlister(0, err, errlen);
-	while ((f = field(&len)) != NULL)
-		addtest(ts, f, len, 0);
-	return endlister(ls.done == ls.out.len, err, errlen);
+	buf_reserve(&ls.out, 65536);
+	r = read(ls.fd, ls.out.data + ls.out.len, ls.out.cap - ls.out.len);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 2;
+	if (r < 0)
+		ls.readerr = errno;
+	else
+		ls.out.len += (size_t)r;
+	if ((t = takefields(ts)) < 0 || r <= 0)
+		return listed(t, err, errlen);
+	return 2;
+}
+
+int
+discover_wait(struct tests *ts, char *err, size_t errlen)
+{
+	int t = 0;
+
+	if (ls.fd < 0)
+		return 0;
+	while ((t = takefields(ts)) == 0 && more())
+		;
+	if (t == 1)	/* the lister's end, after its count */
+		while (more())
+			;
+	return listed(t, err, errlen);
 }
 
 int

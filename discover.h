@@ -38,6 +38,15 @@ int discover(struct tests *ts, char **operands, int n,
     const struct discover_opts *o, char *err, size_t errlen);
 /* The loader's tests into ts: 0, 1 or -1 with err; 0 at once without it. */
 int discover_wait(struct tests *ts, char *err, size_t errlen);
+/*
+ * Or a piece at a time, while the tests run: the loader's descriptor to
+ * poll (-1 once it is done), and discover_more when it is readable,
+ * which adds the tests that came and returns 2 while more are to come,
+ * then 0 when the listing is whole (ts->announce set), or -1 with err.
+ */
+int discover_fd(void);
+void discover_take(struct tests *ts);	/* those read already, at first */
+int discover_more(struct tests *ts, char *err, size_t errlen);
 /* The loader, if it still runs, is killed and reaped: the run stops. */
 void discover_stop(void);
 void tests_free(struct tests *ts);

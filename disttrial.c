@@ -1252,6 +1252,17 @@ struct pool {
 	int started;		/* a worker answered Start */
 	int unstarted;		/* tests were left, and no worker ever started */
 	int drawnstarted;	/* the status line has shown that */
+	/*
+	 * --trial, in the order trial's loader lists them: the tests run
+	 * while it lists the rest (listing), and the report's first line
+	 * waits for its count.  listfailed: it failed (said), or listed
+	 * nothing; RUN_NONE.
+	 */
+	int listing;
+	int listfailed;
+	int begun;		/* the report's first line is out */
+	int uncounted;		/* the loader was stopped before its count */
+	const char *what;	/* the operands, for "no tests found in" */
 	struct worker_cfg cfg;
 	struct reporter *rep;
 };
@@ -1444,6 +1455,8 @@ pool_far(struct pool *p, const char *self)
 }
 
 static void pass_requeue(void *, size_t);
+static void pass_listed(struct pool *);
+static void run_header(struct pool *);
 
 /* The workers of one run: as many as there are tests, up to -j. */
 static void
@@ -1619,11 +1632,14 @@ pool_wait(struct pool *p, struct pollfd *pfd)
 		if (d != 0 && (soonest == 0 || d < soonest))
 			soonest = d;
 	}
+	pfd[p->nw + 1].fd = p->listing ? discover_fd() : -1;
+	pfd[p->nw + 1].events = POLLIN;
+	pfd[p->nw + 1].revents = 0;
 	if (p->tty && (soonest == 0 || soonest > p->shown + 1000))
 		soonest = p->shown + 1000;	/* the status line's next tick */
 	wait = soonest == 0 ? -1 : soonest <= now ? 0 :
 	    soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
-	if (poll(pfd, (nfds_t)p->nw + 1, wait) < 0 && errno != EINTR)
+	if (poll(pfd, (nfds_t)p->nw + 2, wait) < 0 && errno != EINTR)
 		fatal("poll:");
 	if (pfd[0].revents != 0 && (sig = sigpipe_take(&child)) != 0)
 		interrupted = sig;
@@ -1636,6 +1652,8 @@ pool_wait(struct pool *p, struct pollfd *pfd)
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL)
 			worker_tick(p->w[i]);
+	if (p->listing && pfd[p->nw + 1].revents != 0)
+		pass_listed(p);
 }
 
 /* No more tests: every worker is told to finish, and is waited for. */
@@ -1746,7 +1764,8 @@ pass_dispatch(struct pool *p)
 			p->stopwhy = "--exitfirst";
 		p->stopping = p->stopwhy != NULL;
 		if (p->w[i]->state == WORKER_GONE && !interrupted &&
-		    !p->stopping && pass_left(p) > 0 && (size_t)i < found.n)
+		    !p->stopping && !p->listfailed && (p->listing ||
+		    (pass_left(p) > 0 && (size_t)i < found.n)))
 			pool_replace(p, i);
 		if (p->w[i] != NULL && (p->w[i]->state == WORKER_STARTING ||
 		    p->w[i]->state == WORKER_IDLE ||
@@ -1758,7 +1777,7 @@ pass_dispatch(struct pool *p)
 			continue;
 		if (w->state == WORKER_IDLE)
 			p->started = 1;
-		if (p->stopping || interrupted) {
+		if (p->stopping || interrupted || p->listfailed) {
 			worker_withdraw(w);	/* what it has not begun */
 			continue;
 		}
@@ -1768,6 +1787,38 @@ pass_dispatch(struct pool *p)
 		    (t = pass_take(p, &id)) != NULL; room--, held++)
 			worker_run(w, t->path, t->isfile, id);
 	}
+}
+
+/*
+ * trial's loader listed more: the tests join the queue.  Once it is
+ * done, the report begins with its count (what the tests printed is
+ * held until then), and the workers beyond one a test are let go.
+ */
+static void
+pass_listed(struct pool *p)
+{
+	char err[PATH_MAX + 128];
+	int i, r;
+
+	if ((r = discover_more(&found, err, sizeof(err))) == 2)
+		return;
+	p->listing = 0;
+	if (r < 0) {
+		reporter_progress(p->rep, NULL, 0);
+		warn("%s", err);
+		p->listfailed = 1;
+		return;
+	}
+	if (found.n == 0) {
+		reporter_progress(p->rep, NULL, 0);
+		warn("no tests found in %s", p->what);
+		p->listfailed = 1;
+		return;
+	}
+	run_header(p);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && (size_t)i >= found.n)
+			worker_close(p->w[i]);
 }
 
 /* worker.h's requeue: a test that did not run goes back, in order. */
@@ -1905,8 +1956,14 @@ pass_run(struct pool *p, struct pollfd *pfd)
 			pass_interrupt(p);
 			killed = 1;
 		}
-		if (!pool_holding(p) && (pass_left(p) == 0 || p->stopping ||
-		    interrupted || pool_retired(p)))
+		if (interrupted && p->listing) {	/* the loader too */
+			discover_stop();
+			p->listing = 0;
+			p->uncounted = 1;
+		}
+		if (!pool_holding(p) && !p->listing && (pass_left(p) == 0 ||
+		    p->stopping || interrupted || pool_retired(p) ||
+		    p->listfailed))
 			break;
 		pass_status(p);
 		pool_wait(p, pfd);
@@ -1981,6 +2038,25 @@ run_dry(struct pool *p)
 	return RC_OK;
 }
 
+/*
+ * The report's first words: trial's for its shuffle (its loader's went
+ * to stderr; not in a TAP stream), then "Running N tests." with trial's
+ * count.
+ */
+static void
+run_header(struct pool *p)
+{
+	if (opt.trial && opt.trialseed != NULL && (opt.reporter == NULL ||
+	    strcmp(opt.reporter, "tap") != 0)) {
+		reporter_progress(p->rep, NULL, 0);
+		printf("Running tests shuffled with seed %lu\n\n", opt.seed);
+		fflush(stdout);
+	}
+	/* A run stopped while the loader listed has no count of trial's. */
+	reporter_begin(p->rep, p->uncounted ? found.n : found.announce);
+	p->begun = 1;
+}
+
 /* The passes of the run (one, or until one fails with -u). */
 static int
 run_passes(struct pool *p, struct pollfd *pfd)
@@ -1989,14 +2065,8 @@ run_passes(struct pool *p, struct pollfd *pfd)
 	char line[96];
 	int i, failed = 0;
 
-	/* trial's own first words for its shuffle (its loader's went to
-	   stderr), but not in a TAP stream. */
-	if (opt.trial && opt.trialseed != NULL && (opt.reporter == NULL ||
-	    strcmp(opt.reporter, "tap") != 0)) {
-		printf("Running tests shuffled with seed %lu\n\n", opt.seed);
-		fflush(stdout);
-	}
-	reporter_begin(p->rep, found.announce);
+	if (!p->listing)
+		run_header(p);
 	if (opt.shards > 0) {
 		snprintf(line, sizeof(line), "Shard %d of %d: %zu of %zu tests",
 		    opt.shard, opt.shards, found.n, shardof);
@@ -2011,6 +2081,10 @@ run_passes(struct pool *p, struct pollfd *pfd)
 			reporter_line(p->rep, line);
 		}
 		pass_run(p, pfd);
+		if (p->listfailed)
+			return RC_ERROR;	/* nothing printed but why */
+		if (!p->begun)	/* stopped while the loader listed */
+			run_header(p);
 		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
 		if (p->unstarted) {
 			warn("no worker started: the run could not go on");
@@ -2040,6 +2114,19 @@ run_remember(struct pool *p)
 }
 
 /*
+ * With --trial, the tests can run while trial's loader lists the rest,
+ * unless their order, or which of them run, needs them all first
+ * (--state, --failed, --shard, our own orders), or none is to run (-n).
+ */
+static int
+run_streams(void)
+{
+	return opt.trial && opt.state == NULL && !opt.failed &&
+	    opt.shards == 0 && !opt.dryrun && (opt.order < 0 ||
+	    opt.order == ORDER_FOUND);
+}
+
+/*
  * The tests are listed: with --trial, the workers started while
  * trial's loader listed them, and those beyond one a test are let go.
  * RUN_TESTS, or why there is nothing to run: RUN_NOTHING (--failed),
@@ -2052,6 +2139,12 @@ run_listed(struct pool *p, const char *what)
 	char err[PATH_MAX + 128];
 	int i, r;
 
+	p->what = what;
+	if (run_streams()) {	/* listed as they run: pass_listed */
+		p->listing = 1;
+		discover_take(&found);
+		return RUN_TESTS;
+	}
 	if ((r = discover_wait(&found, err, sizeof(err))) > 0) {
 		interrupted = sigpipe_caught();
 		return RUN_STOPPED;
@@ -2276,9 +2369,12 @@ manager_self(const char *argv0)
 static int
 manager_die(size_t next, int finding)
 {
-	if (finding)
+	if (finding && next == 0)
 		warn("interrupted by %s while the tests were being found; "
 		    "no test ran", signame(interrupted));
+	else if (finding)	/* --trial: they run as they are listed */
+		warn("interrupted by %s while the tests were being found, "
+		    "%zu of them begun", signame(interrupted), next);
 	else
 		warn("interrupted by %s; %zu of %zu tests did not run",
 		    signame(interrupted), found.n - next, found.n);
@@ -2361,7 +2457,7 @@ manager_main(char **operands, int nops, const char *argv0)
 	logfd = temp_log(dir, &logpath);
 	interrupted = sigpipe_caught();
 	pool_init(&p, dir, logfd, self, argv0 != NULL ? argv0 : "disttrial");
-	pfd = xreallocarray(NULL, (size_t)p.nw + 1, sizeof(*pfd));
+	pfd = xreallocarray(NULL, (size_t)p.nw + 2, sizeof(*pfd));
 	pool_spawn(&p);
 	rc = run_main(&p, pfd, what);
 	free(pfd);
@@ -2373,7 +2469,8 @@ manager_main(char **operands, int nops, const char *argv0)
 		warn("full output in %s", logpath);
 	free(logpath);
 	if (interrupted)
-		return manager_die(p.next - p.nback, rc == RUN_STOPPED);
+		return manager_die(p.next - p.nback, rc == RUN_STOPPED ||
+		    p.uncounted);
 	temp_unlock();
 	tests_free(&found);
 	return rc;

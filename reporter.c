@@ -211,6 +211,7 @@ struct reporter {
 	struct store store;
 	struct buf buf;		/* the format's output, not yet emitted */
 	int progress;		/* a status line is on the terminal */
+	int begun;		/* reporter_begin: output goes out */
 	int partial;		/* the output's last line is not ended */
 	struct tree tree;
 	size_t npoints;		/* the TAP format's points so far */
@@ -1101,7 +1102,7 @@ unprogress(struct reporter *r)
 static void
 emit(struct reporter *r)
 {
-	if (r->buf.len == 0)
+	if (r->buf.len == 0 || !r->begun)
 		return;
 	unprogress(r);
 	fwrite(r->buf.data, 1, r->buf.len, r->out);
@@ -1724,7 +1725,14 @@ reporter_problems(const struct reporter *r)
 void
 reporter_begin(struct reporter *r, size_t ntests)
 {
+	struct buf held = r->buf;
+
+	memset(&r->buf, 0, sizeof(r->buf));
 	r->fmt->begin(r, ntests);
+	if (held.len > 0)
+		buf_add(&r->buf, held.data, held.len);
+	buf_free(&held);
+	r->begun = 1;
 	emit(r);
 	fflush(r->out);
 }
@@ -1848,6 +1856,7 @@ reporter_end(struct reporter *r, double seconds)
 
 	for (i = 0; i < r->nslot; i++)
 		reporter_stop(r, (int)i);
+	r->begun = 1;	/* a run stopped before it began says so too */
 	r->fmt->end(r, seconds);
 	emit(r);
 	if ((fflush(r->out) == EOF || ferror(r->out)) && sigpipe_caught() == 0)

@@ -67,7 +67,11 @@ enum { TB_PLAIN, TB_EMACS, TB_CGITB };
  */
 void reporter_tracebacks(struct reporter *r, int tbformat, int realtime);
 
-void reporter_begin(struct reporter *r, size_t ntests);	/* Running N tests. */
+/*
+ * "Running N tests.", then what was printed before it, held until now
+ * (the tests run while trial's loader still counts them).
+ */
+void reporter_begin(struct reporter *r, size_t ntests);
 /*
  * A Run went to worker slot; isfile says test is a file the manager
  * found (tree levels by path), else a name for trial's dotted rule.

@@ -36,7 +36,7 @@ finish() {
 	mask "$tmp/$1.out" >"$tmp/$1.m"
 }
 
-plan 25
+plan 32
 
 # SIGINT ignored from the start (a plain & here): it stays ignored, and
 # the run goes on to pass once the test is let go.
@@ -137,6 +137,28 @@ check_line 'disttrial: interrupted by SIGINT while the tests were being found; n
 check_gone "... trial's loader is killed" lister.python
 check '... the lock is released' [ ! -L "$tmp/l/_trial_temp.lock" ]
 check_noprocs "$DTS" '... and no worker is left'
+
+# Tests run while the loader still lists: one listed test runs (and
+# says "started") while the listing never ends; a SIGINT then gives
+# the report of that test, and the loader is killed.
+MGR_LISTER=ids
+MGR_TEST=$tmp/l/started.sh
+export MGR_TEST
+# shellcheck disable=SC2016 # $MGR_READY is the test's
+printf '#!/bin/sh\necho started >"$MGR_READY"\n' >"$MGR_TEST"
+chmod +x "$MGR_TEST"
+lister l4 INT pkg.tests
+check 'a test listed while the loader lists: it ran' [ "$started" -eq 1 ]
+check "... SIGINT: exit 130 ($rc)" [ "$rc" -eq 130 ]
+check_line 'Running 1 tests.' "$tmp/l4.m" \
+    '... a report of the test listed so far'
+check_line 'Ran 1 tests in X.XXXs' "$tmp/l4.m" \
+    '... which ran (and may have had the interrupt as an error)'
+check_line 'disttrial: interrupted by SIGINT while the tests were being found, 1 of them begun' \
+    "$tmp/l4.err" '... and stderr says what stopped it'
+check_gone "... trial's loader is killed" lister.python
+check_noprocs "$DTS" '... and no worker is left'
+unset MGR_TEST
 
 # A run that cannot go on (its temp directory locked by a live process,
 # this shell) while the loader runs: the loader goes with it.
