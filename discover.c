@@ -202,6 +202,16 @@ programs(struct tests *ts, char **operands, int n,
  * trial itself builds from the same loads: any that were not sent go
  * out then (a name given twice, whose tests went early, still runs
  * twice: it never does under trial, which keeps one).
+ *
+ * Then, if the manager offered (DISTTRIAL_HANDOVER, a socket on fds 3
+ * and 4), the loader becomes one of the workers, with every test module
+ * already imported: the manager sends the worker's directory, its
+ * number, the run's workers and trial's worker options (those the
+ * loader has not applied already), a NUL after each and one more at
+ * the end (nothing but that NUL, or EOF: it is not wanted), and it runs
+ * Twisted's own worker, workertrial's main, there, as trial's workers
+ * are run: stdin /dev/null, stdout and stderr out.log and err.log in
+ * that directory, the Python path whole.
  */
 static const char lister[] =
     "import os, sys\n"
@@ -289,7 +299,39 @@ static const char lister[] =
     "        late.append(t.id())\n"
     "send(late)\n"
     "out.write(b'n%d\\0' % suite.countTestCases())\n"
-    "out.close()\n";
+    "out.close()\n"
+    "sys.stdout.flush()\n"
+    "sys.stderr.flush()\n"
+    "if os.environ.pop('DISTTRIAL_HANDOVER', None) != '1':\n"
+    "    sys.exit(0)\n"
+    "fields, f = [], b''\n"
+    "while True:\n"
+    "    c = os.read(3, 1)\n"
+    "    if not c:\n"
+    "        sys.exit(0)\n"
+    "    if c != b'\\0':\n"
+    "        f += c\n"
+    "    elif f:\n"
+    "        fields.append(os.fsdecode(f))\n"
+    "        f = b''\n"
+    "    else:\n"
+    "        break\n"
+    "if not fields:\n"
+    "    sys.exit(0)\n"
+    "sys.path[:] = [os.path.abspath(p) for p in sys.path]\n"
+    "os.environ['PYTHONPATH'] = path\n"
+    "os.environ['DISTTRIAL_WORKER'] = fields[1]\n"
+    "os.environ['DISTTRIAL_JOBS'] = fields[2]\n"
+    "fd = os.open(os.devnull, os.O_RDONLY)\n"
+    "os.dup2(fd, 0)\n"
+    "for n, log in ((1, 'out.log'), (2, 'err.log')):\n"
+    "    fd = os.open(os.path.join(fields[0], log),\n"
+    "        os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)\n"
+    "    os.dup2(fd, n)\n"
+    "    os.close(fd)\n"
+    "sys.argv[:] = ['workertrial'] + fields[3:]\n"
+    "from twisted.trial._dist import workertrial\n"
+    "workertrial.main()\n";
 
 static struct {			/* the lister, while it runs */
 	const char *python;
@@ -301,7 +343,9 @@ static struct {			/* the lister, while it runs */
 	struct buf out;
 	size_t done;		/* bytes of out taken */
 	int counted;		/* its count came: the listing is whole */
-} ls = { NULL, 0, -1, -1, 0, 0, { NULL, 0, 0 }, 0, 0 };
+	int handover;		/* it was offered to become a worker */
+	int handed;		/* it listed, and waits for the offer */
+} ls = { NULL, 0, -1, -1, 0, 0, { NULL, 0, 0 }, 0, 0, 0, 0 };
 
 /* At exit too: a fatal error (a temp directory in use) leaves no lister. */
 void
@@ -321,7 +365,7 @@ discover_stop(void)
  */
 static int
 startlister(const char *python, char **operands, int n,
-    char *const *opts, int nopts)
+    char *const *opts, int nopts, int handover)
 {
 	char **argv;
 	int fd[2], i, k = 3;
@@ -342,9 +386,14 @@ startlister(const char *python, char **operands, int n,
 	fflush(NULL);
 	if ((ls.pid = fork()) == 0) {
 		signal(SIGPIPE, SIG_DFL);	/* the manager ignores it */
+		setpgid(0, 0);	/* killed as a group, as a worker is */
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
+		if (handover >= 0 && (dup2(handover, 3) < 0 ||
+		    dup2(handover, 4) < 0 ||
+		    setenv("DISTTRIAL_HANDOVER", "1", 1) < 0))
+			_exit(127);
 		execvp(python, argv);
 		fprintf(stderr, "disttrial: cannot execute %s: %s\n", python,
 		    strerror(errno));
@@ -356,6 +405,8 @@ startlister(const char *python, char **operands, int n,
 		close(fd[0]);
 		return -1;
 	}
+	setpgid(ls.pid, ls.pid);	/* the race with the child's own */
+	ls.handover = handover >= 0;
 	fdflags(fd[0], FD_CLOEXEC, 0);	/* the workers start meanwhile */
 	ls.fd = fd[0];
 	ls.python = python;
@@ -451,6 +502,13 @@ endlister(int ok, char *err, size_t errlen)
 
 	close(ls.fd);
 	ls.fd = -1;
+	if (ok && ls.handover && !ls.stopped && ls.readerr == 0) {
+		buf_free(&ls.out);	/* it waits for the manager's offer */
+		ls.done = 0;
+		ls.counted = 0;
+		ls.handed = 1;
+		return 0;
+	}
 	if (ls.stopped)
 		kill(ls.pid, SIGKILL);
 	while ((pid = waitpid(ls.pid, &status, 0)) < 0 && errno == EINTR)
@@ -496,7 +554,8 @@ trialsuites(char **operands, int n, const struct discover_opts *o,
 	size_t len;
 
 	ls.stopfd = o->stopfd;
-	if (startlister(python, operands, n, o->loadopts, o->nloadopts) < 0) {
+	if (startlister(python, operands, n, o->loadopts, o->nloadopts,
+	    o->handover) < 0) {
 		snprintf(err, errlen, "--trial: cannot start %s: %s", python,
 		    strerror(errno));
 		return -1;
@@ -543,6 +602,28 @@ int
 discover_fd(void)
 {
 	return ls.fd;
+}
+
+pid_t
+discover_handover(void)
+{
+	pid_t pid = ls.handed ? ls.pid : 0;
+
+	if (pid != 0)
+		ls.pid = 0;
+	ls.handed = 0;
+	return pid;
+}
+
+void
+discover_decline(void)
+{
+	if (!ls.handed)
+		return;
+	while (waitpid(ls.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	ls.pid = 0;
+	ls.handed = 0;
 }
 
 void

@@ -3,6 +3,8 @@
  * runner finds them: test programs by a directory walk, or Python trial
  * suites expanded into test ids by trial's own loader.
  */
+#include <sys/types.h>
+
 struct testfile {
 	char *path;
 	int isfile;		/* a file found here, not a name for a worker */
@@ -21,6 +23,11 @@ struct discover_opts {
 	char *const *loadopts;	/* and trial's options for its loader */
 	int nloadopts;
 	int stopfd;		/* the self-pipe (sigpipe_open), or -1 */
+	/*
+	 * Or a socket (above fd 4) on which trial's loader, once it has
+	 * listed, may become a worker: its fds 3 and 4.  -1: no offer.
+	 */
+	int handover;
 };
 
 /*
@@ -46,6 +53,14 @@ int discover_wait(struct tests *ts, char *err, size_t errlen);
  */
 int discover_fd(void);
 void discover_take(struct tests *ts);	/* those read already, at first */
+/*
+ * With o->handover, once the listing is whole: the loader's pid, now the
+ * caller's to wait for, which offers it a slot on the socket; 0 if it is
+ * not there to take.  Or discover_decline, after the caller closed its
+ * end of the socket: the loader exits and is waited for.
+ */
+pid_t discover_handover(void);
+void discover_decline(void);
 int discover_more(struct tests *ts, char *err, size_t errlen);
 /* The loader, if it still runs, is killed and reaped: the run stops. */
 void discover_stop(void);

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1260,6 +1261,7 @@ struct pool {
 	 */
 	int listing;
 	int listfailed;
+	int reserved;		/* slot 0 waits for the loader (handsock) */
 	int begun;		/* the report's first line is out */
 	int uncounted;		/* the loader was stopped before its count */
 	const char *what;	/* the operands, for "no tests found in" */
@@ -1268,6 +1270,12 @@ struct pool {
 };
 
 static int selfpipe[2] = { -1, -1 };
+/*
+ * --trial with Twisted's workers: the manager's end of the socket on
+ * which trial's loader, once it has listed the tests, becomes worker 0
+ * with every test module imported (discover.h's handover), or -1.
+ */
+static int handsock = -1;
 static int interrupted;		/* SIGINT, SIGTERM or SIGHUP, once one came */
 static long long began;		/* ms, when the manager began */
 
@@ -1489,6 +1497,7 @@ pool_init(struct pool *p, char *dir, int logfd, const char *self,
 	p->cfg.starttimeout = opt.starttimeout;
 	p->cfg.requeue = pass_requeue;
 	p->cfg.arg = p;
+	p->reserved = handsock >= 0 && p->nw > 0;
 }
 
 /* Everything pool_init made, once its workers are gone. */
@@ -1523,7 +1532,7 @@ pool_spawn(struct pool *p)
 		fatal("setenv DISTTRIAL_JOBS:");
 	for (i = 0; i < p->nw; i++)
 		p->w[i] = NULL;
-	for (i = 0; i < p->nw; i++)
+	for (i = p->reserved; i < p->nw; i++)
 		if ((p->w[i] = worker_spawn(&p->cfg, i, why,
 		    sizeof(why))) == NULL)
 			break;
@@ -1562,6 +1571,55 @@ pool_replace(struct pool *p, int i)
 		    "started again: %s", i, why);
 		warn("%s; its slot is retired", p->why);
 	}
+}
+
+/*
+ * trial's worker options for the loader become worker: those it has not
+ * applied itself (its reactor is installed, its modules hidden).
+ */
+static char **
+pool_handargs(void)
+{
+	char **v = xreallocarray(NULL, (size_t)opt.npyargs + 1, sizeof(*v));
+	int i, n = 0;
+
+	for (i = 0; i < opt.npyargs; i++)
+		if (strcmp(opt.pyargs[i], "--reactor") == 0 ||
+		    strcmp(opt.pyargs[i], "--without-module") == 0)
+			i++;	/* and its value */
+		else
+			v[n++] = (char *)opt.pyargs[i];
+	v[n] = NULL;
+	return v;
+}
+
+/*
+ * The listing is over: trial's loader becomes worker 0 if slot 0 was
+ * kept for it and there is a test for it; else it is let go.
+ */
+static void
+pool_takeover(struct pool *p, int ok)
+{
+	char **args;
+	pid_t pid;
+
+	if (!p->reserved)
+		return;
+	p->reserved = 0;
+	if (ok && !interrupted && found.n > 0 &&
+	    (pid = discover_handover()) != 0) {
+		args = pool_handargs();
+		p->w[0] = worker_takeover(&p->cfg, 0, handsock, pid, p->nw,
+		    args);
+		free(args);
+		if (p->w[0] != NULL) {
+			handsock = -1;
+			return;
+		}
+	}
+	close(handsock);
+	handsock = -1;
+	discover_decline();
 }
 
 /* After a SIGCHLD: each worker is waited for by its own pid. */
@@ -1603,6 +1661,8 @@ pool_retired(const struct pool *p)
 {
 	int i;
 
+	if (p->reserved)
+		return 0;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i] != NULL)
 			return 0;
@@ -1803,6 +1863,7 @@ pass_listed(struct pool *p)
 	if ((r = discover_more(&found, err, sizeof(err))) == 2)
 		return;
 	p->listing = 0;
+	pool_takeover(p, r == 0);
 	if (r < 0) {
 		reporter_progress(p->rep, NULL, 0);
 		warn("%s", err);
@@ -1960,6 +2021,7 @@ pass_run(struct pool *p, struct pollfd *pfd)
 			discover_stop();
 			p->listing = 0;
 			p->uncounted = 1;
+			pool_takeover(p, 0);
 		}
 		if (!pool_holding(p) && !p->listing && (pass_left(p) == 0 ||
 		    p->stopping || interrupted || pool_retired(p) ||
@@ -2142,10 +2204,13 @@ run_listed(struct pool *p, const char *what)
 	p->what = what;
 	if (run_streams()) {	/* listed as they run: pass_listed */
 		p->listing = 1;
+		reporter_hold(p->rep);
 		discover_take(&found);
 		return RUN_TESTS;
 	}
-	if ((r = discover_wait(&found, err, sizeof(err))) > 0) {
+	r = discover_wait(&found, err, sizeof(err));
+	pool_takeover(p, r == 0);
+	if (r > 0) {
 		interrupted = sigpipe_caught();
 		return RUN_STOPPED;
 	}
@@ -2288,6 +2353,39 @@ manager_python(void)
 }
 
 /*
+ * The socket on which trial's loader may become a worker (handsock, the
+ * manager's end; the loader's is returned), both above fd 4, which the
+ * loader takes for 3 and 4; -1 if there is none to be had (then the
+ * loader only lists).  The coverage the loader traces is not a
+ * worker's, nor is a --worker-command's worker: not with those.
+ */
+static int
+manager_handsock(void)
+{
+	int sv[2], high, i;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fdflags(sv[i], FD_CLOEXEC, 0);
+		if (sv[i] > 4)
+			continue;
+		high = fcntl(sv[i], F_DUPFD_CLOEXEC, 5);
+		close(sv[i]);
+		sv[i] = high;
+	}
+	if (sv[0] < 0 || sv[1] < 0) {
+		if (sv[0] >= 0)
+			close(sv[0]);
+		if (sv[1] >= 0)
+			close(sv[1]);
+		return -1;
+	}
+	handsock = sv[0];
+	return sv[1];
+}
+
+/*
  * The tests of the operands (t without any); with --trial only begun
  * (discover_wait finishes), and the workers are Twisted's unless a
  * command is given.  *what is what was searched.  0, RUN_USAGE, or
@@ -2297,7 +2395,7 @@ static int
 manager_find(char **operands, int nops, const char **what)
 {
 	static char *deflt[] = { "t", NULL };
-	struct discover_opts d = { NULL, 0, NULL, NULL, 0, -1 };
+	struct discover_opts d = { NULL, 0, NULL, NULL, 0, -1, -1 };
 	char err[PATH_MAX + 128];
 	int r;
 
@@ -2314,13 +2412,22 @@ manager_find(char **operands, int nops, const char **what)
 		d.nloadopts = opt.nloadargs;
 		if (d.python == NULL || *d.python == '\0')
 			d.python = "python3";
+		if (opt.workercmd == NULL && !opt.coverage && opt.jobs > 0)
+			d.handover = manager_handsock();
 		if (opt.workercmd == NULL)
 			opt.workercmd = manager_trialworker();
 	}
 	d.pattern = opt.pattern;
 	d.names = opt.workercmd != NULL;
 	d.stopfd = selfpipe[0];
-	if ((r = discover(&found, operands, nops, &d, err, sizeof(err))) > 0)
+	r = discover(&found, operands, nops, &d, err, sizeof(err));
+	if (d.handover >= 0)
+		close(d.handover);	/* the loader's end */
+	if (r != 0 && handsock >= 0) {
+		close(handsock);
+		handsock = -1;
+	}
+	if (r > 0)
 		return RUN_STOPPED;
 	if (r < 0) {
 		opt_bad("%s", err);

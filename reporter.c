@@ -1665,10 +1665,17 @@ reporter_new(FILE *out, const char *format, int color)
 	r = xmalloc(sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	r->out = out;
+	r->begun = 1;
 	r->fmt = &formats[i];
 	/* trial colours only its tree */
 	r->color = formats[i].result == tree_result && color;
 	return r;
+}
+
+void
+reporter_hold(struct reporter *r)
+{
+	r->begun = 0;
 }
 
 void

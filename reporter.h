@@ -68,10 +68,11 @@ enum { TB_PLAIN, TB_EMACS, TB_CGITB };
 void reporter_tracebacks(struct reporter *r, int tbformat, int realtime);
 
 /*
- * "Running N tests.", then what was printed before it, held until now
- * (the tests run while trial's loader still counts them).
+ * "Running N tests.", then what was printed since reporter_hold, held
+ * until now (the tests run while trial's loader still counts them).
  */
 void reporter_begin(struct reporter *r, size_t ntests);
+void reporter_hold(struct reporter *r);	/* nothing out until begin */
 /*
  * A Run went to worker slot; isfile says test is a file the manager
  * found (tree levels by path), else a name for trial's dotted rule.

@@ -451,6 +451,36 @@ worker_adopt(struct worker_cfg *cfg, int slot, int fd)
 	return w;
 }
 
+struct worker *
+worker_takeover(struct worker_cfg *cfg, int slot, int fd, pid_t pid,
+    int jobs, char *const *args)
+{
+	struct worker *w;
+	struct wconn *c;
+	char num[24];
+
+	w = newworker(cfg, slot);
+	c = w->conn;
+	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST) {
+		worker_free(w);
+		return NULL;
+	}
+	c->errfrom = errsize(c);
+	c->fd = fd;
+	w->pid = pid;
+	fdflags(fd, FD_CLOEXEC, 0);
+	buf_add(&c->wbuf, c->dir, strlen(c->dir) + 1);
+	snprintf(num, sizeof(num), "%d", slot);
+	buf_add(&c->wbuf, num, strlen(num) + 1);
+	snprintf(num, sizeof(num), "%d", jobs);
+	buf_add(&c->wbuf, num, strlen(num) + 1);
+	for (; args != NULL && *args != NULL; args++)
+		buf_add(&c->wbuf, *args, strlen(*args) + 1);
+	buf_addc(&c->wbuf, '\0');
+	hello(w);
+	return w;
+}
+
 void
 worker_free(struct worker *w)
 {

@@ -117,6 +117,14 @@ struct worker *worker_spawn(struct worker_cfg *cfg, int slot, char *why,
  * process of ours behind it: what the fuzzer feeds a worker's bytes.
  */
 struct worker *worker_adopt(struct worker_cfg *cfg, int slot, int fd);
+/*
+ * trial's loader, pid, which listed the tests and now becomes a worker
+ * on fd (discover.h): it is sent its directory (slot's), its number, the
+ * run's workers (jobs) and args, trial's worker options, as discover.c's
+ * loader reads them, then Start.  NULL if the directory cannot be made.
+ */
+struct worker *worker_takeover(struct worker_cfg *cfg, int slot, int fd,
+    pid_t pid, int jobs, char *const *args);
 void worker_free(struct worker *w);
 /* The fd to poll and its events, or -1. */
 int worker_pollfd(const struct worker *w, short *events);

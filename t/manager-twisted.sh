@@ -130,6 +130,32 @@ versions() {
 	check_same "$tmp/$v.foot.want" "$tmp/$v.foot.got" '... the same footer'
 	check_gone "... no Twisted worker is left" twisted.worker
 
+	# With Twisted's workers, trial's loader itself becomes worker 0
+	# once it has listed, its test modules imported: at -j1 it is the
+	# one Python that runs tests; a --worker-command's are their own.
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    dtrun "$v.where" --trial -j1 mgrwhere
+	check_line 'twisted.trial.unittest.FailTest: in 0, worker 0, the loader: True' \
+	    "$tmp/$v.where.m" \
+	    "$v: -j1: the test ran in trial's loader, become worker 0, in 0/"
+	check "... which wrote nothing to 0/err.log" \
+	    [ -f "$tmp/$v.where/_trial_temp/0/err.log" ] &&
+	    [ ! -s "$tmp/$v.where/_trial_temp/0/err.log" ]
+	check_same "$tmp/$v.pkg.t.m" "$tmp/$v.pkg.m" \
+	    '... and gave trial -j1'"'"'s report of mgrsample (above)'
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    dtrun "$v.where" --trial -j1 --worker-command "$tw" mgrwhere
+	check_line 'twisted.trial.unittest.FailTest: in 0, worker 0, the loader: False' \
+	    "$tmp/$v.where.m" '... with --worker-command, a worker of its own'
+	check_gone '... which is gone' twisted.worker
+	PYTHONPATH=$twpath${twpath:+:}$PYTHONPATH PYTHON=$py \
+	    dtrun "$v.where" --trial -j2 mgrsample
+	check_count 2 'Log opened.' "$tmp/$v.where/_trial_temp/test.log" \
+	    '... -j2: the loader and one Twisted worker started'
+	sed -n '/^-\{79\}$/,$p' "$tmp/$v.where.m" >"$tmp/$v.where.foot"
+	check_same "$tmp/$v.foot.want" "$tmp/$v.where.foot" \
+	    '... with trial'"'"'s footer'
+
 	# trial's worker options reach Twisted's workers: the probes say
 	# what their worker was told, as under trial -j1 with the same.
 	trialrun "$v.probe" -j1 --force-gc --disablegc --recursionlimit 2000 \
