@@ -60,6 +60,7 @@ enum {
 	OPT_COLOR = 1,
 	OPT_COVERAGE,
 	OPT_DEBUG,
+	OPT_DEBUGGER,
 	OPT_DEBUGST,
 	OPT_DISABLEGC,
 	OPT_EXEC,
@@ -76,6 +77,7 @@ enum {
 	OPT_JUNIT,
 	OPT_LEAKS,
 	OPT_LOGFILE,
+	OPT_NOPM,
 	OPT_NORECURSE,
 	OPT_ORDER,
 	OPT_PATTERN,
@@ -86,6 +88,7 @@ enum {
 	OPT_REPORTER,
 	OPT_RTERRORS,
 	OPT_SHARD,
+	OPT_SPEW,
 	OPT_SLURM,
 	OPT_SSH,
 	OPT_STARTTIMEOUT,
@@ -114,6 +117,7 @@ static const struct option {
 	{ 0, "color", 1, OPT_COLOR },
 	{ 0, "coverage", 0, OPT_COVERAGE },
 	{ 'b', "debug", 0, OPT_DEBUG },
+	{ 0, "debugger", 1, OPT_DEBUGGER },
 	{ 'B', "debug-stacktraces", 0, OPT_DEBUGST },
 	{ 0, "disablegc", 0, OPT_DISABLEGC },
 	{ 'n', "dry-run", 0, OPT_DRYRUN },
@@ -130,6 +134,7 @@ static const struct option {
 	{ 0, "junit-xml", 1, OPT_JUNIT },
 	{ 0, "leaks", 1, OPT_LEAKS },
 	{ 'l', "logfile", 1, OPT_LOGFILE },
+	{ 0, "nopm", 0, OPT_NOPM },
 	{ 'N', "no-recurse", 0, OPT_NORECURSE },
 	{ 0, "order", 1, OPT_ORDER },
 	{ 'p', "pattern", 1, OPT_PATTERN },
@@ -140,6 +145,7 @@ static const struct option {
 	{ 'r', "reporter", 1, OPT_REPORTER },
 	{ 0, "rterrors", 0, OPT_RTERRORS },
 	{ 0, "shard", 1, OPT_SHARD },
+	{ 0, "spew", 0, OPT_SPEW },
 	{ 0, "slurm", 2, OPT_SLURM },	/* 2: --slurm or --slurm=N */
 	{ 0, "ssh", 1, OPT_SSH },
 	{ 0, "start-timeout", 1, OPT_STARTTIMEOUT },
@@ -213,7 +219,7 @@ static const char help[] =
     "  -l, --logfile FILE        test.log's name, in the temp directory\n"
     "                            unless FILE is absolute\n"
     "      --order NAME          alphabetical, random, slowest (--state);\n"
-    "                            with --trial, trial's toptobottom\n"
+    "                            with --trial, trial's toptobottom (-o)\n"
     ;
 
 /* The rest (C99 promises string literals of 4095 bytes, no more). */
@@ -232,6 +238,7 @@ static const char help2[] =
     "                            in an allocation, at most its tasks\n"
     "      --ssh [N/]HOST        N workers more (1) on HOST through ssh,\n"
     "                            in this directory; again for more hosts\n"
+    "      --spew                with --trial: trial's loader's trace\n"
     "      --start-timeout SECS  give up a worker that has not started\n"
     "                            after SECS (default 300)\n"
     "      --state FILE          learn from the last run: slowest first,\n"
@@ -273,6 +280,8 @@ static struct {
 	int rterrors;		/* trial's --rterrors (-e) */
 	int unclean;		/* trial's --unclean-warnings */
 	int coverage;		/* trial's --coverage */
+	int spew;		/* trial's --spew: its loader's trace */
+	int nopm;		/* trial's --nopm, which needs --debug */
 	int tbformat;		/* trial's --tbformat, as TB_ */
 	const char *tbformatarg;	/* as given */
 	const char *logfile;	/* -l: test.log's name */
@@ -350,7 +359,8 @@ opt_findlong(const char *name, size_t len)
 
 /*
  * A letter.  With --trial anywhere before "--", letters mean what they
- * mean to trial where they differ: -r is --reactor, -e --rterrors.
+ * mean to trial where they differ: -r is --reactor, -e --rterrors, and
+ * trial's -o is --order.
  */
 static const struct option *
 opt_findshort(int c)
@@ -361,6 +371,8 @@ opt_findshort(int c)
 		return opt_findlong("reactor", 7);
 	if (opt.trialletters && c == 'e')
 		return opt_findlong("rterrors", 8);
+	if (opt.trialletters && c == 'o')
+		return opt_findlong("order", 5);
 	for (i = 0; i < countof(options); i++)
 		if (options[i].shortname == c)
 			return &options[i];
@@ -655,6 +667,13 @@ opt_flag(int id)
 	case OPT_PROFILE:
 		opt.refused = opt.refused ? opt.refused : "profile";
 		break;
+	case OPT_NOPM:
+		opt.nopm = 1;
+		break;
+	case OPT_SPEW:
+		opt.spew = 1;
+		opt_loadarg("--spew", NULL);
+		break;
 	case OPT_DISABLEGC:
 		opt_pyarg("--disablegc", NULL);
 		break;
@@ -778,6 +797,9 @@ opt_value(const struct option *o, const char *arg)
 		return opt_logfile(arg);
 	case OPT_TBFORMAT:
 		return opt_tbformat(arg);
+	case OPT_DEBUGGER:	/* trial's, for --debug, which -j refuses */
+		return opt_given(arg, 0, "--debugger needs a name", &arg) < 0 ?
+		    -1 : opt_loadarg("--debugger", arg);
 	case OPT_ORDER:
 		return opt_order(arg, &opt.order);
 	case OPT_PATTERN:
@@ -911,6 +933,12 @@ opt_check(int nops)
 	if (opt.refused != NULL && opt.trial && !opt.isworker)
 		return opt_bad("You can't specify --%s when using --jobs",
 		    opt.refused);	/* trial -j's words */
+	if (opt.nopm && opt.trial && !opt.isworker)
+		return opt_bad("%s", "You must specify --debug when using "
+		    "--nopm");	/* trial's */
+	if (opt.nopm)
+		return opt_bad("%s", "unknown option --nopm (trial's, for "
+		    "--debug, which trial -j refuses)");
 	if (opt.refused != NULL)
 		return opt_bad("unknown option --%s (trial's, which trial -j "
 		    "refuses)", opt.refused);
@@ -2356,8 +2384,9 @@ manager_python(void)
  * The socket on which trial's loader may become a worker (handsock, the
  * manager's end; the loader's is returned), both above fd 4, which the
  * loader takes for 3 and 4; -1 if there is none to be had (then the
- * loader only lists).  The coverage the loader traces is not a
- * worker's, nor is a --worker-command's worker: not with those.
+ * loader only lists).  The coverage (or --spew's trace) the loader
+ * keeps is not a worker's, nor is a --worker-command's worker: not
+ * with those.
  */
 static int
 manager_handsock(void)
@@ -2412,7 +2441,8 @@ manager_find(char **operands, int nops, const char **what)
 		d.nloadopts = opt.nloadargs;
 		if (d.python == NULL || *d.python == '\0')
 			d.python = "python3";
-		if (opt.workercmd == NULL && !opt.coverage && opt.jobs > 0)
+		if (opt.workercmd == NULL && !opt.coverage && !opt.spew &&
+		    opt.jobs > 0)
 			d.handover = manager_handsock();
 		if (opt.workercmd == NULL)
 			opt.workercmd = manager_trialworker();

@@ -192,7 +192,7 @@ versions() {
 	    '--disablegc -r select -z 42 --tbformat cgitb --reporter timing' \
 	    '--coverage --order alphabetical --rterrors --tbformat plain
 	    --reporter summary' \
-	    '-n --reporter verbose'; do
+	    '-n --reporter verbose --debugger pdb'; do
 		# shellcheck disable=SC2086 # $o is words
 		trialrun "$v.opt" -j2 $o mgrprobe
 		# shellcheck disable=SC2086,SC2116 # on one line
@@ -255,6 +255,16 @@ versions() {
 	check "... cgitb's tracebacks numbered from 1 as they came ($(cat \
 	    "$tmp/$v.cgitb.nums"))" [ "$(cat "$tmp/$v.cgitb.nums")" = \
 	    '3 4 5 1 2 6 ' ]
+
+	# --spew: trial's manager traces itself onto its report; ours
+	# traces trial's loader, onto stderr, and the report stays whole.
+	trialrun "$v.spew" -j1 --spew mgrsample
+	check_same "$tmp/$v.pkg.m" "$tmp/$v.spew.m" \
+	    "$v: --spew: the report is the one without it"
+	check_grep 'method parseArgs of twisted.scripts.trial.Options' \
+	    "$tmp/$v.spew.err" '... and the loader'"'"'s trace is on stderr'
+	check_grep 'method parseArgs of twisted.scripts.trial.Options' \
+	    "$tmp/$v.spew.t.out" '... where trial puts its own in its report'
 
 	# --help-reactors: trial's list, from the same Twisted.
 	peer_python -m twisted.trial --help-reactors >"$tmp/$v.hr.t" 2>&1
@@ -320,7 +330,7 @@ versions() {
 	# trial's orders are its loader's: -z SEED, --order toptobottom and
 	# alphabetical give trial -j1's report, shuffle line and all.
 	for o in '-z 42' '--random 7' '--order toptobottom' \
-	    '--order alphabetical'; do
+	    '--order alphabetical' '-o toptobottom'; do
 		# shellcheck disable=SC2086 # $o is two words
 		trialrun "$v.order" -j1 $o mgrsample
 		check_same "$tmp/$v.order.t.m" "$tmp/$v.order.m" \

@@ -114,6 +114,10 @@ usage "You can't specify --profile when using --jobs" \
 usage 'unknown option --debug' '-b without --trial' -b pass
 usage 'option of Python trial suites' '-N without --trial' -N pass
 usage 'dry-run' "-n without --trial" -n pass
+usage 'You must specify --debug when using --nopm' \
+    "--trial --nopm: trial's words" --trial --nopm mgr
+usage 'unknown option --nopm' '--nopm without --trial' --nopm pass
+usage 'option of Python trial suites' '--spew without --trial' --spew pass
 usage 'tbformat takes' '--tbformat with a format trial does not have' \
     --trial --tbformat fancy mgr
 usage 'tbformat shows Python' '--tbformat without --trial' \
