@@ -1644,6 +1644,11 @@ pool_takeover(struct pool *p, int ok)
 			handsock = -1;
 			return;
 		}
+		close(handsock);	/* it reads EOF and exits */
+		handsock = -1;
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
 	}
 	close(handsock);
 	handsock = -1;
