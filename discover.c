@@ -324,6 +324,7 @@ static const char lister[] =
     "os.environ['DISTTRIAL_JOBS'] = fields[2]\n"
     "fd = os.open(os.devnull, os.O_RDONLY)\n"
     "os.dup2(fd, 0)\n"
+    "os.close(fd)\n"
     "for n, log in ((1, 'out.log'), (2, 'err.log')):\n"
     "    fd = os.open(os.path.join(fields[0], log),\n"
     "        os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)\n"
