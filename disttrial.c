@@ -489,18 +489,28 @@ opt_seconds(const char *bad, const char *arg, double *secs)
 	return 0;
 }
 
+/* --order's names, for it and for --help-orders. */
+static const struct {
+	const char *name;
+	int order;
+	const char *about;
+} orders[] = {
+	{ "alphabetical", ORDER_ALPHA,
+	    "by name (with --trial, trial's: its test methods by name)" },
+	{ "random", ORDER_RANDOM, "shuffled (-z SEED: the same way each time)" },
+	{ "slowest", ORDER_SLOWEST, "the slowest first, by --state's times" },
+	{ "toptobottom", ORDER_TOPTOBOTTOM,
+	    "with --trial: as the source defines them" },
+};
+
 static int
 opt_order(const char *arg, int *ord)
 {
-	static const char *names[] = { "alphabetical", "random", "slowest",
-	    "toptobottom" };
-	static const int orders[] = { ORDER_ALPHA, ORDER_RANDOM,
-	    ORDER_SLOWEST, ORDER_TOPTOBOTTOM };
 	size_t i;
 
-	for (i = 0; i < countof(names); i++)
-		if (strcmp(arg, names[i]) == 0) {
-			*ord = orders[i];
+	for (i = 0; i < countof(orders); i++)
+		if (strcmp(arg, orders[i].name) == 0) {
+			*ord = orders[i].order;
 			return 0;
 		}
 	return opt_bad("--order takes alphabetical, random, slowest or (with "
@@ -634,6 +644,14 @@ opt_fd(const char *arg, int *fd)
 	return 0;
 }
 
+/* One of trial's options that trial -j refuses: the first is named. */
+static void
+opt_refuse(const char *name)
+{
+	if (opt.refused == NULL)
+		opt.refused = name;
+}
+
 /* An option that takes no value. */
 static void
 opt_flag(int id)
@@ -650,7 +668,7 @@ opt_flag(int id)
 		opt_pyarg("--coverage", NULL);
 		break;
 	case OPT_DEBUG:
-		opt.refused = opt.refused ? opt.refused : "debug";
+		opt_refuse("debug");
 		break;
 	case OPT_RTERRORS:
 		opt.rterrors = 1;
@@ -662,10 +680,10 @@ opt_flag(int id)
 		opt_loadarg("--no-recurse", NULL);
 		break;
 	case OPT_DEBUGST:
-		opt.refused = opt.refused ? opt.refused : "debug-stacktraces";
+		opt_refuse("debug-stacktraces");
 		break;
 	case OPT_PROFILE:
-		opt.refused = opt.refused ? opt.refused : "profile";
+		opt_refuse("profile");
 		break;
 	case OPT_NOPM:
 		opt.nopm = 1;
@@ -1290,7 +1308,6 @@ struct pool {
 	int listing;
 	int listfailed;
 	int reserved;		/* slot 0 waits for the loader (handsock) */
-	int begun;		/* the report's first line is out */
 	int uncounted;		/* the loader was stopped before its count */
 	const char *what;	/* the operands, for "no tests found in" */
 	struct worker_cfg cfg;
@@ -1493,6 +1510,7 @@ pool_far(struct pool *p, const char *self)
 static void pass_requeue(void *, size_t);
 static void pass_listed(struct pool *);
 static void run_header(struct pool *);
+static int run_listend(struct pool *, int, const char *);
 
 /* The workers of one run: as many as there are tests, up to -j. */
 static void
@@ -1634,8 +1652,8 @@ pool_takeover(struct pool *p, int ok)
 	if (!p->reserved)
 		return;
 	p->reserved = 0;
-	if (ok && !interrupted && found.n > 0 &&
-	    (pid = discover_handover()) != 0) {
+	pid = ok && !interrupted && found.n > 0 ? discover_handover() : 0;
+	if (pid != 0) {
 		args = pool_handargs();
 		p->w[0] = worker_takeover(&p->cfg, 0, handsock, pid, p->nw,
 		    args);
@@ -1644,15 +1662,25 @@ pool_takeover(struct pool *p, int ok)
 			handsock = -1;
 			return;
 		}
-		close(handsock);	/* it reads EOF and exits */
-		handsock = -1;
+	}
+	close(handsock);	/* it reads EOF and exits */
+	handsock = -1;
+	if (pid == 0)
+		discover_decline();
+	else	/* handed to us, but no slot could be made */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		return;
-	}
-	close(handsock);
-	handsock = -1;
-	discover_decline();
+}
+
+/* The workers beyond one a test, now that the tests are listed, go. */
+static void
+pool_spare(struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i] != NULL && (size_t)i >= found.n)
+			worker_close(p->w[i]);
 }
 
 /* After a SIGCHLD: each worker is waited for by its own pid. */
@@ -1891,28 +1919,17 @@ static void
 pass_listed(struct pool *p)
 {
 	char err[PATH_MAX + 128];
-	int i, r;
+	int r;
 
 	if ((r = discover_more(&found, err, sizeof(err))) == 2)
 		return;
 	p->listing = 0;
-	pool_takeover(p, r == 0);
-	if (r < 0) {
-		reporter_progress(p->rep, NULL, 0);
-		warn("%s", err);
-		p->listfailed = 1;
-		return;
-	}
-	if (found.n == 0) {
-		reporter_progress(p->rep, NULL, 0);
-		warn("no tests found in %s", p->what);
+	if (run_listend(p, r, err) != RUN_TESTS) {
 		p->listfailed = 1;
 		return;
 	}
 	run_header(p);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && (size_t)i >= found.n)
-			worker_close(p->w[i]);
+	pool_spare(p);
 }
 
 /* worker.h's requeue: a test that did not run goes back, in order. */
@@ -2149,7 +2166,6 @@ run_header(struct pool *p)
 	}
 	/* A run stopped while the loader listed has no count of trial's. */
 	reporter_begin(p->rep, p->uncounted ? found.n : found.announce);
-	p->begun = 1;
 }
 
 /* The passes of the run (one, or until one fails with -u). */
@@ -2178,7 +2194,7 @@ run_passes(struct pool *p, struct pollfd *pfd)
 		pass_run(p, pfd);
 		if (p->listfailed)
 			return RC_ERROR;	/* nothing printed but why */
-		if (!p->begun)	/* stopped while the loader listed */
+		if (!reporter_begun(p->rep))	/* stopped while listing */
 			run_header(p);
 		reporter_end(p->rep, (double)(now_ms() - start) / 1000);
 		if (p->unstarted) {
@@ -2209,6 +2225,29 @@ run_remember(struct pool *p)
 }
 
 /*
+ * The listing is over (discover_wait's or discover_more's r, and err):
+ * the loader is taken on as worker 0 or let go.  RUN_TESTS, or RUN_NONE
+ * (it failed, or found nothing: said) or RUN_STOPPED (a stop signal).
+ */
+static int
+run_listend(struct pool *p, int r, const char *err)
+{
+	pool_takeover(p, r == 0);
+	if (r > 0) {
+		interrupted = sigpipe_caught();
+		return RUN_STOPPED;
+	}
+	if (r == 0 && (found.n > 0 || shardof > 0))
+		return RUN_TESTS;
+	reporter_progress(p->rep, NULL, 0);	/* off the status line */
+	if (r < 0)
+		warn("%s", err);
+	else
+		warn("no tests found in %s", p->what);
+	return RUN_NONE;
+}
+
+/*
  * With --trial, the tests can run while trial's loader lists the rest,
  * unless their order, or which of them run, needs them all first
  * (--state, --failed, --shard, our own orders), or none is to run (-n).
@@ -2232,7 +2271,7 @@ static int
 run_listed(struct pool *p, const char *what)
 {
 	char err[PATH_MAX + 128];
-	int i, r;
+	int r;
 
 	p->what = what;
 	if (run_streams()) {	/* listed as they run: pass_listed */
@@ -2242,27 +2281,14 @@ run_listed(struct pool *p, const char *what)
 		return RUN_TESTS;
 	}
 	r = discover_wait(&found, err, sizeof(err));
-	pool_takeover(p, r == 0);
-	if (r > 0) {
-		interrupted = sigpipe_caught();
-		return RUN_STOPPED;
-	}
-	if (r < 0) {
-		warn("%s", err);
-		return RUN_NONE;
-	}
-	if (found.n == 0 && shardof == 0) {
-		warn("no tests found in %s", what);
-		return RUN_NONE;
-	}
+	if ((r = run_listend(p, r, err)) != RUN_TESTS)
+		return r;
 	if (opt.trial && run_arrange() != 0)
 		return RUN_NOTHING;
 	if (found.n == 0)	/* --shard: an empty part passes, and says so */
 		warn("--shard %d/%d: this part has no test (%zu in all)",
 		    opt.shard, opt.shards, shardof);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i] != NULL && (size_t)i >= found.n)
-			worker_close(p->w[i]);
+	pool_spare(p);
 	return RUN_TESTS;
 }
 
@@ -2652,11 +2678,8 @@ info_lists(void)
 		return;
 	}
 	puts("Orders of the tests, for --order NAME:\n");
-	puts("    alphabetical  by name (with --trial, trial's: its test "
-	    "methods by name)");
-	puts("    random        shuffled (-z SEED: the same way each time)");
-	puts("    slowest       the slowest first, by --state's times");
-	puts("    toptobottom   with --trial: as the source defines them");
+	for (i = 0; i < countof(orders); i++)
+		printf("    %-13s %s\n", orders[i].name, orders[i].about);
 }
 
 /* --help, --help-... or --version, on stdout, which must take it. */

@@ -1678,6 +1678,12 @@ reporter_hold(struct reporter *r)
 	r->begun = 0;
 }
 
+int
+reporter_begun(const struct reporter *r)
+{
+	return r->begun;
+}
+
 void
 reporter_tracebacks(struct reporter *r, int tbformat, int realtime)
 {

@@ -73,6 +73,7 @@ void reporter_tracebacks(struct reporter *r, int tbformat, int realtime);
  */
 void reporter_begin(struct reporter *r, size_t ntests);
 void reporter_hold(struct reporter *r);	/* nothing out until begin */
+int reporter_begun(const struct reporter *r);	/* not held */
 /*
  * A Run went to worker slot; isfile says test is a file the manager
  * found (tree levels by path), else a name for trial's dotted rule.

@@ -25,6 +25,8 @@ if [ -z "${PYTHON-}" ] && ! "$py" -c 'import twisted.trial' 2>/dev/null &&
 	py=/usr/bin/python3	# a python3 of its own earlier on PATH
 fi
 top=$(pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 dt=$top/disttrial
 [ -x "$dt" ] || { echo "bench: build first (make)" >&2; exit 1; }
 "$py" -c 'import twisted.trial' 2>/dev/null || {
@@ -35,15 +37,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/disttrial-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export PYTHON="$py" PYTHONDONTWRITEBYTECODE=1
-
-# wall CMD...: runs CMD, output to out and err; its wall seconds.
-wall() {
-	rm -rf _trial_temp
-	_s=$(date +%s.%N)
-	"$@" >out 2>err || true
-	_e=$(date +%s.%N)
-	echo "$_s $_e" | awk '{ printf "%.3f\n", $2 - $1 }'
-}
 
 # best FILE: the makespan of the times in a --state FILE, longest first
 # onto the least loaded of $jobs workers.
@@ -56,53 +49,27 @@ best() {
 		printf "%.3f\n", x }'
 }
 
-lister='
-import sys
-from twisted.scripts import trial
-def leaves(s):
-    try:
-        each = iter(s)
-    except TypeError:
-        yield s
-        return
-    for t in each:
-        yield from leaves(t)
-c = trial.Options()
-c.parseOptions(["--"] + sys.argv[1:])
-print(sum(1 for t in leaves(trial._getSuite(c))))
-'
-
-wall "$dt" --trial -j"$jobs" --state state "$@" >/dev/null
+timed first "$dt" --trial -j"$jobs" --state state "$@"
 i=0
 while [ "$i" -lt "$rounds" ]; do
-	wall "$py" -m twisted.trial -j"$jobs" "$@" >>trial.times
-	grep '^Ran \|^PASSED\|^FAILED' out >trial.foot || true
-	wall "$py" -c "$lister" "$@" >>list.times
-	n=$(cat out)
-	wall "$dt" --trial -j"$jobs" --state state "$@" >>disttrial.times
-	grep '^Ran \|^PASSED\|^FAILED' out >disttrial.foot || true
+	timed trial "$py" -m twisted.trial -j"$jobs" "$@"
+	timed list "$py" -c "$trial_lister" "$@"
+	n=$(wc -l <out)
+	timed disttrial "$dt" --trial -j"$jobs" --state state "$@"
 	# The best: the listing just timed, then the run's own times.
 	echo "$(tail -n 1 list.times) $(best state)" |
 	    awk '{ printf "%.3f\n", $1 + $2 }' >>best.times
 	i=$((i + 1))
 done
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { echo "$1 $2" | awk '{ printf "%.3f", $1 / $2 }'; }
 echo "--state: disttrial --trial -j$jobs slowest first, $rounds rounds, wall seconds:"
 echo "  $* ($n tests)"
-for f in trial list disttrial best; do
-	printf '  %-10s' "$f"
-	awk '{ printf " %s", $1 }' "$f.times"
-	echo
-done
+rows trial list disttrial best
 tw=$(median <trial.times)
 dw=$(median <disttrial.times)
 bw=$(median <best.times)
 echo "  medians: trial $tw, disttrial --trial --state $dw, best $bw"
-echo "  ratios: disttrial to the best $(ratio "$dw" "$bw"), to trial $(ratio "$dw" "$tw")"
+echo "  ratios: disttrial to the best $(ratio "$dw" "$bw" 3), to trial $(ratio "$dw" "$tw" 3)"
 for f in trial disttrial; do
 	printf '  %-10s %s\n' "$f" "$(tr '\n' ' ' <"$f.foot")"
 done
